@@ -1,0 +1,51 @@
+# Segregation indicator pipeline. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+HOST ?= 127.0.0.1
+PORT ?= 3000
+
+.PHONY: help setup run test dev bench lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+	@echo "Settings (environment): SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR"
+
+$(TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+setup: .venv/.synced ## install Python dependencies into .venv (from uv.lock)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+run: setup $(DAGSTER_HOME)/dagster.yaml ## install, then materialise every asset on the bundled snapshot and publish the marts
+	.venv/bin/segregation run
+
+test: setup ## install, then run the whole test suite
+	.venv/bin/python -m pytest
+
+dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and daemon) on http://$(HOST):$(PORT)
+	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME); Ctrl-C stops it)"
+	.venv/bin/dagster dev -m pipelines.definitions -h $(HOST) -p $(PORT)
+
+bench: setup ## run the benchmarks and print their figures
+	.venv/bin/python -m benchmarks
+
+lint: setup ## ruff lint and format check
+	.venv/bin/ruff check pipelines tests benchmarks
+	.venv/bin/ruff format --check pipelines tests benchmarks
+
+clean: ## remove generated marts, run history and the virtual environment
+	rm -rf .venv $(TOOLS) $(DAGSTER_HOME) data/marts/.work
+	find data/marts -type f ! -name .gitkeep -delete

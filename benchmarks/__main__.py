@@ -1,0 +1,7 @@
+"""Run every benchmark and print its figures: `make bench` (or `python -m benchmarks`)."""
+
+from benchmarks import bench_fetch, bench_parse
+
+if __name__ == "__main__":
+    bench_parse.main()
+    bench_fetch.main()

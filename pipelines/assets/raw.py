@@ -1,0 +1,86 @@
+"""Raw layer assets: one per SCB catalog request that a staging model reads.
+
+Each asset (1) in live mode asks SCB whether the table changed and fetches it into
+`data/raw/scb/…` if so, (2) in both modes reads the stored responses through the same
+json-stat2 parser, and (3) replaces the DuckDB table `raw.scb_<request>`.
+"""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from pipelines.assets.metadata import DEMO_WARNING, table_metadata
+from pipelines.models import SqlModel
+from pipelines.resources import PipelineResource
+from pipelines.scb.snapshot import fetch_request, load_request
+
+SCB_PREFIX = "scb_"
+
+
+def scb_requests_in(models: list[SqlModel]) -> list[str]:
+    """Catalog request names read by the SQL models (`raw.scb_<request>`), in order."""
+    names: list[str] = []
+    for model in models:
+        for schema, table in model.depends_on:
+            if schema == "raw" and table.startswith(SCB_PREFIX):
+                name = table.removeprefix(SCB_PREFIX)
+                if name not in names:
+                    names.append(name)
+    return names
+
+
+def build_scb_asset(request_name: str):
+    table = f"{SCB_PREFIX}{request_name}"
+
+    @asset(
+        key=AssetKey(["raw", table]),
+        group_name="raw",
+        kinds={"scb", "duckdb"},
+        description=(
+            f"SCB-data för '{request_name}' (tabell och urval enligt data/raw/catalog.toml). "
+            "Hämtas från SCB:s PxWebApi 2.0 när SEGREGATION_SOURCE=live, annars läses den "
+            "sparade ögonblicksbilden i data/raw/scb/. Svaren sparas oförändrade med manifest."
+        ),
+        metadata={"catalog_request": request_name},
+    )
+    def _scb_raw(context: AssetExecutionContext, pipeline: PipelineResource) -> MaterializeResult:
+        settings = pipeline.settings()
+        catalog = pipeline.catalog()
+        request = catalog.request(request_name)
+        kommuner = [k.code for k in pipeline.kommuner()]
+        store = pipeline.store()
+        fetch_meta: dict[str, object] = {"source_mode": settings.source}
+        if settings.live:
+            client = pipeline.scb_client(progress=context.log.info)
+            outcome = fetch_request(client, store, request, kommuner)
+            context.log.info(f"{request.table_id}: {outcome.reason}")
+            fetch_meta.update(
+                {
+                    "fetch": "fetched" if outcome.changed else "unchanged",
+                    "fetch_reason": outcome.reason,
+                    **client.stats.as_metadata(),
+                }
+            )
+        loaded = load_request(store, request, kommuner)
+        frame = loaded.frame
+        frame["table_id"] = request.table_id
+        frame["updated"] = loaded.updated
+        summary = pipeline.warehouse().replace_table("raw", table, frame)
+        status = loaded.data_status
+        if loaded.demo_rows:
+            context.log.warning(f"{request.table_id}: {DEMO_WARNING}")
+        return MaterializeResult(
+            metadata={
+                **table_metadata(summary, f"raw.{table}"),
+                **fetch_meta,
+                "scb_table_id": request.table_id,
+                "scb_table_title": request.title,
+                "source_updated": loaded.updated or "okänt",
+                "data_status": status,
+                "demo_rows": loaded.demo_rows,
+                "notes": MetadataValue.md("\n".join(f"- {n}" for n in loaded.notes) or "-"),
+                "raw_folder": MetadataValue.path(
+                    str(store.folder("scb", request.table_id, request_name))
+                ),
+            }
+        )
+
+    return _scb_raw

@@ -1,0 +1,98 @@
+"""Asset checks: every mart is guarded before it is published.
+
+Checks are blocking: when one fails, `published_marts` does not run and readers keep the
+previous files.
+"""
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
+
+from pipelines.models import SqlModel
+from pipelines.resources import PipelineResource
+
+# SCB adds controlled noise to cells from reference year 2025 (the Cell Key Method): parts
+# need not add up exactly to totals. Allow this much, in persons, from 2025 on.
+CKM_FIRST_YEAR = 2025
+CKM_TOLERANCE_PERSONS = 10
+
+
+def build_mart_checks(model: SqlModel) -> list:
+    checks = []
+    key = AssetKey([model.layer, model.name])
+    table = f"{model.layer}.{model.name}"
+
+    if model.unique_key:
+        cols = ", ".join(model.unique_key)
+
+        @asset_check(
+            asset=key,
+            name="unique_key",
+            blocking=True,
+            description=f"Högst en rad per {cols}.",
+        )
+        def _unique(pipeline: PipelineResource) -> AssetCheckResult:
+            dupes = pipeline.warehouse().query(
+                f"SELECT {cols}, count(*) AS n FROM {table} GROUP BY ALL HAVING count(*) > 1"
+            )
+            return AssetCheckResult(
+                passed=dupes.empty,
+                metadata={
+                    "duplicate_keys": len(dupes),
+                    "example": str(dupes.head(3).to_dict("records")),
+                },
+            )
+
+        checks.append(_unique)
+
+    @asset_check(
+        asset=key,
+        name="shares_within_0_100",
+        blocking=True,
+        description="Alla andelar (kolumner som slutar på _andel, samt value för procent) ligger mellan 0 och 100.",
+    )
+    def _shares(pipeline: PipelineResource) -> AssetCheckResult:
+        warehouse = pipeline.warehouse()
+        columns = [c for c, _ in warehouse.summary(model.layer, model.name).columns]
+        share_cols = [c for c in columns if c.endswith("_andel")]
+        conditions = [f"({c} < 0 OR {c} > 100)" for c in share_cols]
+        if "unit" in columns and "value" in columns:
+            conditions.append("(unit = 'procent' AND (value < 0 OR value > 100))")
+        if not conditions:
+            return AssetCheckResult(passed=True, metadata={"share_columns": 0})
+        bad = warehouse.query(f"SELECT count(*) AS n FROM {table} WHERE {' OR '.join(conditions)}")
+        n_bad = int(bad["n"][0])
+        return AssetCheckResult(
+            passed=n_bad == 0,
+            metadata={"rows_out_of_range": n_bad, "share_columns": len(share_cols)},
+        )
+
+    checks.append(_shares)
+    return checks
+
+
+@asset_check(
+    asset=AssetKey(["marts", "population_background"]),
+    name="groups_add_up_to_total",
+    blocking=True,
+    description=(
+        "Utrikes födda + inrikes födda med två utrikes födda föräldrar + övriga inrikes födda "
+        f"= totalt (exakt före {CKM_FIRST_YEAR}; från {CKM_FIRST_YEAR} inom ±{CKM_TOLERANCE_PERSONS} "
+        "personer, eftersom SCB då lägger till brus)."
+    ),
+)
+def population_background_adds_up(pipeline: PipelineResource) -> AssetCheckResult:
+    off = pipeline.warehouse().query(
+        f"""
+        SELECT kommun, year,
+               utrikes_fodda_antal + inrikes_fodda_tva_utrikes_foraldrar_antal
+                 + inrikes_fodda_ovriga_antal - totalt_antal AS difference
+        FROM marts.population_background
+        WHERE abs(utrikes_fodda_antal + inrikes_fodda_tva_utrikes_foraldrar_antal
+                  + inrikes_fodda_ovriga_antal - totalt_antal)
+              > CASE WHEN year >= {CKM_FIRST_YEAR} THEN {CKM_TOLERANCE_PERSONS} ELSE 0 END
+        """
+    )
+    return AssetCheckResult(
+        passed=off.empty,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"rows_not_adding_up": len(off), "example": str(off.head(3).to_dict("records"))},
+    )

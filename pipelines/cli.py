@@ -1,0 +1,197 @@
+"""The `segregation` command: run the pipeline, fetch any SCB table, and more.
+
+segregation run                       materialise every asset (same as the nightly job)
+segregation fetch TAB6571 --select Region=0123 --select Tid=from(2020) --out out.parquet
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipelines.settings import Settings, SettingsError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        return args.handler(args)
+    except SettingsError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="segregation",
+        description=(
+            "Follow socioeconomic segregation: SCB and kommun data into DuckDB marts that compare "
+            "focus areas with the municipal average. Settings come from the environment: "
+            "SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="materialise every asset and publish the marts",
+        description=(
+            "Materialise every asset in one process, like the nightly job: fetch what changed "
+            "(live mode) or read the bundled snapshot (default), rebuild staging and marts, run the "
+            "checks, and publish data/marts/*.parquet, *.csv and segregation.duckdb. If anything "
+            "fails, the previously published files are left as they were."
+        ),
+    )
+    run.set_defaults(handler=_run)
+
+    fetch = sub.add_parser(
+        "fetch",
+        help="fetch any SCB table to Parquet or CSV",
+        description=(
+            "Fetch a selection from any SCB table through the pipeline's PxWebApi 2.0 client "
+            "(rate limit, cell-limit splitting, retries) and write it as a tidy table: one row per "
+            "cell with code and label columns, value, and SCB's status symbol. Always live: it "
+            "talks to SCB_API_URL. Without --out, it prints the table's variables instead."
+        ),
+        epilog=(
+            "Examples:\n"
+            "  segregation fetch TAB6571                       # list variables and values\n"
+            "  segregation fetch TAB6571 --select 'Region=0123*' --select Tid=2023 --out deso.parquet\n"
+            "Value expressions: codes separated by commas, *, 0123*, top(3), from(2015), to(2020), range(2010,2015).\n"
+            "Variables you leave out are eliminated (summed) by SCB where the table allows it."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fetch.add_argument("table_id", help="the table's PxWebApi 2.0 id, e.g. TAB6571")
+    fetch.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="VAR=CODES",
+        help="select values of a variable: VAR=code1,code2 or VAR=EXPRESSION (repeatable)",
+    )
+    fetch.add_argument(
+        "--codelist",
+        action="append",
+        default=[],
+        metavar="VAR=ID",
+        help="use a codelist for a variable, e.g. Region=vs_DeSO2025 (repeatable)",
+    )
+    fetch.add_argument("--out", type=Path, help="output file, .parquet or .csv")
+    fetch.set_defaults(handler=_fetch)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import defs
+
+    settings = Settings.from_env()
+    print(
+        f"Källa: {settings.source} ({'SCB live: ' + settings.scb_api_url if settings.live else 'ögonblicksbild i ' + str(settings.raw_dir)})"
+    )
+    instance = (
+        DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    )
+    result = defs.get_job_def("refresh_all").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    if not result.success:
+        failed = [e for e in result.all_events if e.is_failure]
+        for event in failed[:5]:
+            print(f"FAILED: {event.step_key}: {event.message}", file=sys.stderr)
+        print(
+            f"The run failed; the previously published marts in {settings.marts_dir} are unchanged.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Klart. Marts i {settings.marts_dir}:")
+    for path in sorted(settings.marts_dir.glob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            print(f"  {path}")
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from pipelines.scb import PxWebClient, ScbError
+    from pipelines.scb.jsonstat import combine, parse_jsonstat2
+    from pipelines.scb.selection import SelectionError, response_dimensions
+
+    settings = Settings.from_env()
+    client = PxWebClient(
+        settings.scb_api_url,
+        lang=settings.scb_lang,
+        timeout=settings.http_timeout,
+        max_retries=settings.max_retries,
+        retry_budget=settings.retry_budget,
+        progress=lambda m: print(m, file=sys.stderr),
+    )
+    try:
+        selection = _pairs(args.select, "--select")
+        codelists = _pairs(args.codelist, "--codelist")
+        if args.out is None:
+            meta = client.metadata(args.table_id)
+            print(f"{args.table_id}: {meta.label} (updated {meta.updated})")
+            for dim in meta.dimensions:
+                sample = ", ".join(dim.codes[:8]) + (" …" if len(dim.codes) > 8 else "")
+                elim = " (may be left out)" if dim.elimination else ""
+                print(f"  {dim.code}: {dim.label}, {len(dim.codes)} values{elim}: {sample}")
+            return 0
+        suffix = args.out.suffix.lower()
+        if suffix not in (".parquet", ".csv"):
+            print(f"--out must end in .parquet or .csv, not {suffix or 'nothing'}", file=sys.stderr)
+            return 2
+        parts = client.fetch_data(args.table_id, selection, codelists=codelists or None)
+        expected = response_dimensions(client.metadata(args.table_id), selection)
+        parsed = combine(
+            [
+                parse_jsonstat2(json.loads(p.content), expected_dimensions=expected, context=p.url)
+                for p in parts
+            ],
+            context=args.table_id,
+        )
+    except (ScbError, SelectionError, ValueError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    frame = parsed.frame
+    if suffix == ".parquet":
+        frame.to_parquet(args.out, index=False)
+    else:
+        frame.to_csv(args.out, index=False)
+    print(
+        f"Wrote {len(frame)} rows to {args.out} ({len(parts)} data call(s); table updated "
+        f"{parsed.updated}).",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _pairs(items: Sequence[str], flag: str) -> dict[str, list[str] | str]:
+    out: dict[str, list[str] | str] = {}
+    for item in items:
+        var, sep, codes = item.partition("=")
+        if not sep or not var or not codes:
+            raise ValueError(f"{flag} {item!r}: write VAR=code1,code2")
+        if "(" in codes:  # an expression such as range(2010,2015) keeps its comma
+            out[var] = codes
+        else:
+            out[var] = [c.strip() for c in codes.split(",") if c.strip()]
+    if flag == "--codelist":
+        return {k: (v[0] if isinstance(v, list) else v) for k, v in out.items()}
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

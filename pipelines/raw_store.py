@@ -1,0 +1,171 @@
+"""The raw layer: every source response stored verbatim, with a manifest.
+
+One fetch of one catalog request lives in one folder::
+
+    data/raw/<source>/<table id>/<request>/
+        manifest.json     what was asked, where, when, the source's `updated`, sha256 per file
+        table.json        the table description (`/tables/{id}`)
+        metadata.json     the table's json-stat2 metadata
+        part-001.json …   data responses, byte for byte as the server sent them
+
+The folder is written next to the old one and swapped in with renames, so a failed
+fetch leaves the previous folder (the last good snapshot) in place. Reading checks every
+file's sha256 against the manifest, so an edited or damaged snapshot is an error, not a
+silent change of numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+class RawStoreError(RuntimeError):
+    """The raw layer is missing a fetch, or a stored file does not match its manifest."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A file to store: its name in the folder and how it was obtained."""
+
+    name: str
+    content: bytes
+    url: str = ""
+    method: str = "GET"
+    body: dict | None = None
+    cells: int | None = None
+    fetched_at: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredFetch:
+    """A fetch read back from the raw layer, its files verified."""
+
+    folder: Path
+    manifest: dict
+
+    def read(self, name: str) -> bytes:
+        return (self.folder / name).read_bytes()
+
+    def read_json(self, name: str) -> dict:
+        return json.loads(self.read(name))
+
+    @property
+    def data_files(self) -> list[str]:
+        return [f["file"] for f in self.manifest["files"] if f["file"].startswith("part-")]
+
+
+class RawStore:
+    """Reads and writes fetch folders under one root (`SEGREGATION_RAW_DIR`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def folder(self, source: str, table_id: str, request: str) -> Path:
+        for name in (source, table_id, request):
+            if not _SAFE_NAME.match(name):
+                raise RawStoreError(f"{name!r} cannot be used as a folder name in the raw layer.")
+        return self.root / source / table_id / request
+
+    def manifest(self, source: str, table_id: str, request: str) -> dict | None:
+        path = self.folder(source, table_id, request) / "manifest.json"
+        if not path.exists():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def write(
+        self, source: str, table_id: str, request: str, files: list[RawFile], **fields: object
+    ) -> dict:
+        """Store a complete fetch and swap it in for the previous one. Returns the manifest."""
+        target = self.folder(source, table_id, request)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.parent / f".{request}.new-{uuid.uuid4().hex[:8]}"
+        staging.mkdir()
+        try:
+            entries = []
+            for f in files:
+                (staging / f.name).write_bytes(f.content)
+                entry: dict[str, object] = {
+                    "file": f.name,
+                    "url": f.url,
+                    "method": f.method,
+                    "sha256": hashlib.sha256(f.content).hexdigest(),
+                    "bytes": len(f.content),
+                }
+                if f.body is not None:
+                    entry["body"] = f.body
+                if f.cells is not None:
+                    entry["cells"] = f.cells
+                if f.fetched_at:
+                    entry["fetched_at"] = f.fetched_at
+                entries.append(entry)
+            manifest = {
+                "source": source,
+                "table_id": table_id,
+                "request": request,
+                "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                **fields,
+                "files": entries,
+            }
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+            _swap_in(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return manifest
+
+    def read(self, source: str, table_id: str, request: str) -> StoredFetch:
+        """Open a stored fetch and verify each file against the manifest's sha256."""
+        folder = self.folder(source, table_id, request)
+        manifest = self.manifest(source, table_id, request)
+        if manifest is None:
+            raise RawStoreError(
+                f"No stored data for {source} table {table_id} ({request}) in {folder}. In "
+                "snapshot mode only what is committed under data/raw/ can be read: run with "
+                "SEGREGATION_SOURCE=live to fetch it, or check SEGREGATION_RAW_DIR."
+            )
+        for entry in manifest["files"]:
+            path = folder / entry["file"]
+            if not path.exists():
+                raise RawStoreError(f"{path} is listed in its manifest but missing.")
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest != entry["sha256"]:
+                raise RawStoreError(
+                    f"{path} does not match the sha256 in {folder / 'manifest.json'}: the stored "
+                    "response was changed after it was fetched. Restore it (git checkout) or "
+                    "fetch again with SEGREGATION_SOURCE=live."
+                )
+        return StoredFetch(folder, manifest)
+
+    def manifests(self) -> list[dict]:
+        """Every manifest under the root, for the audit table."""
+        out = []
+        for path in sorted(self.root.glob("*/*/*/manifest.json")):
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        return out
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+        os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,76 @@
+"""Dagster resources. Built per run: nothing here reads the environment at import time."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from dagster import ConfigurableResource
+
+from pipelines.catalog import Catalog, load_catalog
+from pipelines.kommuner import Kommun, load_kommuner
+from pipelines.raw_store import RawStore
+from pipelines.scb.client import PxWebClient
+from pipelines.settings import Settings
+from pipelines.warehouse import Warehouse
+
+
+class PipelineResource(ConfigurableResource):
+    """Where data comes from and where it goes.
+
+    Every field left empty falls back to the environment (see `pipelines/settings.py`):
+    `SEGREGATION_SOURCE`, `SCB_API_URL`, `SEGREGATION_RAW_DIR`, `SEGREGATION_MARTS_DIR`.
+    """
+
+    source: str | None = None
+    scb_api_url: str | None = None
+    raw_dir: str | None = None
+    marts_dir: str | None = None
+    backoff_base: float = 1.0
+
+    def settings(self) -> Settings:
+        base = Settings.from_env()
+        overrides = {
+            "source": self.source,
+            "scb_api_url": self.scb_api_url,
+            "raw_dir": self.raw_dir,
+            "marts_dir": self.marts_dir,
+        }
+        env = {
+            "SEGREGATION_SOURCE": overrides["source"] or base.source,
+            "SCB_API_URL": overrides["scb_api_url"] or base.scb_api_url,
+            "SEGREGATION_RAW_DIR": str(overrides["raw_dir"] or base.raw_dir),
+            "SEGREGATION_MARTS_DIR": str(overrides["marts_dir"] or base.marts_dir),
+        }
+        resolved = Settings.from_env(env)
+        return dataclasses.replace(
+            resolved,
+            scb_lang=base.scb_lang,
+            http_timeout=base.http_timeout,
+            max_retries=base.max_retries,
+            retry_budget=base.retry_budget,
+        )
+
+    def scb_client(self, progress: Callable[[str], None] | None = None) -> PxWebClient:
+        s = self.settings()
+        return PxWebClient(
+            s.scb_api_url,
+            lang=s.scb_lang,
+            timeout=s.http_timeout,
+            max_retries=s.max_retries,
+            retry_budget=s.retry_budget,
+            backoff_base=self.backoff_base,
+            progress=progress,
+        )
+
+    def store(self) -> RawStore:
+        return RawStore(self.settings().raw_dir)
+
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.settings().marts_dir)
+
+    def catalog(self) -> Catalog:
+        return load_catalog(self.settings().raw_dir)
+
+    def kommuner(self) -> list[Kommun]:
+        return load_kommuner(self.settings().raw_dir)

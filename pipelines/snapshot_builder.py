@@ -1,0 +1,297 @@
+"""Assemble the offline snapshot in `data/raw/scb/` (run: `python -m pipelines.snapshot_builder`).
+
+The snapshot has the exact shape of PxWebApi 2.0 responses, so snapshot mode exercises the
+same parser as live mode. Its content is of two kinds, kept in separate response parts:
+
+- **Published figures**: Järfälla 2005-2015 by background, from Tabell 1 of Järfälla
+  kommun's integration plan 2017-2018 (source SCB), in `data/raw/published/`. Their
+  responses say `PUBLICERAT` in `note`. Tabell 1 gives utrikes födda (08), inrikes födda med
+  två utrikes födda föräldrar (4) and the rest together: codes 5 and 6 are not published
+  separately, so they are missing (`..`) there and the total (`TotUI`) is the sum of the
+  three published counts.
+- **Demo data**: everything else (other years, Jönköping). Invented, smooth, plausible
+  numbers that show how the pipeline works. Their responses say `DEMODATA` in `note`, and
+  every row read from them carries `demo = true` up to the marts and the report.
+
+A live run (`SEGREGATION_SOURCE=live`) replaces all of it with SCB's real responses.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from pipelines.catalog import load_catalog
+from pipelines.kommuner import load_kommuner
+from pipelines.raw_store import RawFile, RawStore
+from pipelines.scb.snapshot import DEMO_MARKER, PUBLISHED_MARKER, SOURCE
+from pipelines.settings import DEFAULT_SCB_API_URL, PROJECT_ROOT
+
+RAW_DIR = PROJECT_ROOT / "data" / "raw"
+SNAPSHOT_UPDATED = "2025-02-21T08:00:00Z"
+ASSEMBLED = (
+    "Assembled offline for the bundled snapshot (not fetched from SCB): see "
+    "data/raw/README.md. SEGREGATION_SOURCE=live replaces it with SCB's responses."
+)
+DEMO_NOTE = (
+    f"{DEMO_MARKER}: påhittade siffror för att visa hur pipelinen fungerar, inte SCB:s "
+    "statistik. Kör med SEGREGATION_SOURCE=live för verkliga värden."
+)
+
+Variable = tuple[str, str, list[tuple[str, str]], bool]  # code, label, values, elimination
+
+
+def dataset(
+    *,
+    label: str,
+    variables: Sequence[Variable],
+    values: Sequence[float | None],
+    status: dict[int, str] | None = None,
+    notes: Sequence[str] = (),
+    updated: str = SNAPSHOT_UPDATED,
+    time: str = "Tid",
+    metric: str = "ContentsCode",
+) -> dict:
+    """A json-stat2 dataset (or, with no values, table metadata) in SCB's shape."""
+    doc = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": label,
+        "source": "SCB",
+        "updated": updated,
+        "note": list(notes),
+        "role": {"time": [time], "metric": [metric]},
+        "id": [v[0] for v in variables],
+        "size": [len(v[2]) for v in variables],
+        "dimension": {
+            code: {
+                "label": var_label,
+                "category": {
+                    "index": {c: i for i, (c, _) in enumerate(cats)},
+                    "label": dict(cats),
+                },
+                "extension": {"elimination": elimination, "show": "value"},
+            }
+            for code, var_label, cats, elimination in variables
+        },
+        "value": [None if v is None or np.isnan(v) else _number(v) for v in values],
+    }
+    if status:
+        doc["status"] = {str(k): v for k, v in sorted(status.items())}
+    return doc
+
+
+def _number(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else round(float(v), 1)
+
+
+def cells(
+    variables: Sequence[Variable], value: Callable[[dict[str, str]], float | None]
+) -> tuple[list[float | None], dict[int, str]]:
+    """Values of every cell in row-major order, and `..` status where a value is missing."""
+    grids = np.meshgrid(*[np.arange(len(v[2])) for v in variables], indexing="ij")
+    flat = [g.ravel() for g in grids]
+    out: list[float | None] = []
+    status: dict[int, str] = {}
+    for i in range(len(flat[0]) if flat else 0):
+        coords = {var[0]: var[2][flat[d][i]][0] for d, var in enumerate(variables)}
+        v = value(coords)
+        if v is None:
+            status[i] = ".."
+        out.append(v)
+    return out, status
+
+
+def _bytes(doc: dict) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+# -- population by background (Tabell 1) --------------------------------------------------
+
+BACKGROUND = [
+    ("TotUI", "totalt"),
+    ("08", "utrikes födda"),
+    ("4", "inrikes födda med två utrikes födda föräldrar"),
+    ("5", "inrikes födda med en inrikes och en utrikes född förälder"),
+    ("6", "inrikes födda med två inrikes födda föräldrar"),
+]
+
+
+def read_tabell1(path: Path) -> dict[int, dict[str, int]]:
+    with path.open(encoding="utf-8") as handle:
+        return {
+            int(row["ar"]): {
+                "08": int(row["utrikes_fodda_antal"]),
+                "4": int(row["inrikes_fodda_tva_utrikes_foraldrar_antal"]),
+                "rest": int(row["inrikes_fodda_ovriga_antal"]),
+            }
+            for row in csv.DictReader(handle)
+        }
+
+
+def demo_background(kommun: str, year: int) -> dict[str, float]:
+    """Smooth invented counts by background: total, 08, 4, 5 and 6."""
+    if kommun == "0123":  # continues Järfälla's published 2015 level
+        total = 72429 * (1.012 ** (year - 2015))
+        share08, share4 = 0.268 + 0.0055 * (year - 2015), 0.106 + 0.0035 * (year - 2015)
+    else:
+        seed = int(kommun)
+        total = (40000 + seed * 120) * (1.009 ** (year - 2005))
+        share08, share4 = 0.11 + 0.004 * (year - 2005), 0.04 + 0.0015 * (year - 2005)
+    n08, n4 = round(total * share08), round(total * share4)
+    n5 = round(total * 0.055)
+    n6 = round(total) - n08 - n4 - n5
+    return {"TotUI": n08 + n4 + n5 + n6, "08": n08, "4": n4, "5": n5, "6": n6}
+
+
+def build_population_background(raw_dir: Path, published: Path) -> dict:
+    catalog = load_catalog(raw_dir)
+    request = catalog.request("population_background")
+    kommuner = load_kommuner(raw_dir)
+    names = {k.code: k.name for k in kommuner}
+    years = list(range(2002, 2025))
+    region = ("Region", "region", [(k.code, k.name) for k in kommuner], False)
+    contents = ("ContentsCode", "tabellinnehåll", [("000001NT", "Antal personer")], False)
+    meta_vars: list[Variable] = [
+        region,
+        ("UtlBakgrund", "utländsk/svensk bakgrund", BACKGROUND, False),
+        (
+            "Alder",
+            "ålder",
+            [("tot", "totalt ålder")] + [(str(a), f"{a} år") for a in range(101)],
+            True,
+        ),
+        ("Kon", "kön", [("1", "män"), ("2", "kvinnor")], True),
+        contents,
+        ("Tid", "år", [(str(y), str(y)) for y in years], False),
+    ]
+    label = (
+        "Antal personer efter region, utländsk/svensk bakgrund, ålder, kön, tabellinnehåll och år"
+    )
+    metadata = dataset(
+        label=label,
+        variables=meta_vars,
+        values=[],
+        notes=[
+            f"{DEMO_MARKER}: metadata sammanställd för ögonblicksbilden; kontrollera mot SCB i live-läge."
+        ],
+    )
+    tabell1 = read_tabell1(published)
+    base = DEFAULT_SCB_API_URL
+    files = [
+        RawFile(
+            "table.json",
+            _bytes(
+                {
+                    "language": "sv",
+                    "id": request.table_id,
+                    "label": label,
+                    "updated": SNAPSHOT_UPDATED,
+                    "firstPeriod": "2002",
+                    "lastPeriod": "2024",
+                    "timeUnit": "Annual",
+                    "source": "SCB",
+                    "variableNames": [
+                        "region",
+                        "utländsk/svensk bakgrund",
+                        "ålder",
+                        "kön",
+                        "tabellinnehåll",
+                        "år",
+                    ],
+                    "note": [ASSEMBLED],
+                }
+            ),
+            url=f"{base}/tables/{request.table_id}",
+        ),
+        RawFile(
+            "metadata.json", _bytes(metadata), url=f"{base}/tables/{request.table_id}/metadata"
+        ),
+    ]
+
+    def part(kommun: str, part_years: list[int], value, notes) -> None:
+        variables: list[Variable] = [
+            ("Region", "region", [(kommun, names[kommun])], False),
+            ("UtlBakgrund", "utländsk/svensk bakgrund", BACKGROUND, False),
+            contents,
+            ("Tid", "år", [(str(y), str(y)) for y in part_years], False),
+        ]
+        values, status = cells(variables, value)
+        doc = dataset(label=label, variables=variables, values=values, status=status, notes=notes)
+        body = {
+            "selection": [
+                {"variableCode": v[0], "valueCodes": [c for c, _ in v[2]]} for v in variables
+            ]
+        }
+        files.append(
+            RawFile(
+                f"part-{len(files) - 1:03d}.json",
+                _bytes(doc),
+                url=f"{base}/tables/{request.table_id}/data?lang=sv&outputFormat=json-stat2",
+                method="POST",
+                body=body,
+                cells=len(values),
+            )
+        )
+
+    def published_value(c: dict[str, str]) -> float | None:
+        row = tabell1[int(c["Tid"])]
+        if c["UtlBakgrund"] == "TotUI":
+            return row["08"] + row["4"] + row["rest"]
+        return row.get(c["UtlBakgrund"])  # 5 and 6 are not published separately: missing
+
+    first = min(tabell1)
+    for k in kommuner:
+        if k.code == "0123":
+            part(
+                "0123",
+                sorted(tabell1),
+                published_value,
+                [
+                    f"{PUBLICERAT_NOTE} Kod 5 och 6 publiceras inte var för sig där (..); totalt = summan av de tre grupperna."
+                ],
+            )
+            demo_years = [y for y in range(first, 2025) if y not in tabell1]
+        else:
+            demo_years = list(range(first, 2025))
+        part(
+            k.code,
+            demo_years,
+            lambda c, k=k.code: demo_background(k, int(c["Tid"]))[c["UtlBakgrund"]],
+            [DEMO_NOTE],
+        )
+
+    store = RawStore(raw_dir)
+    return store.write(
+        SOURCE,
+        request.table_id,
+        request.name,
+        files,
+        base_url=base,
+        title=request.title,
+        selection=request.selection_for([k.code for k in kommuner]),
+        updated=SNAPSHOT_UPDATED,
+        origin=ASSEMBLED,
+    )
+
+
+PUBLICERAT_NOTE = (
+    f"{PUBLISHED_MARKER}: Järfälla 2005-2015 enligt Tabell 1 i Järfälla kommuns "
+    "handlingsplan för integration 2017-2018 (Dnr Kst 2016/56), källa SCB Områdesdatabasen."
+)
+
+
+def main() -> None:
+    published = RAW_DIR / "published" / "jarfalla_tabell1_2005_2015.csv"
+    manifest = build_population_background(RAW_DIR, published)
+    print(
+        f"wrote {len(manifest['files'])} files for {manifest['table_id']} ({manifest['request']})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+-- Befolkning efter bakgrund per kommun och år (som Tabell 1 i Järfällas integrationsplan): antal och andel (%) utrikes födda, inrikes födda med två utrikes födda föräldrar och övriga inrikes födda, samt totalt. Andelar räknas från antal.
+-- depends_on: staging.stg_scb_population_background
+-- unique_key: kommun, year
+WITH cells AS (
+    SELECT
+        kommun,
+        year,
+        max(persons) FILTER (WHERE background_code = 'TotUI') AS total_published,
+        max(persons) FILTER (WHERE background_code = '08')    AS utrikes_fodda,
+        max(persons) FILTER (WHERE background_code = '4')     AS inrikes_tva_utrikes_foraldrar,
+        max(persons) FILTER (WHERE background_code = '5')     AS inrikes_en_utrikes_foralder,
+        max(persons) FILTER (WHERE background_code = '6')     AS inrikes_tva_inrikes_foraldrar,
+        string_agg(DISTINCT status, ',') FILTER (WHERE status IS NOT NULL) AS statuses,
+        bool_or(demo)                                         AS demo,
+        string_agg(DISTINCT source_table, ',')                AS source_table,
+        max(source_updated)                                   AS source_updated
+    FROM staging.stg_scb_population_background
+    GROUP BY kommun, year
+),
+groups AS (
+    SELECT
+        *,
+        -- Tabell 1:s tredje grupp är koderna 5 + 6. Där de inte finns var för sig men totalen
+        -- gör det, är gruppen totalen minus de två andra (exakt före 2025, då delarna summerar till totalen).
+        CASE
+            WHEN inrikes_en_utrikes_foralder IS NOT NULL AND inrikes_tva_inrikes_foraldrar IS NOT NULL
+                THEN inrikes_en_utrikes_foralder + inrikes_tva_inrikes_foraldrar
+            ELSE total_published - utrikes_fodda - inrikes_tva_utrikes_foraldrar
+        END AS inrikes_ovriga,
+        CASE
+            WHEN inrikes_en_utrikes_foralder IS NOT NULL AND inrikes_tva_inrikes_foraldrar IS NOT NULL
+                THEN 'summa av kod 5 och 6'
+            WHEN total_published IS NOT NULL THEN 'totalt minus kod 08 och 4'
+        END AS inrikes_ovriga_method
+    FROM cells
+),
+totals AS (
+    SELECT
+        *,
+        coalesce(total_published, utrikes_fodda + inrikes_tva_utrikes_foraldrar + inrikes_ovriga)
+            AS total
+    FROM groups
+)
+SELECT
+    kommun,
+    year,
+    CAST(utrikes_fodda AS BIGINT)                                   AS utrikes_fodda_antal,
+    round(100.0 * utrikes_fodda / total, 4)                         AS utrikes_fodda_andel,
+    CAST(inrikes_tva_utrikes_foraldrar AS BIGINT)                   AS inrikes_fodda_tva_utrikes_foraldrar_antal,
+    round(100.0 * inrikes_tva_utrikes_foraldrar / total, 4)         AS inrikes_fodda_tva_utrikes_foraldrar_andel,
+    CAST(inrikes_ovriga AS BIGINT)                                  AS inrikes_fodda_ovriga_antal,
+    round(100.0 * inrikes_ovriga / total, 4)                        AS inrikes_fodda_ovriga_andel,
+    CAST(total AS BIGINT)                                           AS totalt_antal,
+    inrikes_ovriga_method,
+    statuses                                                        AS status_symbols,
+    demo,
+    source_table,
+    source_updated,
+    year                                                            AS reference_year
+FROM totals
+ORDER BY kommun, year

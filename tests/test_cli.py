@@ -1,0 +1,73 @@
+"""The `segregation` command as a user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+from conftest import background_table
+from pxweb_server import PxWebServer
+
+
+def segregation(*args: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, **env_extra}
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_fetch_writes_any_table_through_the_client(tmp_path):
+    out = tmp_path / "out.parquet"
+    with PxWebServer([background_table()], max_data_cells=20, max_calls=10) as server:
+        result = segregation(
+            "fetch",
+            "TAB4824",
+            "--select",
+            "Region=0123,0680",
+            "--select",
+            "Tid=from(2020)",
+            "--select",
+            "UtlBakgrund=08",
+            "--select",
+            "ContentsCode=*",
+            "--out",
+            str(out),
+            env_extra={"SCB_API_URL": server.url},
+        )
+        calls = len(server.data_requests())
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_parquet(out)
+    assert len(frame) == 2 * 5 and calls == 1
+    assert set(frame.columns) >= {"Region", "Region_label", "Tid", "value", "status"}
+
+
+def test_fetch_lists_variables_without_out():
+    with PxWebServer([background_table()]) as server:
+        result = segregation("fetch", "TAB4824", env_extra={"SCB_API_URL": server.url})
+    assert result.returncode == 0, result.stderr
+    assert "UtlBakgrund" in result.stdout and "5 values" in result.stdout
+
+
+def test_fetch_of_unknown_table_is_a_clear_error():
+    with PxWebServer([background_table()]) as server:
+        result = segregation("fetch", "TAB9999", env_extra={"SCB_API_URL": server.url})
+    assert result.returncode == 1
+    assert "TAB9999" in result.stderr and "404" in result.stderr
+
+
+def test_bad_source_setting_is_a_clear_error():
+    result = segregation("run", env_extra={"SEGREGATION_SOURCE": "online"})
+    assert result.returncode == 2
+    assert "SEGREGATION_SOURCE='online'" in result.stderr
+
+
+def test_help_explains_each_command():
+    result = segregation("fetch", "--help", env_extra={})
+    assert "--select" in result.stdout and "--out" in result.stdout and "Examples" in result.stdout

@@ -1,0 +1,81 @@
+"""json-stat2 parsing and selection splitting, on small documents worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipelines.scb.errors import ScbResponseError
+from pipelines.scb.jsonstat import parse_jsonstat2
+from pipelines.scb.selection import split_selection
+
+
+def doc(value, status=None):
+    d = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "t",
+        "updated": "2025-01-01",
+        "id": ["Region", "Tid"],
+        "size": [2, 3],
+        "dimension": {
+            "Region": {
+                "label": "region",
+                "category": {
+                    "index": {"0123": 0, "0680": 1},
+                    "label": {"0123": "Järfälla", "0680": "Jönköping"},
+                },
+            },
+            "Tid": {"label": "år", "category": {"index": ["2021", "2022", "2023"]}},
+        },
+        "value": value,
+    }
+    if status is not None:
+        d["status"] = status
+    return d
+
+
+def test_array_values_are_row_major_with_last_dimension_fastest():
+    frame = parse_jsonstat2(doc([1, 2, 3, 4, 5, 6])).frame
+    assert list(frame.Region) == ["0123"] * 3 + ["0680"] * 3
+    assert list(frame.Tid) == ["2021", "2022", "2023"] * 2
+    assert list(frame.Region_label[:1]) == ["Järfälla"]
+    assert list(frame.value) == [1, 2, 3, 4, 5, 6]
+
+
+def test_object_values_and_status_keep_missing_cells_missing():
+    frame = parse_jsonstat2(doc({"0": 7, "5": 9}, status={"1": "..", "2": "."})).frame
+    assert frame.value.isna().tolist() == [False, True, True, True, True, False]
+    assert frame.status.isna().tolist() == [True, False, False, True, True, True]
+    assert frame.status[1] == ".." and frame.status[2] == "."
+    assert frame.value[0] == 7 and frame.value[5] == 9
+
+
+def test_wrong_number_of_values_is_an_error():
+    with pytest.raises(ScbResponseError, match="5 cells but the dimensions make 6"):
+        parse_jsonstat2(doc([1, 2, 3, 4, 5]))
+
+
+def test_dimensions_other_than_the_metadata_are_an_error():
+    with pytest.raises(ScbResponseError, match="missing: \\['Kon'\\]"):
+        parse_jsonstat2(doc([1] * 6), expected_dimensions=["Region", "Kon", "Tid"])
+
+
+@pytest.mark.parametrize(
+    ("sizes", "limit"),
+    [((40, 2, 30), 500), ((5983, 3, 16), 150_000), ((7, 3), 10), ((100, 100), 150)],
+)
+def test_split_uses_few_calls_each_within_the_limit(sizes, limit):
+    selection = {f"v{i}": [str(j) for j in range(n)] for i, n in enumerate(sizes)}
+    chunks = split_selection(selection, limit)
+    cells = [math.prod(len(v) for v in c.values()) for c in chunks]
+    assert max(cells) <= limit
+    assert sum(cells) == math.prod(sizes)
+    covered = {
+        tuple(zip(c, combo))
+        for c in chunks
+        for combo in __import__("itertools").product(*c.values())
+    }
+    assert len(covered) == math.prod(sizes)
+    assert len(chunks) <= math.ceil(math.prod(sizes) / limit) + 1

@@ -1,0 +1,144 @@
+"""The whole graph, materialised by Dagster into a temporary DuckDB file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT, PUBLISHED_TABELL1, background_table, background_value
+from dagster import materialize
+from pxweb_server import PxWebServer
+
+from pipelines.definitions import defs
+from pipelines.resources import PipelineResource
+
+SHARED_TABELL1 = PROJECT.parent / "shared" / "reference" / "jarfalla_tabell1_2005_2015.csv"
+
+
+def run_all(**resource_fields) -> bool:
+    assets = list(defs.assets) + list(defs.asset_checks)
+    result = materialize(
+        assets, resources={"pipeline": PipelineResource(**resource_fields)}, raise_on_error=False
+    )
+    return result.success
+
+
+def mart(marts_dir: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def fingerprints(marts_dir: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(marts_dir.iterdir())
+        if p.is_file()
+    }
+
+
+def test_snapshot_run_reproduces_every_share_of_tabell_1(raw_dir, marts_dir):
+    assert run_all()
+    with PUBLISHED_TABELL1.open(encoding="utf-8") as handle:
+        published = list(csv.DictReader(handle))
+    assert len(published) == 11
+    rows = {
+        r[0]: r[1:]
+        for r in mart(
+            marts_dir,
+            """SELECT year, utrikes_fodda_antal, utrikes_fodda_andel,
+                      inrikes_fodda_tva_utrikes_foraldrar_antal, inrikes_fodda_tva_utrikes_foraldrar_andel,
+                      inrikes_fodda_ovriga_antal, inrikes_fodda_ovriga_andel, demo
+               FROM marts.population_background WHERE kommun = '0123'""",
+        )
+    }
+    for row in published:
+        year = int(row["ar"])
+        u_n, u_p, t_n, t_p, o_n, o_p, demo = rows[year]
+        assert (u_n, t_n, o_n) == (
+            int(row["utrikes_fodda_antal"]),
+            int(row["inrikes_fodda_tva_utrikes_foraldrar_antal"]),
+            int(row["inrikes_fodda_ovriga_antal"]),
+        )
+        assert f"{u_p:.1f}" == row["utrikes_fodda_andel"], year
+        assert f"{t_p:.1f}" == row["inrikes_fodda_tva_utrikes_foraldrar_andel"], year
+        assert f"{o_p:.1f}" == row["inrikes_fodda_ovriga_andel"], year
+        assert demo is False
+    # everything outside the published years is demo data, and says so
+    assert mart(
+        marts_dir,
+        "SELECT bool_and(demo) FROM marts.population_background WHERE NOT (kommun = '0123' AND year <= 2015)",
+    ) == [(True,)]
+    assert (marts_dir / "population_background.parquet").exists()
+    assert (marts_dir / "population_background.csv").exists()
+
+
+def test_bundled_published_figures_are_the_reference_ones():
+    if not SHARED_TABELL1.exists():  # the reference folder sits beside the repository in CI
+        pytest.fail(f"reference file missing: {SHARED_TABELL1}")
+    assert PUBLISHED_TABELL1.read_bytes() == SHARED_TABELL1.read_bytes()
+
+
+def test_live_run_fetches_through_the_api_and_stores_responses(raw_dir, marts_dir):
+    with PxWebServer([background_table()], max_calls=20, time_window=1) as server:
+        assert run_all(source="live", scb_api_url=server.url)
+        first_data_calls = len(server.data_requests())
+        # Nothing changed at the source: the second run makes no data call.
+        assert run_all(source="live", scb_api_url=server.url)
+        assert len(server.data_requests()) == first_data_calls
+    assert first_data_calls == 1
+    rows = mart(
+        marts_dir,
+        "SELECT kommun, year, utrikes_fodda_antal, totalt_antal, utrikes_fodda_andel, demo FROM marts.population_background",
+    )
+    assert {r[0] for r in rows} == {"0123", "0680"}  # Stockholm is in the table but not configured
+    for kommun, year, n08, total, share, demo in rows:
+        coords = {"Region": kommun, "Tid": str(year)}
+        expected_08 = background_value({**coords, "UtlBakgrund": "08"})
+        expected_total = sum(
+            background_value({**coords, "UtlBakgrund": c}) for c in ("08", "4", "5", "6")
+        )
+        assert n08 == expected_08 and total == expected_total
+        assert share == pytest.approx(100 * expected_08 / expected_total, abs=1e-4)
+        assert demo is False
+    manifest = json.loads(
+        (raw_dir / "scb" / "TAB4824" / "population_background" / "manifest.json").read_text()
+    )
+    assert manifest["updated"] == "2025-03-01T08:00:00Z"
+    part = manifest["files"][-1]
+    assert part["url"].startswith(server.url) and part["method"] == "POST"
+    stored = (raw_dir / "scb" / "TAB4824" / "population_background" / part["file"]).read_bytes()
+    assert hashlib.sha256(stored).hexdigest() == part["sha256"]
+
+
+def test_failed_fetch_leaves_previous_marts_readable_and_unchanged(raw_dir, marts_dir):
+    assert run_all()
+    before = fingerprints(marts_dir)
+    with PxWebServer([background_table()], max_calls=50) as server:
+        server.inject("status", status=503, path_contains="/tables", times=1000)
+        assert not run_all(source="live", scb_api_url=server.url, backoff_base=0.01)
+    assert fingerprints(marts_dir) == before
+    assert mart(marts_dir, "SELECT count(*) FROM marts.population_background")[0][0] > 0
+
+
+def test_tampered_snapshot_is_an_error_not_a_silent_change(raw_dir, marts_dir):
+    part = raw_dir / "scb" / "TAB4824" / "population_background" / "part-001.json"
+    part.write_bytes(part.read_bytes().replace(b"12065", b"12066"))
+    assert not run_all()
+    assert not (marts_dir / "segregation.duckdb").exists()
+
+
+def test_snapshot_without_a_configured_kommun_says_how_to_get_it(raw_dir, marts_dir):
+    from pipelines.catalog import load_catalog
+    from pipelines.raw_store import RawStore, RawStoreError
+    from pipelines.scb.snapshot import load_request
+
+    request = load_catalog(raw_dir).request("population_background")
+    with pytest.raises(RawStoreError, match="1280.*SEGREGATION_SOURCE=live"):
+        load_request(RawStore(raw_dir), request, ["0123", "1280"])
