@@ -35,7 +35,7 @@ run: setup $(DAGSTER_HOME)/dagster.yaml ## install, then materialise every asset
 test: setup ## install, then run the whole test suite
 	.venv/bin/python -m pytest
 
-dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and daemon) on http://$(HOST):$(PORT)
+dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and daemon) on http://127.0.0.1:3000 (HOST=, PORT= to change)
 	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME); Ctrl-C stops it)"
 	.venv/bin/dagster dev -m pipelines.definitions -h $(HOST) -p $(PORT)
 

@@ -120,6 +120,20 @@ def _run(args: argparse.Namespace) -> int:
     for path in sorted(settings.marts_dir.glob("*")):
         if path.is_file() and not path.name.startswith("."):
             print(f"  {path}")
+    demo = [
+        f"{e.asset_key.to_user_string()} ({e.materialization.metadata['demo_rows'].value} rader)"
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.path[0] == "raw"
+        and "demo_rows" in e.materialization.metadata
+        and e.materialization.metadata["demo_rows"].value
+    ]
+    if demo:
+        print(
+            "OBS: DEMODATA, inte SCB:s statistik, i "
+            + ", ".join(demo)
+            + ". Raderna har demo = true; "
+            "kör med SEGREGATION_SOURCE=live för verkliga värden (se README)."
+        )
     return 0
 
 
