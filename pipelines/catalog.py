@@ -17,6 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CATALOG_FILE = "catalog.toml"
+PLACEHOLDERS = ("{kommuner}", "{deso}")
+METHODS = ("ratio", "sum", "weighted_mean")
+THEMES = (
+    "bostadsområden",
+    "brottslighet och trygghet",
+    "barn och ungas uppväxtvillkor",
+    "kultur, demokrati och civilsamhälle",
+    "arbete och vuxenutbildning",
+)
 _REQUEST_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TABLE_ID = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -40,19 +49,55 @@ class ScbRequest:
         """The selection with `{kommuner}` and `{deso}` replaced for these kommuner."""
         out: dict[str, str | list[str]] = {}
         for var, wanted in self.selection.items():
-            if wanted == "{kommuner}":
-                out[var] = list(kommuner)
-            elif wanted == "{deso}":
-                out[var] = [f"{k}[ABC][0-9][0-9][0-9][0-9]" for k in kommuner]
-            else:
+            if isinstance(wanted, str) and wanted not in PLACEHOLDERS:
                 out[var] = wanted
+                continue
+            items = [wanted] if isinstance(wanted, str) else wanted
+            expanded: list[str] = []
+            for item in items:
+                if item == "{kommuner}":
+                    expanded.extend(kommuner)
+                elif item == "{deso}":
+                    expanded.extend(f"{k}[ABC][0-9][0-9][0-9][0-9]" for k in kommuner)
+                else:
+                    expanded.append(item)
+            out[var] = expanded
         return out
+
+    @property
+    def region_variable(self) -> str | None:
+        """The variable whose selection follows the configured kommuner, if any."""
+        for var, wanted in self.selection.items():
+            items = [wanted] if isinstance(wanted, str) else wanted
+            if any(item in PLACEHOLDERS for item in items):
+                return var
+        return None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: what it means and how it is computed from an SCB request."""
+
+    id: str
+    name: str
+    theme: str
+    unit: str
+    population: str
+    higher_is_better: str  # "true", "false" or "neutral"
+    method: str
+    request: str
+    by_sex: bool
+    numerator: dict[str, list[str]]
+    denominator: dict[str, list[str]]
+    weight_request: str | None
+    trend_threshold: float
 
 
 @dataclass(frozen=True)
 class Catalog:
     path: Path
     scb: dict[str, ScbRequest]
+    indicators: dict[str, Indicator] = field(default_factory=dict)
 
     def request(self, name: str) -> ScbRequest:
         try:
@@ -84,7 +129,7 @@ def load_catalog(raw_dir: Path) -> Catalog:
         if not isinstance(selection, dict) or not selection:
             raise CatalogError(f"{where}: needs a [scb.{name}.selection] table.")
         for var, wanted in selection.items():
-            ok = isinstance(wanted, str) or (
+            ok = isinstance(wanted, str) or (  # a string, or a list of codes/placeholders
                 isinstance(wanted, list) and wanted and all(isinstance(w, str) for w in wanted)
             )
             if not ok:
@@ -101,4 +146,63 @@ def load_catalog(raw_dir: Path) -> Catalog:
         )
     if not requests:
         raise CatalogError(f"{path}: no [scb.*] requests.")
-    return Catalog(path, requests)
+    indicators = {
+        name: _indicator(name, entry, requests, path)
+        for name, entry in (doc.get("indicators") or {}).items()
+    }
+    return Catalog(path, requests, indicators)
+
+
+def _filters(value: object, where: str, what: str) -> dict[str, list[str]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(v, list) and v and all(isinstance(c, str) for c in v) for v in value.values()
+    ):
+        raise CatalogError(f"{where}: {what} must be a table of VARIABLE = [codes].")
+    return {str(k): list(v) for k, v in value.items()}
+
+
+def _indicator(name: str, entry: dict, requests: dict[str, ScbRequest], path: Path) -> Indicator:
+    where = f"{path} [indicators.{name}]"
+    if not _REQUEST_NAME.match(name):
+        raise CatalogError(f"{where}: an indicator id is lower case letters, digits and _.")
+    for key in ("name", "theme", "unit", "method", "request"):
+        if not entry.get(key):
+            raise CatalogError(f"{where}: '{key}' is missing.")
+    if entry["theme"] not in THEMES:
+        raise CatalogError(f"{where}: theme {entry['theme']!r} is not one of: {'; '.join(THEMES)}.")
+    method = entry["method"]
+    if method not in METHODS:
+        raise CatalogError(f"{where}: method {method!r} must be one of {', '.join(METHODS)}.")
+    for key in ("request", "weight_request"):
+        if entry.get(key) and entry[key] not in requests:
+            raise CatalogError(f"{where}: {key} {entry[key]!r} has no [scb.{entry[key]}] entry.")
+    better = str(entry.get("higher_is_better", "neutral")).lower()
+    if better not in ("true", "false", "neutral"):
+        raise CatalogError(f"{where}: higher_is_better must be true, false or neutral.")
+    if method == "weighted_mean":
+        numerator = _filters(entry.get("value"), where, "value")
+        denominator = _filters(entry.get("weight"), where, "weight")
+        if not entry.get("weight_request"):
+            raise CatalogError(f"{where}: weighted_mean needs weight_request and weight.")
+    else:
+        numerator = _filters(entry.get("numerator"), where, "numerator")
+        denominator = _filters(entry.get("denominator"), where, "denominator")
+        if method == "ratio" and not denominator:
+            raise CatalogError(f"{where}: a ratio needs a denominator.")
+    return Indicator(
+        id=name,
+        name=str(entry["name"]),
+        theme=str(entry["theme"]),
+        unit=str(entry["unit"]),
+        population=str(entry.get("population", "")),
+        higher_is_better=better,
+        method=method,
+        request=str(entry["request"]),
+        by_sex=bool(entry.get("by_sex", False)),
+        numerator=numerator,
+        denominator=denominator,
+        weight_request=entry.get("weight_request"),
+        trend_threshold=float(entry.get("trend_threshold", 0)),
+    )

@@ -96,3 +96,70 @@ def population_background_adds_up(pipeline: PipelineResource) -> AssetCheckResul
         severity=AssetCheckSeverity.ERROR,
         metadata={"rows_not_adding_up": len(off), "example": str(off.head(3).to_dict("records"))},
     )
+
+
+@asset_check(
+    asset=AssetKey(["marts", "focus_area_indicator"]),
+    name="kommun_value_matches_published_kommun_total",
+    blocking=True,
+    description=(
+        "Kommunvärdet räknat från alla DeSO stämmer med SCB:s egen kommunsiffra där tabellen har "
+        f"en (summor och kvoter; exakt före {CKM_FIRST_YEAR} inom avrundning, från {CKM_FIRST_YEAR} "
+        "inom 1 % eftersom SCB då lägger till brus). Befolkningsviktade medianer jämförs inte."
+    ),
+)
+def kommun_value_matches_published(pipeline: PipelineResource) -> AssetCheckResult:
+    off = pipeline.warehouse().query(
+        f"""
+        WITH deso AS (
+            SELECT kommun, indicator, year, sex, sum(numerator) AS num, sum(denominator) AS den
+            FROM staging.stg_deso_indicator_inputs WHERE region_level = 'deso'
+            GROUP BY ALL
+        ),
+        kommun AS (
+            SELECT kommun, indicator, year, sex, numerator AS num, denominator AS den
+            FROM staging.stg_deso_indicator_inputs WHERE region_level = 'kommun'
+        )
+        SELECT k.kommun, k.indicator, k.year, k.sex, d.num AS deso_sum, k.num AS kommun_published
+        FROM kommun k
+        JOIN deso d USING (kommun, indicator, year, sex)
+        JOIN raw.indicator_catalog c USING (indicator)
+        WHERE c.method IN ('ratio', 'sum')
+          AND k.num IS NOT NULL AND d.num IS NOT NULL
+          AND (abs(d.num - k.num) > CASE WHEN k.year >= {CKM_FIRST_YEAR} THEN 0.01 * abs(k.num) ELSE 0.5 END
+               OR abs(coalesce(d.den, 0) - coalesce(k.den, 0))
+                  > CASE WHEN k.year >= {CKM_FIRST_YEAR} THEN 0.01 * abs(coalesce(k.den, 0)) ELSE 0.5 END)
+        """
+    )
+    return AssetCheckResult(
+        passed=off.empty,
+        metadata={"mismatches": len(off), "example": str(off.head(3).to_dict("records"))},
+    )
+
+
+@asset_check(
+    asset=AssetKey(["marts", "focus_area_indicator"]),
+    name="every_area_every_year",
+    blocking=True,
+    description="Varje konfigurerat fokusområde finns för varje indikator, år och kön som kommunen har data för.",
+)
+def every_area_every_year(pipeline: PipelineResource) -> AssetCheckResult:
+    missing = pipeline.warehouse().query(
+        """
+        WITH expected AS (
+            SELECT DISTINCT i.kommun, a.area_id, i.indicator, i.year, i.sex
+            FROM staging.stg_deso_indicator_inputs i
+            JOIN (SELECT DISTINCT kommun, area_id FROM raw.focus_area_deso) a USING (kommun)
+            WHERE i.region_level = 'deso'
+        )
+        SELECT e.* FROM expected e
+        ANTI JOIN marts.focus_area_indicator m USING (kommun, area_id, indicator, year, sex)
+        """
+    )
+    return AssetCheckResult(
+        passed=missing.empty,
+        metadata={"missing_rows": len(missing), "example": str(missing.head(3).to_dict("records"))},
+    )
+
+
+focus_area_checks = [kommun_value_matches_published, every_area_every_year]

@@ -4,26 +4,42 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from pipelines.assets.indicators import (
+    build_indicator_inputs_asset,
+    focus_area_deso,
+    indicator_catalog,
+    indicator_requests,
+)
 from pipelines.assets.models import build_model_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.raw import build_scb_asset, scb_requests_in
-from pipelines.checks import build_mart_checks, population_background_adds_up
+from pipelines.catalog import load_catalog
+from pipelines.checks import build_mart_checks, focus_area_checks, population_background_adds_up
 from pipelines.models import discover_models
 from pipelines.resources import PipelineResource
 from pipelines.schedules import nightly_refresh_schedule, refresh_all_job
+from pipelines.settings import PROJECT_ROOT
 
+# The graph's shape comes from files in the repository: the SQL models and the project's
+# catalog. What each asset reads at run time follows the settings (SEGREGATION_RAW_DIR…).
 _models = discover_models()
 _marts = [m for m in _models if m.layer == "marts"]
+_catalog = load_catalog(PROJECT_ROOT / "data" / "raw")
+_scb_requests = list(dict.fromkeys(scb_requests_in(_models) + indicator_requests(_catalog)))
 
 defs = Definitions(
     assets=[
-        *(build_scb_asset(name) for name in scb_requests_in(_models)),
+        *(build_scb_asset(name) for name in _scb_requests),
+        focus_area_deso,
+        indicator_catalog,
+        build_indicator_inputs_asset(_catalog),
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),
     ],
     asset_checks=[
         *(check for m in _marts for check in build_mart_checks(m)),
         population_background_adds_up,
+        *focus_area_checks,
     ],
     jobs=[refresh_all_job],
     schedules=[nightly_refresh_schedule],

@@ -19,12 +19,14 @@ A live run (`SEGREGATION_SOURCE=live`) replaces all of it with SCB's real respon
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from pipelines.areas import load_areas, load_deso_key
 from pipelines.catalog import load_catalog
 from pipelines.kommuner import load_kommuner
 from pipelines.raw_store import RawFile, RawStore
@@ -285,12 +287,284 @@ PUBLICERAT_NOTE = (
 )
 
 
+# -- DeSO tables: demo data only --------------------------------------------------------
+
+
+def _unit(code: str, salt: str = "") -> float:
+    """A stable number in [0, 1) from a code (the same on every machine)."""
+    digest = hashlib.sha256(f"{salt}{code}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+class DemoDeso:
+    """Invented but coherent DeSO figures: focus-area DeSO are more deprived, and each
+    focus area's gap to the kommun closes, widens or stays, so every trend label shows."""
+
+    def __init__(self, raw_dir: Path) -> None:
+        key = load_deso_key(raw_dir)
+        self.kommuner = [k.code for k in load_kommuner(raw_dir)]
+        self.deso = {k: sorted(key.loc[key.kommun == k, "deso"]) for k in self.kommuner}
+        areas = load_areas(raw_dir, self.kommuner)
+        self.area_of = {m.deso: m.area_id for m in areas}
+
+    def deprivation(self, deso: str) -> float:
+        if deso in self.area_of:
+            return 0.75 + 0.25 * _unit(deso, "d")
+        return 0.45 * _unit(deso, "d")
+
+    def pace(self, deso: str) -> float:
+        """+1 the area catches up, -1 it falls behind, 0 it stays (by area)."""
+        area = self.area_of.get(deso)
+        return 0.0 if area is None else (1.0, -1.0, 0.0)[int(_unit(area, "p") * 3)]
+
+    def population(self, deso: str, year: int, sex: str) -> int:
+        total = (1100 + int(1500 * _unit(deso, "n"))) * 1.01 ** (year - 2010)
+        men = round(total * 0.49)
+        return {"1": men, "2": round(total) - men}[sex]
+
+    def foreign(self, deso: str, year: int, sex: str) -> int:
+        d = self.deprivation(deso)
+        share = min(0.95, 0.1 + 0.65 * d + 0.004 * (year - 2010) * (1 - self.pace(deso) * d))
+        return round(self.population(deso, year, sex) * share)
+
+    def employed(self, deso: str, year: int, sex: str) -> tuple[int, int]:
+        d = self.deprivation(deso)
+        base = round(self.population(deso, year, sex) * 0.58)
+        rate = 0.87 - 0.35 * d + 0.02 * (year - 2020) * d * self.pace(deso)
+        rate -= 0.03 if sex == "2" else 0
+        return round(base * rate), base
+
+    def median(self, deso: str, year: int) -> float:
+        d = self.deprivation(deso)
+        return round(330 - 150 * d + 6 * (year - 2011) + 4 * (year - 2011) * d * self.pace(deso), 1)
+
+    def low_standard(self, deso: str, year: int) -> float:
+        d = self.deprivation(deso)
+        return round(max(1.0, 7 + 30 * d - 0.6 * (year - 2011) * d * self.pace(deso)), 1)
+
+    def education(self, deso: str, year: int) -> dict[str, int]:
+        d = self.deprivation(deso)
+        total = round((self.population(deso, year, "1") + self.population(deso, year, "2")) * 0.52)
+        pre = round(total * (0.07 + 0.22 * d - 0.004 * (year - 2015) * d * self.pace(deso)))
+        post = round(total * (0.52 - 0.3 * d + 0.004 * (year - 2015) * d * self.pace(deso)))
+        unknown = round(total * 0.01)
+        return {
+            "21": pre,
+            "5": round(post * 0.4),
+            "6": post - round(post * 0.4),
+            "US": unknown,
+            "3+4": total - pre - post - unknown,
+        }
+
+
+def _deso_table(
+    raw_dir: Path,
+    request_name: str,
+    label: str,
+    variables: list[Variable],
+    years: list[int],
+    value: Callable[[str, dict[str, str]], float | None],
+    with_kommun_rows: bool,
+    demo: DemoDeso,
+) -> dict:
+    """One demo request: metadata, table description, and one data part per kommun."""
+    request = load_catalog(raw_dir).request(request_name)
+    names = {k.code: k.name for k in load_kommuner(raw_dir)}
+    base = DEFAULT_SCB_API_URL
+
+    def regions(kommun: str) -> list[tuple[str, str]]:
+        own = [(kommun, names[kommun])] if with_kommun_rows else []
+        return own + [(d, d) for d in demo.deso[kommun]]
+
+    all_regions = [r for k in demo.kommuner for r in regions(k)]
+    time_var: Variable = ("Tid", "år", [(str(y), str(y)) for y in years], False)
+    meta_note = f"{DEMO_MARKER}: metadata sammanställd för ögonblicksbilden; kontrollera mot SCB i live-läge."
+    meta = dataset(
+        label=label,
+        variables=[("Region", "region", all_regions, False), *variables, time_var],
+        values=[],
+        notes=[meta_note],
+    )
+    info = {
+        "language": "sv",
+        "id": request.table_id,
+        "label": label,
+        "updated": SNAPSHOT_UPDATED,
+        "firstPeriod": str(years[0]),
+        "lastPeriod": str(years[-1]),
+        "timeUnit": "Annual",
+        "source": "SCB",
+        "note": [ASSEMBLED],
+    }
+    files = [
+        RawFile("table.json", _bytes(info), url=f"{base}/tables/{request.table_id}"),
+        RawFile("metadata.json", _bytes(meta), url=f"{base}/tables/{request.table_id}/metadata"),
+    ]
+    for kommun in demo.kommuner:
+        part_vars: list[Variable] = [
+            ("Region", "region", regions(kommun), False),
+            *variables,
+            time_var,
+        ]
+        values, status = cells(part_vars, lambda c: value(c["Region"], c))
+        doc = dataset(
+            label=label, variables=part_vars, values=values, status=status, notes=[DEMO_NOTE]
+        )
+        body = {
+            "selection": [
+                {"variableCode": v[0], "valueCodes": [c for c, _ in v[2]]} for v in part_vars
+            ]
+        }
+        files.append(
+            RawFile(
+                f"part-{len(files) - 1:03d}.json",
+                _bytes(doc),
+                url=f"{base}/tables/{request.table_id}/data?lang=sv&outputFormat=json-stat2",
+                method="POST",
+                body=body,
+                cells=len(values),
+            )
+        )
+    return RawStore(raw_dir).write(
+        SOURCE,
+        request.table_id,
+        request.name,
+        files,
+        base_url=base,
+        title=request.title,
+        selection=request.selection_for(demo.kommuner),
+        updated=SNAPSHOT_UPDATED,
+        origin=ASSEMBLED,
+    )
+
+
+def build_deso_tables(raw_dir: Path) -> list[dict]:
+    """Demo responses for the DeSO tables. A kommun row is the sum of its DeSO (counts) or
+    their population-weighted mean (medians, shares)."""
+    demo = DemoDeso(raw_dir)
+    sexes: Variable = ("Kon", "kön", [("1", "män"), ("2", "kvinnor"), ("1+2", "totalt")], False)
+
+    def members(region: str) -> list[str]:
+        return demo.deso.get(region, [region])
+
+    def per_sex(fn: Callable[[str, int, str], float], region: str, c: dict[str, str]) -> float:
+        sex_codes = ["1", "2"] if c["Kon"] == "1+2" else [c["Kon"]]
+        return float(sum(fn(d, int(c["Tid"]), s) for d in members(region) for s in sex_codes))
+
+    def population(region: str, c: dict[str, str]) -> float:
+        total = per_sex(demo.population, region, c)
+        if c["UtlBakgrund"] == "SA":
+            return total
+        foreign = per_sex(demo.foreign, region, c)
+        return foreign if c["UtlBakgrund"] == "1" else total - foreign
+
+    def employment(region: str, c: dict[str, str]) -> float | None:
+        if region == "0680C1100" and c["Tid"] == "2021" and c["Kon"] == "1":
+            return None  # a suppressed cell (..), as SCB has for small counts
+        index = 0 if c["ContentsCode"] == "0000089X" else 1
+        return per_sex(lambda d, y, s: demo.employed(d, y, s)[index], region, c)
+
+    def weighted(fn: Callable[[str, int], float]) -> Callable[[str, dict[str, str]], float]:
+        def value(region: str, c: dict[str, str]) -> float:
+            year = int(c["Tid"])
+            pops = {
+                d: demo.population(d, year, "1") + demo.population(d, year, "2")
+                for d in members(region)
+            }
+            return round(sum(fn(d, year) * p for d, p in pops.items()) / sum(pops.values()), 1)
+
+        return value
+
+    def education(region: str, c: dict[str, str]) -> float:
+        year = int(c["Tid"])
+        return float(sum(demo.education(d, year)[c["UtbildningsNiva"]] for d in members(region)))
+
+    contents = "ContentsCode", "tabellinnehåll"
+    levels = [
+        ("21", "förgymnasial utbildning"),
+        ("3+4", "gymnasial utbildning"),
+        ("5", "eftergymnasial utbildning, mindre än 3 år"),
+        ("6", "eftergymnasial utbildning, 3 år eller mer"),
+        ("US", "uppgift om utbildningsnivå saknas"),
+    ]
+    background = [("1", "utländsk bakgrund"), ("2", "svensk bakgrund"), ("SA", "totalt")]
+    return [
+        _deso_table(
+            raw_dir,
+            "deso_population_background",
+            "Folkmängden per region efter utländsk/svensk bakgrund, kön, tabellinnehåll och år",
+            [
+                ("UtlBakgrund", "utländsk/svensk bakgrund", background, False),
+                sexes,
+                (*contents, [("000007Y4", "Folkmängd")], False),
+            ],
+            list(range(2010, 2024)),
+            population,
+            True,
+            demo,
+        ),
+        _deso_table(
+            raw_dir,
+            "deso_employment",
+            "Arbetsmarknadsstatus efter region, kön, ålder, tabellinnehåll och år",
+            [
+                sexes,
+                ("Alder", "ålder", [("20-64", "20-64 år")], False),
+                (
+                    *contents,
+                    [("0000089X", "Antal sysselsatta"), ("0000089Y", "Antal totalt")],
+                    False,
+                ),
+            ],
+            list(range(2020, 2024)),
+            employment,
+            False,
+            demo,
+        ),
+        _deso_table(
+            raw_dir,
+            "deso_economic_standard",
+            "Ekonomisk standard efter region, tabellinnehåll och år",
+            [(*contents, [("000008AB", "Median, tkr")], False)],
+            list(range(2011, 2024)),
+            weighted(demo.median),
+            True,
+            demo,
+        ),
+        _deso_table(
+            raw_dir,
+            "deso_low_economic_standard",
+            "Låg ekonomisk standard efter region, ålder, tabellinnehåll och år",
+            [
+                ("Alder", "ålder", [("tot", "totalt")], False),
+                (*contents, [("000008AC", "Andel med låg ekonomisk standard, procent")], False),
+            ],
+            list(range(2011, 2024)),
+            weighted(demo.low_standard),
+            True,
+            demo,
+        ),
+        _deso_table(
+            raw_dir,
+            "deso_education",
+            "Befolkning 25-64 år efter region, utbildningsnivå, tabellinnehåll och år",
+            [
+                ("UtbildningsNiva", "utbildningsnivå", levels, False),
+                (*contents, [("000005MO", "Antal")], False),
+            ],
+            list(range(2015, 2024)),
+            education,
+            True,
+            demo,
+        ),
+    ]
+
+
 def main() -> None:
     published = RAW_DIR / "published" / "jarfalla_tabell1_2005_2015.csv"
-    manifest = build_population_background(RAW_DIR, published)
-    print(
-        f"wrote {len(manifest['files'])} files for {manifest['table_id']} ({manifest['request']})"
-    )
+    manifests = [build_population_background(RAW_DIR, published), *build_deso_tables(RAW_DIR)]
+    for m in manifests:
+        print(f"wrote {len(m['files'])} files for {m['table_id']} ({m['request']})")
 
 
 if __name__ == "__main__":

@@ -77,11 +77,13 @@ class Warehouse:
             self._replace(con, target, "SELECT * FROM incoming_frame")
             return self._summary(con, target)
 
-    def build_model(self, schema: str, name: str, select_sql: str) -> TableSummary:
+    def build_model(
+        self, schema: str, name: str, select_sql: str, params: Sequence[object] | None = None
+    ) -> TableSummary:
         """Replace `schema.name` with the result of one SELECT, in one transaction."""
         target = f"{identifier(schema)}.{identifier(name)}"
         with self.connect() as con:
-            self._replace(con, target, select_sql)
+            self._replace(con, target, select_sql, params)
             return self._summary(con, target)
 
     def summary(self, schema: str, name: str) -> TableSummary:
@@ -134,10 +136,15 @@ class Warehouse:
         return {final.name: final for _, final in pending}
 
     @staticmethod
-    def _replace(con: duckdb.DuckDBPyConnection, target: str, select_sql: str) -> None:
+    def _replace(
+        con: duckdb.DuckDBPyConnection,
+        target: str,
+        select_sql: str,
+        params: Sequence[object] | None = None,
+    ) -> None:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(f"CREATE OR REPLACE TABLE {target} AS {select_sql}")
+            con.execute(f"CREATE OR REPLACE TABLE {target} AS {select_sql}", params or [])
             con.execute("COMMIT")
         except Exception as exc:
             con.execute("ROLLBACK")

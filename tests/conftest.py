@@ -90,3 +90,173 @@ def background_table(table_id: str = "TAB4824", updated: str = "2025-03-01T08:00
         ],
         value=background_value,
     )
+
+
+# -- DeSO tables for live runs: simple formulas a test can sum by hand ------------------
+
+
+def _deso_of(kommun: str) -> list[str]:
+    import pandas as pd
+
+    key = pd.read_csv(
+        PROJECT / "data" / "raw" / "geography" / "koppling-deso2018-regso2020.csv",
+        dtype=str,
+        encoding="utf-8-sig",
+    )
+    return sorted(key.loc[key.Kommun == kommun, "DeSO_2018"])
+
+
+DESO = {k: _deso_of(k) for k in ("0123", "0680")}
+SEXES = [("1", "män"), ("2", "kvinnor"), ("1+2", "totalt")]
+
+
+def deso_people(deso: str, year: int, sex: str) -> int:
+    """Residents of a DeSO by sex ("1+2" = both)."""
+    if sex == "1+2":
+        return deso_people(deso, year, "1") + deso_people(deso, year, "2")
+    base = 500 + (int(deso[-4:]) % 97) * 10
+    return base + (year - 2010) + (7 if sex == "2" else 0)
+
+
+def deso_foreign(deso: str, year: int, sex: str) -> int:
+    if sex == "1+2":
+        return deso_foreign(deso, year, "1") + deso_foreign(deso, year, "2")
+    return deso_people(deso, year, sex) * (1 + int(deso[-3:]) % 5) // 8
+
+
+def deso_employed(deso: str, year: int, sex: str) -> tuple[int, int]:
+    """(sysselsatta, totalt) 20-64."""
+    if sex == "1+2":
+        a, b = deso_employed(deso, year, "1"), deso_employed(deso, year, "2")
+        return a[0] + b[0], a[1] + b[1]
+    total = deso_people(deso, year, sex) // 2
+    return total * (60 + int(deso[-2:]) % 30) // 100, total
+
+
+def deso_education(deso: str, year: int, level: str) -> int:
+    """Residents 25-64 by education level."""
+    return (
+        deso_people(deso, year, "1+2") * {"21": 1, "3+4": 4, "5": 2, "6": 2, "US": 1}[level] // 10
+    )
+
+
+def _members(region: str) -> list[str]:
+    return DESO.get(region, [region])
+
+
+def _regions(with_kommun: bool) -> list[tuple[str, str]]:
+    kommun_rows = [("0123", "Järfälla"), ("0680", "Jönköping")] if with_kommun else []
+    return kommun_rows + [(d, d) for k in ("0123", "0680") for d in DESO[k]]
+
+
+def _years(a: int, b: int) -> list[tuple[str, str]]:
+    return [(str(y), str(y)) for y in range(a, b + 1)]
+
+
+def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
+    def population(c):
+        year, regions = int(c["Tid"]), _members(c["Region"])
+        total = sum(deso_people(d, year, c["Kon"]) for d in regions)
+        foreign = sum(deso_foreign(d, year, c["Kon"]) for d in regions)
+        return float({"SA": total, "1": foreign, "2": total - foreign}[c["UtlBakgrund"]])
+
+    def employment(c):
+        index = 0 if c["ContentsCode"] == "0000089X" else 1
+        return float(deso_employed(c["Region"], int(c["Tid"]), c["Kon"])[index])
+
+    def median(c):
+        return float(200 + int(c["Region"][-2:]) + int(c["Tid"]) - 2011)
+
+    def low_standard(c):
+        return float(5 + int(c["Region"][-1:]))
+
+    def education(c):
+        return float(
+            sum(
+                deso_education(d, int(c["Tid"]), c["UtbildningsNiva"])
+                for d in _members(c["Region"])
+            )
+        )
+
+    return [
+        FakeTable(
+            "TAB6571",
+            "Folkmängd per DeSO",
+            updated,
+            [
+                Variable("Region", "region", _regions(True)),
+                Variable(
+                    "UtlBakgrund",
+                    "bakgrund",
+                    [("1", "utländsk"), ("2", "svensk"), ("SA", "totalt")],
+                ),
+                Variable("Kon", "kön", SEXES),
+                Variable(
+                    "ContentsCode", "tabellinnehåll", [("000007Y4", "Folkmängd")], metric=True
+                ),
+                Variable("Tid", "år", _years(2010, 2023), time=True),
+            ],
+            population,
+        ),
+        FakeTable(
+            "TAB6680",
+            "Sysselsättning per DeSO",
+            updated,
+            [
+                Variable("Region", "region", _regions(False)),
+                Variable("Kon", "kön", SEXES),
+                Variable("Alder", "ålder", [("16-64", "16-64"), ("20-64", "20-64")]),
+                Variable(
+                    "ContentsCode",
+                    "tabellinnehåll",
+                    [("0000089X", "sysselsatta"), ("0000089Y", "totalt")],
+                    metric=True,
+                ),
+                Variable("Tid", "år", _years(2020, 2023), time=True),
+            ],
+            employment,
+        ),
+        FakeTable(
+            "TAB6684",
+            "Ekonomisk standard per DeSO",
+            updated,
+            [
+                Variable("Region", "region", _regions(True)),
+                Variable(
+                    "ContentsCode", "tabellinnehåll", [("000008AB", "median tkr")], metric=True
+                ),
+                Variable("Tid", "år", _years(2011, 2023), time=True),
+            ],
+            median,
+        ),
+        FakeTable(
+            "TAB6685",
+            "Låg ekonomisk standard per DeSO",
+            updated,
+            [
+                Variable("Region", "region", _regions(True)),
+                Variable("Alder", "ålder", [("tot", "totalt")]),
+                Variable("ContentsCode", "tabellinnehåll", [("000008AC", "andel")], metric=True),
+                Variable("Tid", "år", _years(2011, 2023), time=True),
+            ],
+            low_standard,
+        ),
+        FakeTable(
+            "TAB5956",
+            "Utbildning per DeSO",
+            updated,
+            [
+                Variable("Region", "region", _regions(True)),
+                Variable(
+                    "UtbildningsNiva", "nivå", [(c, c) for c in ("21", "3+4", "5", "6", "US")]
+                ),
+                Variable("ContentsCode", "tabellinnehåll", [("000005MO", "antal")], metric=True),
+                Variable("Tid", "år", _years(2015, 2023), time=True),
+            ],
+            education,
+        ),
+    ]
+
+
+def all_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
+    return [background_table(updated=updated), *deso_tables(updated)]

@@ -76,7 +76,7 @@ def _expand(item: str, codes: Sequence[str], where: str) -> list[str]:
             return list(codes[: _position(args[0], codes, where) + 1])
         start, end = _position(args[0], codes, where), _position(args[1], codes, where)
         return list(codes[start : end + 1])
-    if any(ch in item for ch in "*?"):
+    if any(ch in item for ch in "*?["):
         return [c for c in codes if fnmatch.fnmatchcase(c, item)]
     if item not in codes:
         sample = ", ".join(list(codes)[:12]) + (" …" if len(codes) > 12 else "")

@@ -149,17 +149,10 @@ def load_request(store: RawStore, request: ScbRequest, kommuner: Sequence[str]) 
     if not frames:
         raise RawStoreError(f"{stored.folder}: the manifest lists no data files.")
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    region = _region_variable(request)
+    region = request.region_variable
     if region is not None:
         frame = _keep_kommuner(frame, region, kommuner, stored, request)
     return LoadedTable(request, frame, stored.manifest, notes, region)
-
-
-def _region_variable(request: ScbRequest) -> str | None:
-    for var, wanted in request.selection.items():
-        if wanted in ("{kommuner}", "{deso}"):
-            return var
-    return None
 
 
 def _keep_kommuner(

@@ -1,0 +1,95 @@
+"""Assets for focus areas and indicators: the area registry, the indicator catalog, and
+the per-DeSO numerators and denominators the focus-area marts aggregate."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from pipelines.areas import areas_frame, load_areas
+from pipelines.assets.metadata import preview, table_metadata
+from pipelines.catalog import Catalog
+from pipelines.indicators import catalog_frame, inputs_sql
+from pipelines.resources import PipelineResource
+
+
+@asset(
+    key=AssetKey(["raw", "focus_area_deso"]),
+    group_name="raw",
+    kinds={"csv", "duckdb"},
+    description=(
+        "Fokusområdenas DeSO enligt data/raw/areas/focus_areas.csv, som kommunen själv för. "
+        "Kontrolleras mot SCB:s DeSO-indelning: felaktiga koder, DeSO i fel kommun eller i två "
+        "områden, tomma områden och dubbletter stoppar körningen med fil, rad och orsak."
+    ),
+)
+def focus_area_deso(
+    context: AssetExecutionContext, pipeline: PipelineResource
+) -> MaterializeResult:
+    kommuner = [k.code for k in pipeline.kommuner()]
+    members = load_areas(pipeline.settings().raw_dir, kommuner)
+    frame = areas_frame(members)
+    summary = pipeline.warehouse().replace_table("raw", "focus_area_deso", frame)
+    unconfirmed = int((frame["status"] != "bekräftad").sum())
+    if unconfirmed:
+        context.log.warning(
+            f"{unconfirmed} av {len(frame)} DeSO i fokusområdena är obekräftade av kommunen."
+        )
+    overview = frame.groupby(["kommun", "area_name"]).deso.apply(", ".join).reset_index()
+    return MaterializeResult(
+        metadata={
+            **table_metadata(summary, "raw.focus_area_deso"),
+            "areas": len(overview),
+            "unconfirmed_deso": unconfirmed,
+            "preview": MetadataValue.md(overview.to_markdown(index=False)),
+        }
+    )
+
+
+@asset(
+    key=AssetKey(["raw", "indicator_catalog"]),
+    group_name="raw",
+    kinds={"toml", "duckdb"},
+    description=(
+        "Indikatorkatalogen ur data/raw/catalog.toml: namn, tema, enhet, målgrupp, om högre är "
+        "bättre, beräkningssätt och tröskel för trendbedömningen."
+    ),
+)
+def indicator_catalog(pipeline: PipelineResource) -> MaterializeResult:
+    frame = catalog_frame(pipeline.catalog())
+    summary = pipeline.warehouse().replace_table("raw", "indicator_catalog", frame)
+    return MaterializeResult(
+        metadata={**table_metadata(summary, "raw.indicator_catalog"), "preview": preview(frame, 20)}
+    )
+
+
+def build_indicator_inputs_asset(catalog: Catalog):
+    """The staging asset; `catalog` (the project's own) only decides which raw assets it reads."""
+    requests = sorted(
+        {i.request for i in catalog.indicators.values()}
+        | {i.weight_request for i in catalog.indicators.values() if i.weight_request}
+    )
+
+    @asset(
+        key=AssetKey(["staging", "stg_deso_indicator_inputs"]),
+        group_name="staging",
+        kinds={"duckdb", "sql"},
+        deps=[AssetKey(["raw", f"scb_{r}"]) for r in requests],
+        description=(
+            "Täljare och nämnare per indikator, DeSO (och kommun), år och kön, enligt "
+            "indikatorkatalogen. En täljare eller nämnare där någon cell saknas (..) blir tom, "
+            "aldrig en delsumma."
+        ),
+    )
+    def stg_deso_indicator_inputs(pipeline: PipelineResource) -> MaterializeResult:
+        sql, params = inputs_sql(pipeline.catalog())
+        warehouse = pipeline.warehouse()
+        summary = warehouse.build_model("staging", "stg_deso_indicator_inputs", sql, params)
+        return MaterializeResult(
+            metadata=table_metadata(summary, "staging.stg_deso_indicator_inputs")
+        )
+
+    return stg_deso_indicator_inputs
+
+
+def indicator_requests(catalog: Catalog) -> list[str]:
+    names = [i.request for i in catalog.indicators.values()]
+    names += [i.weight_request for i in catalog.indicators.values() if i.weight_request]
+    return list(dict.fromkeys(names))

@@ -1,0 +1,53 @@
+-- Utvecklingen av gapet mellan fokusområde och kommun per indikator och kön: gapet första och senaste året, förändringen, lutningen per år och riktningen (närmar sig, fjärmar sig, oförändrat). Riktningen bedöms på det absoluta gapet: minskar det mer än indikatorns tröskel (trend_threshold i katalogen) närmar sig området kommunen, ökar det mer fjärmar det sig, annars oförändrat. Där gapet minskar anges det år då det skulle vara slutet i nuvarande takt.
+-- depends_on: marts.focus_area_indicator, raw.indicator_catalog
+-- unique_key: kommun, area_id, indicator, sex
+WITH gaps AS (
+    SELECT * FROM marts.focus_area_indicator WHERE gap IS NOT NULL
+),
+ends AS (
+    SELECT
+        kommun, area_id, any_value(area_name) AS area_name, indicator, sex,
+        any_value(indicator_name) AS indicator_name, any_value(unit) AS unit,
+        any_value(gap_unit) AS gap_unit,
+        min(year) AS first_year,
+        max(year) AS latest_year,
+        arg_min(gap, year) AS gap_first,
+        arg_max(gap, year) AS gap_latest,
+        arg_max(value, year) AS value_latest,
+        arg_max(kommun_value, year) AS kommun_value_latest,
+        regr_slope(gap, year) AS gap_slope_per_year,
+        regr_slope(abs(gap), year) AS abs_gap_slope_per_year,
+        count(*) AS years_with_data,
+        bool_or(demo) AS demo,
+        string_agg(DISTINCT source_table, ',') AS source_table
+    FROM gaps
+    GROUP BY kommun, area_id, indicator, sex
+)
+SELECT
+    e.kommun, e.area_id, e.area_name, e.indicator, e.indicator_name, e.sex, e.unit, e.gap_unit,
+    e.first_year, e.latest_year, e.years_with_data,
+    e.gap_first, e.gap_latest,
+    e.gap_latest - e.gap_first                     AS gap_change,
+    abs(e.gap_latest) - abs(e.gap_first)           AS abs_gap_change,
+    e.gap_slope_per_year,
+    c.trend_threshold,
+    CASE
+        WHEN e.years_with_data < 2 THEN 'för få år'
+        WHEN abs(e.gap_latest) - abs(e.gap_first) <= -c.trend_threshold
+             AND abs(e.gap_latest) < abs(e.gap_first) THEN 'närmar sig'
+        WHEN abs(e.gap_latest) - abs(e.gap_first) >= c.trend_threshold
+             AND abs(e.gap_latest) > abs(e.gap_first) THEN 'fjärmar sig'
+        ELSE 'oförändrat'
+    END                                            AS direction,
+    CASE
+        WHEN e.years_with_data >= 2
+             AND abs(e.gap_latest) - abs(e.gap_first) <= -c.trend_threshold
+             AND abs(e.gap_latest) < abs(e.gap_first)
+             AND e.abs_gap_slope_per_year < 0
+        THEN CAST(ceil(e.latest_year + abs(e.gap_latest) / -e.abs_gap_slope_per_year) AS INTEGER)
+    END                                            AS parity_year_at_current_pace,
+    e.value_latest, e.kommun_value_latest,
+    e.demo, e.source_table,
+    e.latest_year                                  AS reference_year
+FROM ends e JOIN raw.indicator_catalog c USING (indicator)
+ORDER BY e.kommun, e.area_id, e.indicator, e.sex
