@@ -139,7 +139,7 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
     for m in members:
         by_area[(m.kommun, m.area_id)] += 1
     for (k, area), name in area_names.items():
-        if by_area[(k, area)] == 0 and not any(area in p for p in problems):
+        if by_area[(k, area)] == 0:
             problems.append(f"{path}: area {area} ({name}) in kommun {k} has no valid DeSO.")
     if not members and not problems:
         problems.append(f"{path}: lists no focus area.")

@@ -89,6 +89,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--out", type=Path, help="output file, .parquet or .csv")
     fetch.set_defaults(handler=_fetch)
+
+    areas = sub.add_parser(
+        "areas",
+        help="list the focus areas and their DeSO, and report problems",
+        description=(
+            "Read data/raw/areas/focus_areas.csv (under SEGREGATION_RAW_DIR), check it against "
+            "SCB's DeSO division and list each kommun's focus areas with their DeSO, RegSO and "
+            "whether the kommun has confirmed them. Exits 1 and lists every problem (file, line, "
+            "reason) if the file has any. To find a kommun's DeSO codes, see the README."
+        ),
+    )
+    areas.set_defaults(handler=_areas)
     return parser
 
 
@@ -189,6 +201,29 @@ def _fetch(args: argparse.Namespace) -> int:
         f"{parsed.updated}).",
         file=sys.stderr,
     )
+    return 0
+
+
+def _areas(args: argparse.Namespace) -> int:
+    from pipelines.areas import AreaRegistryError, load_areas
+    from pipelines.kommuner import KommunerError, load_kommuner
+
+    settings = Settings.from_env()
+    try:
+        kommuner = load_kommuner(settings.raw_dir)
+        members = load_areas(settings.raw_dir, [k.code for k in kommuner])
+    except (AreaRegistryError, KommunerError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    names = {k.code: k.name for k in kommuner}
+    current = None
+    for m in members:
+        if (m.kommun, m.area_id) != current:
+            current = (m.kommun, m.area_id)
+            print(f"{m.kommun} {names.get(m.kommun, '')} · {m.area_name} ({m.area_id})")
+        print(f"    {m.deso}  RegSO {m.regso} {m.regso_name}  [{m.status}]")
+    unconfirmed = sum(m.status != "bekräftad" for m in members)
+    print(f"{len(members)} DeSO in {len({(m.kommun, m.area_id) for m in members})} areas; {unconfirmed} unconfirmed.")
     return 0
 
 
