@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
     instance = (
         DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     )
-    result = defs.get_job_def("refresh_all").execute_in_process(
+    result = defs.resolve_job_def("refresh_all").execute_in_process(
         instance=instance, raise_on_error=False
     )
     if not result.success:
@@ -223,7 +223,9 @@ def _areas(args: argparse.Namespace) -> int:
             print(f"{m.kommun} {names.get(m.kommun, '')} · {m.area_name} ({m.area_id})")
         print(f"    {m.deso}  RegSO {m.regso} {m.regso_name}  [{m.status}]")
     unconfirmed = sum(m.status != "bekräftad" for m in members)
-    print(f"{len(members)} DeSO in {len({(m.kommun, m.area_id) for m in members})} areas; {unconfirmed} unconfirmed.")
+    print(
+        f"{len(members)} DeSO in {len({(m.kommun, m.area_id) for m in members})} areas; {unconfirmed} unconfirmed."
+    )
     return 0
 
 

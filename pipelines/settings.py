@@ -10,6 +10,8 @@
 | `SEGREGATION_HTTP_TIMEOUT` | `60` | seconds before one HTTP call is abandoned (and retried) |
 | `SEGREGATION_MAX_RETRIES` | `6` | retries of one call after 429, 5xx, timeouts and broken connections |
 | `SEGREGATION_RETRY_BUDGET` | `300` | seconds one call may spend waiting between retries in all |
+| `SEGREGATION_ASSET_RETRIES` | `2` | times Dagster re-runs a failed source asset (after the client's own retries) |
+| `SEGREGATION_ASSET_RETRY_DELAY` | `60` | seconds before the first such re-run; doubles each time |
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Settings:
     http_timeout: float
     max_retries: int
     retry_budget: float
+    asset_retries: int = 2
+    asset_retry_delay: float = 60.0
 
     @property
     def live(self) -> bool:
@@ -65,6 +69,8 @@ class Settings:
             http_timeout=_number(env, "SEGREGATION_HTTP_TIMEOUT", 60.0),
             max_retries=int(_number(env, "SEGREGATION_MAX_RETRIES", 6)),
             retry_budget=_number(env, "SEGREGATION_RETRY_BUDGET", 300.0),
+            asset_retries=int(_number(env, "SEGREGATION_ASSET_RETRIES", 2)),
+            asset_retry_delay=_number(env, "SEGREGATION_ASSET_RETRY_DELAY", 60.0),
         )
 
 

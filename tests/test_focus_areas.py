@@ -22,31 +22,68 @@ from pipelines.warehouse import Warehouse
 # -- the mart SQL on hand-made inputs ------------------------------------------------------
 
 
-def build_marts(tmp_path, inputs: list[tuple], areas: list[tuple], threshold: float = 1.0) -> Warehouse:
+def build_marts(
+    tmp_path, inputs: list[tuple], areas: list[tuple], threshold: float = 1.0
+) -> Warehouse:
     """Write staging inputs, areas and catalog by hand, then build both focus-area marts."""
     warehouse = Warehouse(tmp_path / "marts")
     columns = [
-        "indicator", "kommun", "region", "region_level", "year", "sex", "numerator",
-        "denominator", "status_symbols", "demo", "source_table", "source_updated",
+        "indicator",
+        "kommun",
+        "region",
+        "region_level",
+        "year",
+        "sex",
+        "numerator",
+        "denominator",
+        "status_symbols",
+        "demo",
+        "source_table",
+        "source_updated",
     ]
     frame = pd.DataFrame(
-        [(ind, "0999", region, "deso", year, "1+2", num, den, None, False, "T1", "2025-01-01")
-         for ind, region, year, num, den in inputs],
+        [
+            (ind, "0999", region, "deso", year, "1+2", num, den, None, False, "T1", "2025-01-01")
+            for ind, region, year, num, den in inputs
+        ],
         columns=columns,
     ).astype({"numerator": "float64", "denominator": "float64"})
     warehouse.replace_table("staging", "stg_deso_indicator_inputs", frame)
     warehouse.replace_table(
-        "raw", "focus_area_deso",
+        "raw",
+        "focus_area_deso",
         pd.DataFrame(areas, columns=["kommun", "area_id", "area_name", "deso"]),
     )
-    warehouse.replace_table("raw", "indicator_catalog", pd.DataFrame([
-        {"indicator": "share", "indicator_name": "Andel", "theme": "bostadsområden", "unit": "procent",
-         "population": "", "higher_is_better": "true", "method": "ratio", "trend_threshold": threshold,
-         "method_note": "summa täljare / summa nämnare över DeSO"},
-        {"indicator": "median", "indicator_name": "Median", "theme": "bostadsområden", "unit": "tkr",
-         "population": "", "higher_is_better": "true", "method": "weighted_mean",
-         "trend_threshold": threshold, "method_note": "befolkningsviktat medelvärde (approximation)"},
-    ]))
+    warehouse.replace_table(
+        "raw",
+        "indicator_catalog",
+        pd.DataFrame(
+            [
+                {
+                    "indicator": "share",
+                    "indicator_name": "Andel",
+                    "theme": "bostadsområden",
+                    "unit": "procent",
+                    "population": "",
+                    "higher_is_better": "true",
+                    "method": "ratio",
+                    "trend_threshold": threshold,
+                    "method_note": "summa täljare / summa nämnare över DeSO",
+                },
+                {
+                    "indicator": "median",
+                    "indicator_name": "Median",
+                    "theme": "bostadsområden",
+                    "unit": "tkr",
+                    "population": "",
+                    "higher_is_better": "true",
+                    "method": "weighted_mean",
+                    "trend_threshold": threshold,
+                    "method_note": "befolkningsviktat medelvärde (approximation)",
+                },
+            ]
+        ),
+    )
     for model in discover_models():
         if model.name in ("focus_area_indicator", "focus_area_trend"):
             warehouse.build_model("marts", model.name, model.sql)
@@ -68,11 +105,15 @@ AREAS = [("0999", "a", "Område A", "0999C0001"), ("0999", "a", "Område A", "09
 def test_area_share_is_summed_counts_not_mean_of_shares(tmp_path):
     # A: 10 of 100 (10 %) and 90 of 300 (30 %) → 100 / 400 = 25 % (the mean of shares would be 20 %)
     # rest of kommun: 50 of 100 → 50 %;  kommun: 150 / 500 = 30 %
-    w = build_marts(tmp_path, [
-        ("share", "0999C0001", 2020, 10, 100),
-        ("share", "0999C0002", 2020, 90, 300),
-        ("share", "0999C0003", 2020, 50, 100),
-    ], AREAS)
+    w = build_marts(
+        tmp_path,
+        [
+            ("share", "0999C0001", 2020, 10, 100),
+            ("share", "0999C0002", 2020, 90, 300),
+            ("share", "0999C0003", 2020, 50, 100),
+        ],
+        AREAS,
+    )
     r = row(w, "a", "share", 2020)
     assert r["value"] == pytest.approx(25.0)
     assert r["numerator"] == 100 and r["denominator"] == 400
@@ -85,11 +126,15 @@ def test_area_share_is_summed_counts_not_mean_of_shares(tmp_path):
 def test_weighted_mean_of_medians_is_population_weighted_and_says_so(tmp_path):
     # staging holds value × weight and weight: medians 200 (pop 100) and 300 (pop 300)
     # → (20 000 + 90 000) / 400 = 275, not the plain mean 250
-    w = build_marts(tmp_path, [
-        ("median", "0999C0001", 2020, 200 * 100, 100),
-        ("median", "0999C0002", 2020, 300 * 300, 300),
-        ("median", "0999C0003", 2020, 400 * 100, 100),
-    ], AREAS)
+    w = build_marts(
+        tmp_path,
+        [
+            ("median", "0999C0001", 2020, 200 * 100, 100),
+            ("median", "0999C0002", 2020, 300 * 300, 300),
+            ("median", "0999C0003", 2020, 400 * 100, 100),
+        ],
+        AREAS,
+    )
     r = row(w, "a", "median", 2020)
     assert r["value"] == pytest.approx(275.0)
     assert r["kommun_value"] == pytest.approx((20_000 + 90_000 + 40_000) / 500)
@@ -97,11 +142,15 @@ def test_weighted_mean_of_medians_is_population_weighted_and_says_so(tmp_path):
 
 
 def test_a_missing_cell_makes_the_area_value_missing_never_zero(tmp_path):
-    w = build_marts(tmp_path, [
-        ("share", "0999C0001", 2021, None, 100),  # suppressed (..)
-        ("share", "0999C0002", 2021, 90, 300),
-        ("share", "0999C0003", 2021, 50, 100),
-    ], AREAS)
+    w = build_marts(
+        tmp_path,
+        [
+            ("share", "0999C0001", 2021, None, 100),  # suppressed (..)
+            ("share", "0999C0002", 2021, 90, 300),
+            ("share", "0999C0003", 2021, 50, 100),
+        ],
+        AREAS,
+    )
     r = row(w, "a", "share", 2021)
     assert pd.isna(r["value"]) and pd.isna(r["gap"])
     assert r["deso_missing"] == 1
@@ -114,7 +163,10 @@ def test_trend_direction_and_parity_year_by_hand(tmp_path):
     # 5 points a year, 10 left in 2022 → parity in 2024
     inputs = []
     for year, area_share in ((2020, 30), (2021, 40), (2022, 50)):
-        inputs += [("share", "0999C0001", year, area_share, 100), ("share", "0999C0003", year, 70, 100)]
+        inputs += [
+            ("share", "0999C0001", year, area_share, 100),
+            ("share", "0999C0003", year, 70, 100),
+        ]
     w = build_marts(tmp_path, inputs, [("0999", "a", "Område A", "0999C0001")])
     gaps = w.query("SELECT year, gap FROM marts.focus_area_indicator ORDER BY year")
     assert gaps.gap.tolist() == pytest.approx([-20.0, -15.0, -10.0])
@@ -127,7 +179,11 @@ def test_trend_direction_and_parity_year_by_hand(tmp_path):
 
 @pytest.mark.parametrize(
     ("area_shares", "threshold", "direction"),
-    [((30, 20), 1.0, "fjärmar sig"), ((30, 30.5), 1.0, "oförändrat"), ((30, 31), 0.5, "närmar sig")],
+    [
+        ((30, 20), 1.0, "fjärmar sig"),
+        ((30, 30.5), 1.0, "oförändrat"),
+        ((30, 31), 0.5, "närmar sig"),
+    ],
 )
 def test_trend_threshold_decides_direction(tmp_path, area_shares, threshold, direction):
     inputs = []
@@ -146,11 +202,18 @@ HEADER = "kommun,area_id,area_name,deso,status,comment\n"
     ("rows", "message"),
     [
         ("0123,a,A,0123X1290,obekräftad,\n", "line 2: DeSO code '0123X1290' is malformed"),
-        ("0123,a,A,0680C1190,obekräftad,\n", "line 2: DeSO 0680C1190 belongs to kommun 0680, not 0123"),
-        ("0123,a,A,0123C1290,obekräftad,\n0123,b,B,0123C1290,obekräftad,\n",
-         "line 3: DeSO 0123C1290 is in two areas of kommun 0123: a and b"),
-        ("0123,a,A,0123C1290,obekräftad,\n0123,a,Annat namn,0123C1370,obekräftad,\n",
-         "line 3: area_id a is named 'Annat namn' here but 'A' above"),
+        (
+            "0123,a,A,0680C1190,obekräftad,\n",
+            "line 2: DeSO 0680C1190 belongs to kommun 0680, not 0123",
+        ),
+        (
+            "0123,a,A,0123C1290,obekräftad,\n0123,b,B,0123C1290,obekräftad,\n",
+            "line 3: DeSO 0123C1290 is in two areas of kommun 0123: a and b",
+        ),
+        (
+            "0123,a,A,0123C1290,obekräftad,\n0123,a,Annat namn,0123C1370,obekräftad,\n",
+            "line 3: area_id a is named 'Annat namn' here but 'A' above",
+        ),
         ("0123,a,A,0123C9999,obekräftad,\n", "line 2: DeSO 0123C9999 does not exist"),
         ("0123,a,A,0123C1290,kanske,\n", "line 2: status 'kanske'"),
         ("0123,a,A,,obekräftad,\n", "line 2: DeSO code '' is malformed"),
@@ -168,17 +231,26 @@ def test_registry_errors_name_file_line_and_reason(raw_dir, rows, message):
 
 def test_an_area_with_no_valid_deso_is_reported(raw_dir):
     path = raw_dir / "areas" / "focus_areas.csv"
-    path.write_text(HEADER + "0123,a,A,0123C1290,obekräftad,\n0123,b,B,0123C1290,obekräftad,\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "0123,a,A,0123C1290,obekräftad,\n0123,b,B,0123C1290,obekräftad,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(AreaRegistryError, match="area b \\(B\\) in kommun 0123 has no valid DeSO"):
         load_areas(raw_dir, ["0123"])
 
 
 def test_areas_command_lists_and_reports(raw_dir):
-    ok = subprocess.run([sys.executable, "-m", "pipelines.cli", "areas"], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "areas"], capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stderr
     assert "Sångvägen" in ok.stdout and "0123C1290" in ok.stdout and "Råslätt" in ok.stdout
-    (raw_dir / "areas" / "focus_areas.csv").write_text(HEADER + "0123,a,A,0123C12,obekräftad,\n", encoding="utf-8")
-    bad = subprocess.run([sys.executable, "-m", "pipelines.cli", "areas"], capture_output=True, text=True)
+    (raw_dir / "areas" / "focus_areas.csv").write_text(
+        HEADER + "0123,a,A,0123C12,obekräftad,\n", encoding="utf-8"
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "areas"], capture_output=True, text=True
+    )
     assert bad.returncode == 1 and "line 2" in bad.stderr
 
 
@@ -191,10 +263,14 @@ def test_live_run_gives_area_kommun_and_rest_values_summed_by_hand(raw_dir, mart
     with PxWebServer(all_tables(), max_calls=30, time_window=1) as server:
         assert run_all(source="live", scb_api_url=server.url)
     con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
-    got = con.execute(
-        """SELECT area_id, value, kommun_value, rest_of_kommun_value FROM marts.focus_area_indicator
+    got = (
+        con.execute(
+            """SELECT area_id, value, kommun_value, rest_of_kommun_value FROM marts.focus_area_indicator
            WHERE indicator = 'forvarvsarbetande' AND year = 2022 AND sex = '2' AND kommun = '0123'"""
-    ).df().set_index("area_id")
+        )
+        .df()
+        .set_index("area_id")
+    )
     con.close()
     soderhojden = ["0123C1170", "0123C1130", "0123C1210"]
     in_areas = soderhojden + ["0123C1290", "0123C1370"]

@@ -5,7 +5,16 @@ Each asset (1) in live mode asks SCB whether the table changed and fetches it in
 json-stat2 parser, and (3) replaces the DuckDB table `raw.scb_<request>`.
 """
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Backoff,
+    Jitter,
+    MaterializeResult,
+    MetadataValue,
+    RetryPolicy,
+    asset,
+)
 
 from pipelines.assets.metadata import DEMO_WARNING, table_metadata
 from pipelines.models import SqlModel
@@ -27,7 +36,14 @@ def scb_requests_in(models: list[SqlModel]) -> list[str]:
     return names
 
 
-def build_scb_asset(request_name: str):
+def source_retry_policy(retries: int, delay: float) -> RetryPolicy:
+    """Re-run a failed source asset later (the source may be down for a while)."""
+    return RetryPolicy(
+        max_retries=retries, delay=delay, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
+    )
+
+
+def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None):
     table = f"{SCB_PREFIX}{request_name}"
 
     @asset(
@@ -40,6 +56,7 @@ def build_scb_asset(request_name: str):
             "sparade ögonblicksbilden i data/raw/scb/. Svaren sparas oförändrade med manifest."
         ),
         metadata={"catalog_request": request_name},
+        retry_policy=retry_policy,
     )
     def _scb_raw(context: AssetExecutionContext, pipeline: PipelineResource) -> MaterializeResult:
         settings = pipeline.settings()

@@ -167,10 +167,13 @@ class PxWebClient:
     @property
     def limits(self) -> ApiLimits:
         """The server's limits from `/config`, read once per client."""
+        return self._ensure_limits(None)
+
+    def _ensure_limits(self, table_id: str | None) -> ApiLimits:
         if self._limits is None:
             # Until /config is known, be as careful as SCB's published limit.
             self._limiter = RateLimiter(1, 1.0)
-            doc = self._get_json("config", "/config")
+            doc = json.loads(self._get("config", "/config", table_id=table_id))
             self._limits = ApiLimits.from_config(doc)
             limiter = RateLimiter(self._limits.max_calls, self._limits.time_window)
             limiter.adopt(self._limiter)
@@ -270,9 +273,6 @@ class PxWebClient:
         """GET a JSON document; the body is checked to be complete JSON (else retried)."""
         return self._request(kind, "GET", path, table_id=table_id).content
 
-    def _get_json(self, kind: str, path: str) -> dict:
-        return json.loads(self._get(kind, path))
-
     def _request(
         self,
         kind: str,
@@ -287,7 +287,7 @@ class PxWebClient:
         url = f"{self.base_url}{path}"
         query = {"lang": self.lang, **(params or {})}
         if kind != "config":
-            _ = self.limits  # /config first: the rate limit applies to every call
+            self._ensure_limits(table_id)  # /config first: the rate limit applies to every call
         waited = 0.0
         attempt = 0
         while True:

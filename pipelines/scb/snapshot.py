@@ -96,6 +96,15 @@ def fetch_request(
             )
     metadata_bytes = client.metadata_bytes(request.table_id)
     parts = client.fetch_data(request.table_id, selection, codelists=request.codelists or None)
+    # Parse every response before storing it: a malformed or changed response must never
+    # replace the last good fetch in the raw layer.
+    expected = response_dimensions(client.metadata(request.table_id), request.selection)
+    for part in parts:
+        parse_jsonstat2(
+            json.loads(part.content),
+            expected_dimensions=expected,
+            context=f"{request.table_id} ({request.title}) {part.url}",
+        )
     base = client.base_url
     files = [
         RawFile("table.json", info_bytes, url=f"{base}/tables/{request.table_id}"),
