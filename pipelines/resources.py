@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.kommuner import Kommun, load_kommuner
@@ -27,6 +28,10 @@ class PipelineResource(ConfigurableResource):
     raw_dir: str | None = None
     marts_dir: str | None = None
     backoff_base: float = 1.0
+    _client: PxWebClient | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._client = None  # a new client (and /config read) for every run
 
     def settings(self) -> Settings:
         base = Settings.from_env()
@@ -52,8 +57,14 @@ class PipelineResource(ConfigurableResource):
         )
 
     def scb_client(self, progress: Callable[[str], None] | None = None) -> PxWebClient:
+        """The run's SCB client, shared by every asset of the run so that `/config` is read
+        once and one rate limiter counts all calls."""
+        if self._client is not None:
+            if progress is not None:
+                self._client.progress = progress
+            return self._client
         s = self.settings()
-        return PxWebClient(
+        self._client = PxWebClient(
             s.scb_api_url,
             lang=s.scb_lang,
             timeout=s.http_timeout,
@@ -62,6 +73,7 @@ class PipelineResource(ConfigurableResource):
             backoff_base=self.backoff_base,
             progress=progress,
         )
+        return self._client
 
     def store(self) -> RawStore:
         return RawStore(self.settings().raw_dir)

@@ -67,13 +67,14 @@ def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None):
         fetch_meta: dict[str, object] = {"source_mode": settings.source}
         if settings.live:
             client = pipeline.scb_client(progress=context.log.info)
+            before = client.stats.snapshot()
             outcome = fetch_request(client, store, request, kommuner)
             context.log.info(f"{request.table_id}: {outcome.reason}")
             fetch_meta.update(
                 {
                     "fetch": "fetched" if outcome.changed else "unchanged",
                     "fetch_reason": outcome.reason,
-                    **client.stats.as_metadata(),
+                    **client.stats.since(before),
                 }
             )
         loaded = load_request(store, request, kommuner)

@@ -79,6 +79,20 @@ class CallStats:
     throttled_seconds: float = 0.0
     retry_wait_seconds: float = 0.0
 
+    def snapshot(self) -> CallStats:
+        return CallStats(
+            Counter(self.calls), self.retries, self.throttled_seconds, self.retry_wait_seconds
+        )
+
+    def since(self, before: CallStats) -> dict[str, float | int]:
+        """What was done after `before` was taken, as run metadata."""
+        return CallStats(
+            self.calls - before.calls,
+            self.retries - before.retries,
+            self.throttled_seconds - before.throttled_seconds,
+            self.retry_wait_seconds - before.retry_wait_seconds,
+        ).as_metadata()
+
     def as_metadata(self) -> dict[str, float | int]:
         return {
             **{f"calls_{kind}": n for kind, n in sorted(self.calls.items())},

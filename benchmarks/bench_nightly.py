@@ -1,0 +1,73 @@
+"""Nightly refresh with nothing changed: calls made and time taken, on a local PxWebApi server.
+
+Runs the whole graph twice in live mode against tables that do not change between the
+runs. The first run fetches everything; the second should make only `/config` and
+`/tables/{id}` calls (one per table) and no data call.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def kinds(requests) -> Counter:
+    out: Counter = Counter()
+    for r in requests:
+        path = r.path.split("/api/v2", 1)[-1]
+        out[
+            "data"
+            if path.endswith("/data")
+            else "metadata"
+            if path.endswith("/metadata")
+            else "config"
+            if path == "/config"
+            else "table"
+        ] += 1
+    return out
+
+
+def main() -> None:
+    from conftest import all_tables
+    from dagster import materialize
+    from pxweb_server import PxWebServer
+
+    from pipelines.definitions import defs
+    from pipelines.resources import PipelineResource
+
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw"
+        shutil.copytree(ROOT / "data" / "raw", raw)
+        os.environ["SEGREGATION_RAW_DIR"] = str(raw)
+        os.environ["SEGREGATION_MARTS_DIR"] = str(Path(tmp) / "marts")
+        assets = list(defs.assets) + list(defs.asset_checks)
+        print(
+            "\n== nightly refresh (live mode, local server with SCB's limits: 30 calls / 10 s) =="
+        )
+        with PxWebServer(all_tables(), max_calls=30, time_window=10) as server:
+            for label in ("first run (fetches all)", "second run (nothing changed)"):
+                start = len(server.requests)
+                t0 = time.perf_counter()
+                result = materialize(
+                    assets,
+                    resources={"pipeline": PipelineResource(source="live", scb_api_url=server.url)},
+                )
+                elapsed = time.perf_counter() - t0
+                calls = kinds(server.requests[start:])
+                print(
+                    f"{label:30} success={result.success}  time {elapsed:5.1f} s  calls: "
+                    + ", ".join(f"{k} {n}" for k, n in sorted(calls.items()))
+                )
+            print(f"429 provoked: {server.rate_violations()}")
+
+
+if __name__ == "__main__":
+    main()
