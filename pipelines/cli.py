@@ -101,6 +101,18 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     areas.set_defaults(handler=_areas)
+
+    report = sub.add_parser(
+        "report",
+        help="write the committee report for one kommun",
+        description=(
+            "Write the Swedish committee report (self-contained HTML with charts, opens offline) for "
+            "one kommun from the published marts in SEGREGATION_MARTS_DIR. Run the pipeline first."
+        ),
+    )
+    report.add_argument("--kommun", required=True, help="four-digit kommun code, e.g. 0123")
+    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.set_defaults(handler=_report)
     return parser
 
 
@@ -226,6 +238,24 @@ def _areas(args: argparse.Namespace) -> int:
     print(
         f"{len(members)} DeSO in {len({(m.kommun, m.area_id) for m in members})} areas; {unconfirmed} unconfirmed."
     )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipelines.kommuner import KommunerError, load_kommuner
+    from pipelines.report import ReportError, write_report
+
+    settings = Settings.from_env()
+    try:
+        names = {k.code: k.name for k in load_kommuner(settings.raw_dir)}
+        result = write_report(
+            settings.marts_dir, args.kommun, names.get(args.kommun, args.kommun), args.out
+        )
+    except (ReportError, KommunerError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    note = " It contains DEMO DATA (marked in the report)." if result.demo else ""
+    print(f"Wrote {result.path} ({result.charts} charts).{note}")
     return 0
 
 

@@ -13,6 +13,7 @@ from pipelines.assets.indicators import (
 from pipelines.assets.models import build_model_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.raw import build_scb_asset, scb_requests_in, source_retry_policy
+from pipelines.assets.report import committee_report
 from pipelines.catalog import load_catalog
 from pipelines.checks import build_mart_checks, focus_area_checks, population_background_adds_up
 from pipelines.models import discover_models
@@ -38,6 +39,7 @@ defs = Definitions(
         build_indicator_inputs_asset(_catalog),
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),
+        committee_report,
     ],
     asset_checks=[
         *(check for m in _marts for check in build_mart_checks(m)),

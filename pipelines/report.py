@@ -1,0 +1,312 @@
+"""The committee report: one self-contained Swedish HTML file per kommun.
+
+Reads only the published Parquet exports in `data/marts/` (never the writer's database),
+so it can be rebuilt at any time with `segregation report`. Plotly's JavaScript is inlined
+once per file, so the report opens offline in any browser. When any figure comes from
+demo data, a banner says so at the top and every affected chart says so in its title.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
+SEX_LABELS = {"1+2": "totalt", "1": "män", "2": "kvinnor"}
+UNIT_AXIS = {"procent": "Andel (%)", "tkr": "Tusen kronor", "personer": "Antal personer"}
+COLORS = {"area": "#c0392b", "kommun": "#2c3e50", "rest": "#7f8c8d"}
+DEMO_BANNER = (
+    "Rapporten innehåller DEMODATA: påhittade siffror som visar hur rapporten fungerar, inte "
+    "SCB:s statistik. Diagram och tabeller med demodata är märkta. Kör pipelinen med "
+    "SEGREGATION_SOURCE=live för verkliga värden."
+)
+
+
+class ReportError(RuntimeError):
+    """The published marts needed for the report are missing or do not cover the kommun."""
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    charts: int
+    demo: bool
+
+
+def load_marts(marts_dir: Path) -> dict[str, pd.DataFrame]:
+    """The published marts the report reads, from Parquet."""
+    out = {}
+    for name in MARTS:
+        path = Path(marts_dir) / f"{name}.parquet"
+        if not path.exists():
+            raise ReportError(f"{path} is missing: run the pipeline first (make run).")
+        out[name] = pd.read_parquet(path)
+    return out
+
+
+def number(value: object, decimals: int = 1) -> str:
+    """Swedish number format: space between thousands, decimal comma, '–' for missing."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = f"{float(value):,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return text.replace("-", "−")
+
+
+def _chart(fig: go.Figure, first: bool) -> str:
+    fig.update_layout(
+        template="plotly_white",
+        height=360,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "y": -0.2},
+        separators=", ",
+        font={"family": "sans-serif"},
+    )
+    return fig.to_html(
+        full_html=False,
+        include_plotlyjs=first,
+        config={"displaylogo": False, "displayModeBar": False, "locale": "sv"},
+    )
+
+
+def _indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure:
+    rows = rows.sort_values("year")
+    name, unit = rows.indicator_name.iloc[0], rows.unit.iloc[0]
+    fig = go.Figure()
+    lines = [
+        ("value", area_name, COLORS["area"]),
+        ("kommun_value", "Kommunen", COLORS["kommun"]),
+        ("rest_of_kommun_value", "Övriga kommunen", COLORS["rest"]),
+    ]
+    if unit == "personer":  # a count: the kommun is not on the same scale
+        lines = lines[:1]
+    for column, label, color in lines:
+        fig.add_trace(
+            go.Scatter(
+                x=rows.year,
+                y=rows[column],
+                name=label,
+                mode="lines+markers",
+                line={
+                    "color": color,
+                    "dash": "solid"
+                    if column == "value"
+                    else "dot"
+                    if column == "rest_of_kommun_value"
+                    else "dash",
+                },
+            )
+        )
+    title = name + ("<br><sup>DEMODATA, inte SCB:s statistik</sup>" if demo else "")
+    fig.update_layout(title={"text": title, "font": {"size": 15}}, showlegend=True)
+    fig.update_xaxes(title_text="År", dtick=1)
+    fig.update_yaxes(title_text=UNIT_AXIS.get(unit, unit))
+    return fig
+
+
+def _background_chart(rows: pd.DataFrame, demo: bool) -> go.Figure:
+    fig = go.Figure()
+    for column, label in (
+        ("utrikes_fodda_andel", "Utrikes födda"),
+        (
+            "inrikes_fodda_tva_utrikes_foraldrar_andel",
+            "Inrikes födda med två utrikes födda föräldrar",
+        ),
+        ("inrikes_fodda_ovriga_andel", "Övriga inrikes födda"),
+    ):
+        fig.add_trace(go.Scatter(x=rows.year, y=rows[column], name=label, mode="lines+markers"))
+    subtitle = "<br><sup>Delvis DEMODATA: se kolumnen Uppgift i tabellen</sup>" if demo else ""
+    fig.update_layout(
+        title={"text": "Befolkning efter bakgrund, andel (%)" + subtitle, "font": {"size": 15}}
+    )
+    fig.update_xaxes(title_text="År", dtick=2)
+    fig.update_yaxes(title_text="Andel av befolkningen (%)", rangemode="tozero")
+    return fig
+
+
+def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def build_report(
+    marts: dict[str, pd.DataFrame], kommun: str, kommun_name: str, run_date: date
+) -> tuple[str, int, bool]:
+    """The report's HTML for one kommun, the number of charts, and whether demo data is in it."""
+    indicators = marts["focus_area_indicator"]
+    indicators = indicators[(indicators.kommun == kommun) & (indicators.sex == "1+2")]
+    trend = marts["focus_area_trend"]
+    trend = trend[(trend.kommun == kommun) & (trend.sex == "1+2")]
+    background = marts["population_background"]
+    background = background[background.kommun == kommun].sort_values("year")
+    if indicators.empty and background.empty:
+        raise ReportError(f"The published marts hold no data for kommun {kommun}.")
+    demo = bool(indicators.demo.any() or background.demo.any())
+
+    parts: list[str] = []
+    charts = 0
+    first = True
+    for area_id, area_rows in indicators.groupby("area_id", sort=False):
+        area_name = area_rows.area_name.iloc[0]
+        latest = area_rows.sort_values("year").groupby("indicator", sort=False).tail(1)
+        table_rows = []
+        for _, r in latest.iterrows():
+            t = trend[(trend.area_id == area_id) & (trend.indicator == r.indicator)]
+            direction = t.direction.iloc[0] if not t.empty else "–"
+            since = f" sedan {t.first_year.iloc[0]}" if not t.empty else ""
+            parity = t.parity_year_at_current_pace.iloc[0] if not t.empty else None
+            decimals = 0 if r.unit == "personer" else 1
+            table_rows.append(
+                [
+                    html.escape(r.indicator_name)
+                    + (' <span class="demo">demodata</span>' if r.demo else ""),
+                    str(r.year),
+                    number(r.value, decimals),
+                    number(r.kommun_value, decimals),
+                    number(r.gap, decimals)
+                    + ("" if pd.isna(r.gap) else f" {html.escape(r.gap_unit)}"),
+                    html.escape(direction + since)
+                    + (
+                        ""
+                        if parity is None or pd.isna(parity)
+                        else f" (i nuvarande takt lika {int(parity)})"
+                    ),
+                ]
+            )
+        parts.append(f'<section class="area"><h2>{html.escape(area_name)}</h2>')
+        parts.append(
+            _table(
+                ["Indikator", "År", "Området", "Kommunen", "Gap", "Riktning"],
+                table_rows,
+                "headline",
+            )
+        )
+        parts.append('<div class="charts">')
+        for _, rows in area_rows.groupby("indicator", sort=False):
+            fig = _indicator_chart(rows, area_name, bool(rows.demo.any()))
+            parts.append(f'<div class="chart">{_chart(fig, first)}</div>')
+            first = False
+            charts += 1
+        parts.append("</div></section>")
+
+    if not background.empty:
+        bg_demo = bool(background.demo.any())
+        rows = [
+            [
+                str(r.year),
+                number(r.utrikes_fodda_antal, 0),
+                number(r.utrikes_fodda_andel),
+                number(r.inrikes_fodda_tva_utrikes_foraldrar_antal, 0),
+                number(r.inrikes_fodda_tva_utrikes_foraldrar_andel),
+                number(r.inrikes_fodda_ovriga_antal, 0),
+                number(r.inrikes_fodda_ovriga_andel),
+                number(r.totalt_antal, 0),
+                "demodata" if r.demo else "publicerad",
+            ]
+            for r in background.itertuples()
+        ]
+        parts.append(
+            '<section class="background"><h2>Befolkning efter bakgrund (som Tabell 1)</h2>'
+        )
+        parts.append(
+            f'<div class="chart">{_chart(_background_chart(background, bg_demo), first)}</div>'
+        )
+        first = False
+        charts += 1
+        parts.append(
+            _table(
+                [
+                    "År",
+                    "Utrikes födda",
+                    "%",
+                    "Inrikes födda, två utrikes födda föräldrar",
+                    "%",
+                    "Övriga inrikes födda",
+                    "%",
+                    "Totalt",
+                    "Uppgift",
+                ],
+                rows,
+                "numbers",
+            )
+        )
+        parts.append("</section>")
+
+    sources = (
+        pd.concat(
+            [
+                indicators[["source_table", "source_updated"]],
+                background[["source_table", "source_updated"]],
+            ]
+        )
+        .drop_duplicates()
+        .sort_values("source_table")
+    )
+    source_rows = [
+        [html.escape(str(s.source_table)), html.escape(str(s.source_updated)[:10])]
+        for s in sources.itertuples()
+    ]
+    title = f"Segregationsuppföljning – {kommun_name} ({kommun})"
+    banner = f'<div class="banner">{html.escape(DEMO_BANNER)}</div>' if demo else ""
+    body = "\n".join(parts)
+    page = f"""<!DOCTYPE html>
+<html lang="sv"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<script>window.addEventListener('error', function (e) {{
+  var b = document.documentElement; b.setAttribute('data-js-errors', (b.getAttribute('data-js-errors') || '') + e.message + ';');
+}});</script>
+<style>
+body {{ font-family: sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; padding: 0 1rem; }}
+.banner {{ background: #fdecea; border: 2px solid #c0392b; color: #7b241c; padding: 1rem; font-weight: bold; margin: 1rem 0; }}
+table {{ border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+.charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1rem; }}
+.demo {{ color: #c0392b; font-size: 0.8em; }}
+footer {{ color: #555; font-size: 0.85rem; margin-top: 2rem; }}
+</style></head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>Fokusområdena jämförda med kommunens genomsnitt år för år: områdets värde, hela kommunens
+värde och övriga kommunen (kommunen utom alla fokusområden). Gapet är områdets värde minus
+kommunens. Riktningen avser det absoluta gapet mellan första och senaste året. Rapportdatum
+{run_date.isoformat()}.</p>
+{banner}
+{body}
+<footer>
+<h2>Källor</h2>
+{_table(["Tabell (SCB)", "Uppdaterad"], source_rows)}
+<p>Områdesvärden är summerade täljare genom summerade nämnare över områdets DeSO; medianer är
+befolkningsviktade medelvärden av DeSO-medianer (en approximation). Saknade celler (..) ger
+saknat värde, aldrig noll. Områdenas DeSO finns i data/raw/areas/focus_areas.csv.</p>
+</footer>
+</body></html>
+"""
+    return page, charts, demo
+
+
+def write_report(
+    marts_dir: Path, kommun: str, kommun_name: str, out: Path, run_date: date | None = None
+) -> ReportResult:
+    """Write one kommun's report atomically (temporary file, then rename)."""
+    page, charts, demo = build_report(
+        load_marts(marts_dir), kommun, kommun_name, run_date or date.today()
+    )
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, out)
+    return ReportResult(out, charts, demo)
+
+
+def report_path(marts_dir: Path, kommun: str) -> Path:
+    return Path(marts_dir) / f"rapport_{kommun}.html"

@@ -1,0 +1,111 @@
+"""The committee report as a person sees it: opened in a real headless browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from test_pipeline import run_all
+
+from pipelines.catalog import load_catalog
+from pipelines.report import ReportError, write_report
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--virtual-time-budget=20000",
+]
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail(
+            "Chromium is needed for the report test: apt-get install chromium (.ci/run does this)."
+        )
+    return path
+
+
+def browse(tmp_path, page, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            *args,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_path):
+    assert run_all()
+    page = marts_dir / "rapport_0123.html"
+    assert page.exists() and (marts_dir / "rapport_0680.html").exists()
+
+    dom = browse(tmp_path, page, "--dump-dom").stdout
+    assert "<html" in dom
+    assert not re.search(r'data-js-errors="', dom), re.findall(r'data-js-errors="[^"]*"', dom)
+    # one chart per focus area and indicator, plus the population-by-background chart
+    areas = {
+        line.split(",")[1]
+        for line in (raw_dir / "areas" / "focus_areas.csv").read_text().splitlines()[1:]
+        if line.startswith("0123,")
+    }
+    expected = len(areas) * len(load_catalog(raw_dir).indicators) + 1
+    plots = re.findall(r'<div class="plot-container plotly"', dom)
+    assert len(plots) == expected == 22
+    # every plot drew its axes and at least one line with data
+    assert dom.count('class="main-svg"') >= expected
+    assert len(re.findall(r'class="trace scatter', dom)) >= expected
+    for text in (
+        "Sångvägen",
+        "Termovägen",
+        "Söderhöjden",
+        "Kommunen",
+        "Övriga kommunen",
+        "År",
+        "Andel (%)",
+        "Tusen kronor",
+        "Befolkning efter bakgrund",
+        "DEMODATA",
+        "Källor",
+    ):
+        assert text in dom, text
+
+    shot = tmp_path / "rapport_0123.png"
+    result = browse(tmp_path, page, "--window-size=1280,2400", f"--screenshot={shot}")
+    assert shot.exists() and shot.stat().st_size > 50_000, result.stderr[-500:]
+
+
+def test_report_command_writes_one_kommun(raw_dir, marts_dir, tmp_path):
+    assert run_all()
+    out = tmp_path / "jonkoping.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "report", "--kommun", "0680", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "Jönköping (0680)" in text and "Råslätt" in text and "Öxnehaga" in text
+    assert "Sångvägen" not in text
+    assert "DEMO DATA" in result.stdout
+    assert "<script src=" not in text and len(text) > 3_000_000  # plotly inlined: opens offline
+
+
+def test_report_without_published_marts_is_a_clear_error(tmp_path):
+    with pytest.raises(ReportError, match="run the pipeline first"):
+        write_report(tmp_path / "nothing", "0123", "Järfälla", tmp_path / "r.html")
