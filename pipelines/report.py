@@ -75,7 +75,7 @@ def _chart(fig: go.Figure, first: bool) -> str:
     )
 
 
-def _indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure:
+def indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure:
     rows = rows.sort_values("year")
     name, unit = rows.indicator_name.iloc[0], rows.unit.iloc[0]
     fig = go.Figure()
@@ -110,7 +110,7 @@ def _indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figur
     return fig
 
 
-def _background_chart(rows: pd.DataFrame, demo: bool) -> go.Figure:
+def background_chart(rows: pd.DataFrame, demo: bool) -> go.Figure:
     fig = go.Figure()
     for column, label in (
         ("utrikes_fodda_andel", "Utrikes födda"),
@@ -190,7 +190,7 @@ def build_report(
         )
         parts.append('<div class="charts">')
         for _, rows in area_rows.groupby("indicator", sort=False):
-            fig = _indicator_chart(rows, area_name, bool(rows.demo.any()))
+            fig = indicator_chart(rows, area_name, bool(rows.demo.any()))
             parts.append(f'<div class="chart">{_chart(fig, first)}</div>')
             first = False
             charts += 1
@@ -216,7 +216,7 @@ def build_report(
             '<section class="background"><h2>Befolkning efter bakgrund (som Tabell 1)</h2>'
         )
         parts.append(
-            f'<div class="chart">{_chart(_background_chart(background, bg_demo), first)}</div>'
+            f'<div class="chart">{_chart(background_chart(background, bg_demo), first)}</div>'
         )
         first = False
         charts += 1
