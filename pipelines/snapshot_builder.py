@@ -108,6 +108,30 @@ def cells(
     return out, status
 
 
+def data_part(
+    name: str,
+    table_id: str,
+    label: str,
+    variables: Sequence[Variable],
+    value: Callable[[dict[str, str]], float | None],
+    notes: Sequence[str],
+) -> RawFile:
+    """One data response of the snapshot, as the POST a live fetch would have made."""
+    values, status = cells(variables, value)
+    doc = dataset(label=label, variables=variables, values=values, status=status, notes=notes)
+    body = {
+        "selection": [{"variableCode": v[0], "valueCodes": [c for c, _ in v[2]]} for v in variables]
+    }
+    return RawFile(
+        name,
+        _bytes(doc),
+        url=f"{DEFAULT_SCB_API_URL}/tables/{table_id}/data?lang=sv&outputFormat=json-stat2",
+        method="POST",
+        body=body,
+        cells=len(values),
+    )
+
+
 def _bytes(doc: dict) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
@@ -222,21 +246,9 @@ def build_population_background(raw_dir: Path, published: Path) -> dict:
             contents,
             ("Tid", "år", [(str(y), str(y)) for y in part_years], False),
         ]
-        values, status = cells(variables, value)
-        doc = dataset(label=label, variables=variables, values=values, status=status, notes=notes)
-        body = {
-            "selection": [
-                {"variableCode": v[0], "valueCodes": [c for c, _ in v[2]]} for v in variables
-            ]
-        }
         files.append(
-            RawFile(
-                f"part-{len(files) - 1:03d}.json",
-                _bytes(doc),
-                url=f"{base}/tables/{request.table_id}/data?lang=sv&outputFormat=json-stat2",
-                method="POST",
-                body=body,
-                cells=len(values),
+            data_part(
+                f"part-{len(files) - 1:03d}.json", request.table_id, label, variables, value, notes
             )
         )
 
@@ -406,23 +418,14 @@ def _deso_table(
             *variables,
             time_var,
         ]
-        values, status = cells(part_vars, lambda c: value(c["Region"], c))
-        doc = dataset(
-            label=label, variables=part_vars, values=values, status=status, notes=[DEMO_NOTE]
-        )
-        body = {
-            "selection": [
-                {"variableCode": v[0], "valueCodes": [c for c, _ in v[2]]} for v in part_vars
-            ]
-        }
         files.append(
-            RawFile(
+            data_part(
                 f"part-{len(files) - 1:03d}.json",
-                _bytes(doc),
-                url=f"{base}/tables/{request.table_id}/data?lang=sv&outputFormat=json-stat2",
-                method="POST",
-                body=body,
-                cells=len(values),
+                request.table_id,
+                label,
+                part_vars,
+                lambda c: value(c["Region"], c),
+                [DEMO_NOTE],
             )
         )
     return RawStore(raw_dir).write(
