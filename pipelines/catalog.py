@@ -94,10 +94,29 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class KoladaIndicator:
+    """A kommun-level series from Kolada; area values for it may come from the kommun's files."""
+
+    id: str
+    name: str
+    theme: str
+    unit: str
+    higher_is_better: str
+    kpi: str
+    trend_threshold: float
+
+
+@dataclass(frozen=True)
 class Catalog:
     path: Path
     scb: dict[str, ScbRequest]
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    kolada: dict[str, KoladaIndicator] = field(default_factory=dict)
+    kolada_years: tuple[int, int] = (2010, 2024)
+
+    @property
+    def indicator_ids(self) -> set[str]:
+        return set(self.indicators) | set(self.kolada)
 
     def request(self, name: str) -> ScbRequest:
         try:
@@ -150,7 +169,34 @@ def load_catalog(raw_dir: Path) -> Catalog:
         name: _indicator(name, entry, requests, path)
         for name, entry in (doc.get("indicators") or {}).items()
     }
-    return Catalog(path, requests, indicators)
+    kolada = {}
+    for name, entry in (doc.get("kolada_indicators") or {}).items():
+        where = f"{path} [kolada_indicators.{name}]"
+        if not _REQUEST_NAME.match(name) or name in indicators:
+            raise CatalogError(f"{where}: the id must be new, lower case letters, digits and _.")
+        for key in ("name", "theme", "unit", "kpi"):
+            if not entry.get(key):
+                raise CatalogError(f"{where}: '{key}' is missing.")
+        if entry["theme"] not in THEMES:
+            raise CatalogError(
+                f"{where}: theme {entry['theme']!r} is not one of: {'; '.join(THEMES)}."
+            )
+        if not re.fullmatch(r"[NU]\d{5}", str(entry["kpi"])):
+            raise CatalogError(
+                f"{where}: kpi {entry['kpi']!r} is not a Kolada KPI id (e.g. N05401)."
+            )
+        kolada[name] = KoladaIndicator(
+            id=name,
+            name=str(entry["name"]),
+            theme=str(entry["theme"]),
+            unit=str(entry["unit"]),
+            higher_is_better=str(entry.get("higher_is_better", "neutral")).lower(),
+            kpi=str(entry["kpi"]),
+            trend_threshold=float(entry.get("trend_threshold", 0)),
+        )
+    settings = doc.get("kolada") or {}
+    years = (int(settings.get("first_year", 2010)), int(settings.get("last_year", 2024)))
+    return Catalog(path, requests, indicators, kolada, years)
 
 
 def _filters(value: object, where: str, what: str) -> dict[str, list[str]]:

@@ -9,6 +9,8 @@ from pipelines.assets.indicators import (
     focus_area_deso,
     indicator_catalog,
     indicator_requests,
+    kolada_kommun_series,
+    local_area_values,
 )
 from pipelines.assets.models import build_model_asset
 from pipelines.assets.publish import build_publish_asset
@@ -36,6 +38,8 @@ defs = Definitions(
         *(build_scb_asset(name, _retry) for name in _scb_requests),
         focus_area_deso,
         indicator_catalog,
+        kolada_kommun_series,
+        local_area_values,
         build_indicator_inputs_asset(_catalog),
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),

@@ -125,6 +125,21 @@ def catalog_frame(catalog: Catalog):
     """The indicator catalog as a table for the marts (`raw.indicator_catalog`)."""
     import pandas as pd
 
+    kolada = [
+        {
+            "indicator": k.id,
+            "indicator_name": k.name,
+            "theme": k.theme,
+            "unit": k.unit,
+            "population": "",
+            "higher_is_better": k.higher_is_better,
+            "method": "kolada",
+            "trend_threshold": k.trend_threshold,
+            "kpi": k.kpi,
+            "method_note": f"Kolada {k.kpi} för kommun och riket; områdesvärden ur kommunens egna filer",
+        }
+        for k in catalog.kolada.values()
+    ]
     return pd.DataFrame(
         [
             {
@@ -141,7 +156,9 @@ def catalog_frame(catalog: Catalog):
                     "sum": "summa över DeSO",
                     "weighted_mean": "befolkningsviktat medelvärde av DeSO-värden (approximation)",
                 }[i.method],
+                "kpi": None,
             }
             for i in catalog.indicators.values()
         ]
+        + kolada
     )

@@ -20,7 +20,13 @@ import plotly.graph_objects as go
 
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
 SEX_LABELS = {"1+2": "totalt", "1": "män", "2": "kvinnor"}
-UNIT_AXIS = {"procent": "Andel (%)", "tkr": "Tusen kronor", "personer": "Antal personer"}
+UNIT_AXIS = {
+    "procent": "Andel (%)",
+    "tkr": "Tusen kronor",
+    "personer": "Antal personer",
+    "dagar": "Dagar",
+    "per 100 000 inv.": "Per 100 000 invånare",
+}
 COLORS = {"area": "#c0392b", "kommun": "#2c3e50", "rest": "#7f8c8d"}
 DEMO_BANNER = (
     "Rapporten innehåller DEMODATA: påhittade siffror som visar hur rapporten fungerar, inte "
@@ -79,11 +85,13 @@ def indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure
     rows = rows.sort_values("year")
     name, unit = rows.indicator_name.iloc[0], rows.unit.iloc[0]
     fig = go.Figure()
+    against_riket = rows.comparison_level.iloc[0].startswith("kommun mot riket")
     lines = [
         ("value", area_name, COLORS["area"]),
-        ("kommun_value", "Kommunen", COLORS["kommun"]),
-        ("rest_of_kommun_value", "Övriga kommunen", COLORS["rest"]),
+        ("comparison_value", "Riket" if against_riket else "Kommunen", COLORS["kommun"]),
     ]
+    if rows.rest_of_kommun_value.notna().any():
+        lines.append(("rest_of_kommun_value", "Övriga kommunen", COLORS["rest"]))
     if unit == "personer":  # a count: the kommun is not on the same scale
         lines = lines[:1]
     for column, label, color in lines:
@@ -162,7 +170,7 @@ def build_report(
             direction = t.direction.iloc[0] if not t.empty else "–"
             since = f" sedan {t.first_year.iloc[0]}" if not t.empty else ""
             parity = t.parity_year_at_current_pace.iloc[0] if not t.empty else None
-            decimals = 0 if r.unit == "personer" else 1
+            decimals = 0 if r.unit in ("personer", "per 100 000 inv.") else 1
             table_rows.append(
                 [
                     html.escape(r.indicator_name)
@@ -183,7 +191,7 @@ def build_report(
         parts.append(f'<section class="area"><h2>{html.escape(area_name)}</h2>')
         parts.append(
             _table(
-                ["Indikator", "År", "Området", "Kommunen", "Gap", "Riktning"],
+                ["Indikator", "År", "Området", "Jämförelse", "Gap", "Riktning"],
                 table_rows,
                 "headline",
             )
@@ -277,7 +285,8 @@ footer {{ color: #555; font-size: 0.85rem; margin-top: 2rem; }}
 <h1>{html.escape(title)}</h1>
 <p>Fokusområdena jämförda med kommunens genomsnitt år för år: områdets värde, hela kommunens
 värde och övriga kommunen (kommunen utom alla fokusområden). Gapet är områdets värde minus
-kommunens. Riktningen avser det absoluta gapet mellan första och senaste året. Rapportdatum
+kommunens. Indikatorer som bara finns för hela kommunen (Kolada) visas under "Hela kommunen",
+jämförda med riket. Riktningen avser det absoluta gapet mellan första och senaste året. Rapportdatum
 {run_date.isoformat()}.</p>
 {banner}
 {body}

@@ -9,6 +9,7 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
 from pipelines.catalog import Catalog, load_catalog
+from pipelines.kolada.client import KoladaClient
 from pipelines.kommuner import Kommun, load_kommuner
 from pipelines.raw_store import RawStore
 from pipelines.scb.client import PxWebClient
@@ -25,6 +26,7 @@ class PipelineResource(ConfigurableResource):
 
     source: str | None = None
     scb_api_url: str | None = None
+    kolada_api_url: str | None = None
     raw_dir: str | None = None
     marts_dir: str | None = None
     backoff_base: float = 1.0
@@ -44,6 +46,7 @@ class PipelineResource(ConfigurableResource):
         env = {
             "SEGREGATION_SOURCE": overrides["source"] or base.source,
             "SCB_API_URL": overrides["scb_api_url"] or base.scb_api_url,
+            "KOLADA_API_URL": self.kolada_api_url or base.kolada_api_url,
             "SEGREGATION_RAW_DIR": str(overrides["raw_dir"] or base.raw_dir),
             "SEGREGATION_MARTS_DIR": str(overrides["marts_dir"] or base.marts_dir),
         }
@@ -74,6 +77,17 @@ class PipelineResource(ConfigurableResource):
             progress=progress,
         )
         return self._client
+
+    def kolada_client(self, progress: Callable[[str], None] | None = None) -> KoladaClient:
+        s = self.settings()
+        return KoladaClient(
+            s.kolada_api_url,
+            timeout=s.http_timeout,
+            max_retries=s.max_retries,
+            retry_budget=s.retry_budget,
+            backoff_base=self.backoff_base,
+            progress=progress,
+        )
 
     def store(self) -> RawStore:
         return RawStore(self.settings().raw_dir)

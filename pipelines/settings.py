@@ -5,6 +5,7 @@
 | `SEGREGATION_SOURCE` | `snapshot` | `snapshot` reads the committed responses in `data/raw/`; `live` fetches from SCB first |
 | `SCB_API_URL` | `https://statistikdatabasen.scb.se/api/v2` | PxWebApi 2.0 base URL |
 | `SCB_LANG` | `sv` | language of labels in SCB responses |
+| `KOLADA_API_URL` | `https://api.kolada.se/v3` | Kolada v3 base URL |
 | `SEGREGATION_RAW_DIR` | `<project>/data/raw` | raw layer: snapshot, manifests, kommun files |
 | `SEGREGATION_MARTS_DIR` | `<project>/data/marts` | DuckDB file, Parquet exports and the report |
 | `SEGREGATION_HTTP_TIMEOUT` | `60` | seconds before one HTTP call is abandoned (and retried) |
@@ -35,6 +36,7 @@ class Settings:
     source: str
     scb_api_url: str
     scb_lang: str
+    kolada_api_url: str
     raw_dir: Path
     marts_dir: Path
     http_timeout: float
@@ -64,6 +66,7 @@ class Settings:
             source=source,
             scb_api_url=env.get("SCB_API_URL", DEFAULT_SCB_API_URL).rstrip("/"),
             scb_lang=env.get("SCB_LANG", "sv"),
+            kolada_api_url=env.get("KOLADA_API_URL", "https://api.kolada.se/v3").rstrip("/"),
             raw_dir=Path(env.get("SEGREGATION_RAW_DIR", PROJECT_ROOT / "data" / "raw")),
             marts_dir=Path(env.get("SEGREGATION_MARTS_DIR", PROJECT_ROOT / "data" / "marts")),
             http_timeout=_number(env, "SEGREGATION_HTTP_TIMEOUT", 60.0),

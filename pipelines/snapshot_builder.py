@@ -563,9 +563,40 @@ def build_deso_tables(raw_dir: Path) -> list[dict]:
     ]
 
 
+def build_kolada(raw_dir: Path) -> dict:
+    """Demo Kolada pages for the kommuner and riket, marked demo in the manifest."""
+    from pipelines.kolada import snapshot as kolada
+    from pipelines.kolada.client import DEFAULT_KOLADA_API_URL
+    from pipelines.kolada.snapshot import REQUEST, TABLE, demo_pages
+
+    catalog = load_catalog(raw_dir)
+    kommuner = [k.code for k in load_kommuner(raw_dir)]
+    files = [
+        RawFile(f"page-{i:03d}.json", page, url="demo")
+        for i, page in enumerate(demo_pages(catalog, kommuner), 1)
+    ]
+    first, last = catalog.kolada_years
+    return RawStore(raw_dir).write(
+        kolada.SOURCE,
+        TABLE,
+        REQUEST,
+        files,
+        base_url=DEFAULT_KOLADA_API_URL,
+        kpis=sorted({k.kpi for k in catalog.kolada.values()}),
+        municipalities=[kolada.RIKET, *kommuner],
+        years=[first, last],
+        demo=True,
+        origin=ASSEMBLED,
+    )
+
+
 def main() -> None:
     published = RAW_DIR / "published" / "jarfalla_tabell1_2005_2015.csv"
-    manifests = [build_population_background(RAW_DIR, published), *build_deso_tables(RAW_DIR)]
+    manifests = [
+        build_population_background(RAW_DIR, published),
+        *build_deso_tables(RAW_DIR),
+        build_kolada(RAW_DIR),
+    ]
     for m in manifests:
         print(f"wrote {len(m['files'])} files for {m['table_id']} ({m['request']})")
 

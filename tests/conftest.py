@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ["SEGREGATION_ASSET_RETRIES"] = "1"
 os.environ["SEGREGATION_ASSET_RETRY_DELAY"] = "0.2"
 
+from kolada_server import KoladaKpi, KoladaServer  # noqa: E402
 from pxweb_server import FakeTable, Variable  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,23 @@ def raw_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def marts_dir(tmp_path: Path) -> Path:
     return tmp_path / "marts"
+
+
+KOLADA_KPIS = ("N05401", "N00957", "N15428", "N07403", "N07540", "N00914")
+
+
+def kolada_value(municipality: str, year: int, gender: str) -> float | None:
+    """Kolada values for the local server: a formula the tests can recompute."""
+    return round(50 + int(municipality) / 100 + (year - 2010) * 0.5, 1)
+
+
+@pytest.fixture(autouse=True)
+def kolada(monkeypatch: pytest.MonkeyPatch, _isolated_env: None):
+    """A local Kolada v3 server for every test; live runs fetch from it."""
+    kpis = [KoladaKpi(k, f"KPI {k}", value=kolada_value) for k in KOLADA_KPIS]
+    with KoladaServer(kpis) as server:
+        monkeypatch.setenv("KOLADA_API_URL", server.url)
+        yield server
 
 
 @pytest.fixture(autouse=True)

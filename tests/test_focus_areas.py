@@ -69,6 +69,7 @@ def build_marts(
                     "method": "ratio",
                     "trend_threshold": threshold,
                     "method_note": "summa täljare / summa nämnare över DeSO",
+                    "kpi": None,
                 },
                 {
                     "indicator": "median",
@@ -80,8 +81,43 @@ def build_marts(
                     "method": "weighted_mean",
                     "trend_threshold": threshold,
                     "method_note": "befolkningsviktat medelvärde (approximation)",
+                    "kpi": None,
                 },
             ]
+        ),
+    )
+    # no Kolada series and no kommun files in these cases
+    warehouse.replace_table(
+        "raw",
+        "kolada_kommun_series",
+        pd.DataFrame(
+            {
+                "kpi": pd.Series(dtype="str"),
+                "municipality": pd.Series(dtype="str"),
+                "year": pd.Series(dtype="int64"),
+                "sex": pd.Series(dtype="str"),
+                "value": pd.Series(dtype="float64"),
+                "demo": pd.Series(dtype="bool"),
+                "source_updated": pd.Series(dtype="str"),
+            }
+        ),
+    )
+    warehouse.replace_table(
+        "raw",
+        "local_area_values",
+        pd.DataFrame(
+            {
+                "kommun": pd.Series(dtype="str"),
+                "area_id": pd.Series(dtype="str"),
+                "area_name": pd.Series(dtype="str"),
+                "indicator": pd.Series(dtype="str"),
+                "year": pd.Series(dtype="int32"),
+                "numerator": pd.Series(dtype="float64"),
+                "denominator": pd.Series(dtype="float64"),
+                "value": pd.Series(dtype="float64"),
+                "source": pd.Series(dtype="str"),
+                "demo": pd.Series(dtype="bool"),
+            }
         ),
     )
     for model in discover_models():

@@ -42,7 +42,16 @@ def test_notebook_runs_for_a_kommun_and_area(raw_dir, marts_dir, monkeypatch, ko
         if c.cell_type == "code"
         for o in c.get("outputs", [])
     )
-    assert "7 diagram" in text
+    # one chart per indicator with data for the area: 7 from SCB, plus any from the kommun's files
+    local = len(
+        {
+            line.split(",")[3]
+            for path in (raw_dir / "local").glob("*.csv")
+            for line in path.read_text().splitlines()[1:]
+            if line.startswith(f"{kommun},{area},")
+        }
+    )
+    assert f"{7 + local} diagram" in text
     assert "DEMODATA" in text
     html_outputs = [
         o

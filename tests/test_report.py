@@ -64,9 +64,16 @@ def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_pa
         for line in (raw_dir / "areas" / "focus_areas.csv").read_text().splitlines()[1:]
         if line.startswith("0123,")
     }
-    expected = len(areas) * len(load_catalog(raw_dir).indicators) + 1
+    catalog = load_catalog(raw_dir)
+    local_pairs = {
+        (line.split(",")[1], line.split(",")[3])
+        for path in (raw_dir / "local").glob("*.csv")
+        for line in path.read_text().splitlines()[1:]
+        if line.startswith("0123,")
+    }
+    expected = len(areas) * len(catalog.indicators) + len(local_pairs) + len(catalog.kolada) + 1
     plots = re.findall(r'<div class="plot-container plotly"', dom)
-    assert len(plots) == expected == 22
+    assert len(plots) == expected == 3 * 7 + 3 + 6 + 1
     # every plot drew its axes and at least one line with data
     assert dom.count('class="main-svg"') >= expected
     assert len(re.findall(r'class="trace scatter', dom)) >= expected

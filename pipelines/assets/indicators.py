@@ -7,6 +7,8 @@ from pipelines.areas import areas_frame, load_areas
 from pipelines.assets.metadata import preview, table_metadata
 from pipelines.catalog import Catalog
 from pipelines.indicators import catalog_frame, inputs_sql
+from pipelines.kolada.snapshot import fetch_kolada, load_kolada
+from pipelines.local_files import load_local_values
 from pipelines.resources import PipelineResource
 
 
@@ -93,3 +95,75 @@ def indicator_requests(catalog: Catalog) -> list[str]:
     names = [i.request for i in catalog.indicators.values()]
     names += [i.weight_request for i in catalog.indicators.values() if i.weight_request]
     return list(dict.fromkeys(names))
+
+
+@asset(
+    key=AssetKey(["raw", "kolada_kommun_series"]),
+    group_name="raw",
+    kinds={"kolada", "duckdb"},
+    description=(
+        "Kommunnivå från Kolada (valdeltagande, ohälsotal, behörighet till gymnasiet, anmälda brott, "
+        "förvärvsarbetande) för kommunerna och riket. Hämtas från Kolada v3 när "
+        "SEGREGATION_SOURCE=live (KPI-id kontrolleras först), annars läses ögonblicksbilden i "
+        "data/raw/kolada/."
+    ),
+)
+def kolada_kommun_series(
+    context: AssetExecutionContext, pipeline: PipelineResource
+) -> MaterializeResult:
+    settings = pipeline.settings()
+    kommuner = [k.code for k in pipeline.kommuner()]
+    store = pipeline.store()
+    meta: dict[str, object] = {"source_mode": settings.source}
+    if settings.live:
+        client = pipeline.kolada_client(progress=context.log.info)
+        fetch_kolada(client, store, pipeline.catalog(), kommuner)
+        meta.update(client.stats.as_metadata())
+    frame, manifest = load_kolada(store, kommuner)
+    summary = pipeline.warehouse().replace_table("raw", "kolada_kommun_series", frame)
+    demo = bool(manifest.get("demo"))
+    if demo:
+        context.log.warning("Kolada-data i ögonblicksbilden är DEMODATA, inte Koladas värden.")
+    return MaterializeResult(
+        metadata={
+            **table_metadata(summary, "raw.kolada_kommun_series"),
+            **meta,
+            "kpis": ", ".join(manifest.get("kpis", [])),
+            "data_status": "demodata" if demo else "Kolada",
+            "demo_rows": len(frame) if demo else 0,
+            "source_updated": str(manifest.get("fetched_at")),
+        }
+    )
+
+
+@asset(
+    key=AssetKey(["raw", "local_area_values"]),
+    group_name="raw",
+    kinds={"csv", "duckdb"},
+    description=(
+        "Kommunens egna värden per fokusområde eller DeSO (data/raw/local/*.csv): till exempel "
+        "valdeltagande per valdistrikt, skolresultat, anmälda brott och ohälsotal. Fel i en fil "
+        "stoppar körningen med fil, rad och orsak; de senast publicerade marts lämnas orörda."
+    ),
+    deps=[AssetKey(["raw", "focus_area_deso"])],
+)
+def local_area_values(
+    context: AssetExecutionContext, pipeline: PipelineResource
+) -> MaterializeResult:
+    settings = pipeline.settings()
+    members = load_areas(settings.raw_dir, [k.code for k in pipeline.kommuner()])
+    frame = load_local_values(settings.raw_dir, pipeline.catalog(), members)
+    summary = pipeline.warehouse().replace_table("raw", "local_area_values", frame)
+    demo_rows = int(frame.demo.sum())
+    if demo_rows:
+        context.log.warning(
+            f"{demo_rows} rader ur kommunens filer är DEMODATA (filer som börjar på demo_)."
+        )
+    return MaterializeResult(
+        metadata={
+            **table_metadata(summary, "raw.local_area_values"),
+            "files": ", ".join(sorted(set(frame.file))) or "inga",
+            "demo_rows": demo_rows,
+            "data_status": "publicerad statistik" if demo_rows == 0 else "innehåller DEMODATA",
+        }
+    )

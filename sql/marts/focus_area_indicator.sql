@@ -1,5 +1,6 @@
 -- Fokusområden jämförda med kommunen: för varje område, indikator, år och kön områdets värde, kommunens värde (alla DeSO), värdet för resten av kommunen (utom alla fokusområden), gapet och kvoten. Områdets värde räknas från summerade täljare och nämnare över områdets DeSO, aldrig som medelvärde av andelar; saknas en cell (..) i någon DeSO saknas värdet det året.
--- depends_on: staging.stg_deso_indicator_inputs, raw.focus_area_deso, raw.indicator_catalog
+-- Indikatorer som SCB saknar per DeSO kommer ur kommunens egna filer (område mot kommunens värde i Kolada) och ur Kolada (hela kommunen mot riket); comparison_level och comparison_value säger vad värdet jämförs med.
+-- depends_on: staging.stg_deso_indicator_inputs, raw.focus_area_deso, raw.indicator_catalog, raw.kolada_kommun_series, raw.local_area_values
 -- unique_key: kommun, area_id, indicator, year, sex
 WITH inputs AS (
     SELECT * FROM staging.stg_deso_indicator_inputs WHERE region_level = 'deso'
@@ -48,7 +49,8 @@ valued AS (
             ELSE numerator / denominator
         END AS value
     FROM summed
-)
+),
+scb_rows AS (
 SELECT
     a.kommun,
     a.grouping                                  AS area_id,
@@ -67,6 +69,7 @@ SELECT
     a.deso_missing,
     k.value                                     AS kommun_value,
     r.value                                     AS rest_of_kommun_value,
+    k.value                                     AS comparison_value,
     CASE WHEN a.method = 'sum' THEN NULL ELSE a.value - k.value END AS gap,
     CASE WHEN c.unit = 'procent' THEN 'procentenheter' ELSE c.unit END AS gap_unit,
     CASE WHEN a.method = 'sum' OR k.value = 0 THEN NULL ELSE a.value / k.value END AS ratio_to_kommun,
@@ -75,7 +78,7 @@ SELECT
     a.status_symbols,
     a.demo OR coalesce(k.demo, FALSE)           AS demo,
     a.source_table,
-    a.source_updated,
+    a.source_updated::VARCHAR                   AS source_updated,
     a.year                                      AS reference_year
 FROM valued a
 JOIN raw.indicator_catalog c USING (indicator)
@@ -85,4 +88,82 @@ LEFT JOIN valued k
   ON k.kommun = a.kommun AND k.grouping = '__kommun' AND k.indicator = a.indicator AND k.year = a.year AND k.sex = a.sex
 LEFT JOIN valued r
   ON r.kommun = a.kommun AND r.grouping = '__rest' AND r.indicator = a.indicator AND r.year = a.year AND r.sex = a.sex
-ORDER BY a.kommun, area_id, a.indicator, a.sex, a.year
+),
+kolada AS (
+    SELECT c.indicator, k.municipality, k.year, k.sex, k.value, k.demo, k.kpi, k.source_updated
+    FROM raw.kolada_kommun_series k JOIN raw.indicator_catalog c ON c.kpi = k.kpi
+),
+local_summed AS (
+    SELECT
+        l.kommun, l.area_id, any_value(l.area_name) AS area_name, l.indicator, l.year,
+        count(*) AS n_rows,
+        count(*) FILTER (WHERE l.numerator IS NULL OR l.denominator IS NULL) AS n_without_counts,
+        sum(l.numerator) AS numerator, sum(l.denominator) AS denominator,
+        any_value(l.value) AS single_value,
+        bool_or(l.demo) AS demo,
+        string_agg(DISTINCT l.source, '; ') AS source_text
+    FROM raw.local_area_values l
+    GROUP BY ALL
+),
+local_rows AS (
+    SELECT
+        l.kommun, l.area_id, l.area_name, l.indicator, c.indicator_name, c.theme, c.unit,
+        c.higher_is_better, l.year, '1+2' AS sex,
+        CASE
+            WHEN l.n_without_counts = 0 AND c.unit = 'procent' THEN 100.0 * l.numerator / l.denominator
+            WHEN l.n_without_counts = 0 THEN l.numerator / l.denominator
+            WHEN l.n_rows = 1 THEN l.single_value
+        END AS value,
+        CASE WHEN l.n_without_counts = 0 THEN l.numerator END AS numerator,
+        CASE WHEN l.n_without_counts = 0 THEN l.denominator END AS denominator,
+        NULL::BIGINT AS deso_count, 0::BIGINT AS deso_missing,
+        k.value AS kommun_value, NULL::DOUBLE AS rest_of_kommun_value, k.value AS comparison_value
+    FROM local_summed l
+    JOIN raw.indicator_catalog c USING (indicator)
+    LEFT JOIN kolada k ON k.indicator = l.indicator AND k.municipality = l.kommun AND k.year = l.year AND k.sex = '1+2'
+),
+local_final AS (
+    SELECT
+        r.kommun, r.area_id, r.area_name, r.indicator, r.indicator_name, r.theme, r.unit, r.higher_is_better,
+        r.year, r.sex, r.value, r.numerator, r.denominator, r.deso_count, r.deso_missing,
+        r.kommun_value, r.rest_of_kommun_value, r.comparison_value,
+        r.value - r.comparison_value AS gap,
+        CASE WHEN r.unit = 'procent' THEN 'procentenheter' ELSE r.unit END AS gap_unit,
+        r.value / nullif(r.comparison_value, 0) AS ratio_to_kommun,
+        'områdesvärde ur kommunens egen fil; kommunens värde ur Kolada' AS method_note,
+        'område mot kommun (kommunens fil och Kolada)' AS comparison_level,
+        NULL::VARCHAR AS status_symbols,
+        l.demo OR coalesce(kv.demo, FALSE) AS demo,
+        'kommunens fil: ' || l.source_text || coalesce(' + Kolada ' || kv.kpi, '') AS source_table,
+        kv.source_updated::VARCHAR AS source_updated,
+        r.year AS reference_year
+    FROM local_rows r
+    JOIN local_summed l USING (kommun, area_id, indicator, year)
+    LEFT JOIN kolada kv ON kv.indicator = r.indicator AND kv.municipality = r.kommun AND kv.year = r.year AND kv.sex = '1+2'
+),
+kommun_rows AS (
+    SELECT
+        k.municipality AS kommun, 'hela_kommunen' AS area_id, 'Hela kommunen' AS area_name,
+        k.indicator, c.indicator_name, c.theme, c.unit, c.higher_is_better, k.year, k.sex,
+        k.value, NULL::DOUBLE AS numerator, NULL::DOUBLE AS denominator,
+        NULL::BIGINT AS deso_count, 0::BIGINT AS deso_missing,
+        k.value AS kommun_value, NULL::DOUBLE AS rest_of_kommun_value, riket.value AS comparison_value,
+        k.value - riket.value AS gap,
+        CASE WHEN c.unit = 'procent' THEN 'procentenheter' ELSE c.unit END AS gap_unit,
+        k.value / nullif(riket.value, 0) AS ratio_to_kommun,
+        c.method_note,
+        'kommun mot riket (Kolada)' AS comparison_level,
+        NULL::VARCHAR AS status_symbols,
+        k.demo OR coalesce(riket.demo, FALSE) AS demo,
+        'Kolada ' || k.kpi AS source_table,
+        k.source_updated::VARCHAR AS source_updated,
+        k.year AS reference_year
+    FROM kolada k
+    JOIN raw.indicator_catalog c USING (indicator)
+    LEFT JOIN kolada riket ON riket.indicator = k.indicator AND riket.municipality = '0000' AND riket.year = k.year AND riket.sex = k.sex
+    WHERE k.municipality IN (SELECT kommun FROM areas)
+)
+SELECT * FROM scb_rows
+UNION ALL BY NAME SELECT * FROM local_final
+UNION ALL BY NAME SELECT * FROM kommun_rows
+ORDER BY kommun, area_id, indicator, sex, year

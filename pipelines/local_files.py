@@ -1,0 +1,173 @@
+"""Values the kommun keeps itself, per focus area or per DeSO: `data/raw/local/*.csv`.
+
+Columns (UTF-8, comma-separated, one header row)::
+
+    kommun,area_id,deso,indicator,year,numerator,denominator,value,source
+
+- `kommun`: four digits; `area_id` (from areas/focus_areas.csv) **or** `deso` (a DeSO of a
+  focus area): one of the two.
+- `indicator`: an id from data/raw/catalog.toml (e.g. valdeltagande, ohalsotal).
+- `numerator` and `denominator` (counts; the value is 100 × numerator / denominator for
+  percentages), **or** `value` alone.
+- `source`: where the figure comes from (e.g. "Valmyndigheten, valdistrikt 0123-0102").
+- A file whose name starts with `demo_` holds demonstration data and is marked as such.
+
+Per-DeSO rows are summed to their area (numerators and denominators). Any problem stops
+with the file, line and reason: unknown kommun, area, DeSO or indicator; a value that is not
+a number; a duplicate; a year outside the range; neither or both of area and DeSO.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.areas import AreaMember
+from pipelines.catalog import Catalog
+
+LOCAL_DIR = "local"
+COLUMNS = (
+    "kommun",
+    "area_id",
+    "deso",
+    "indicator",
+    "year",
+    "numerator",
+    "denominator",
+    "value",
+    "source",
+)
+FIRST_YEAR = 1990
+
+
+class LocalFileError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("The kommun's value files have problems:\n  " + "\n  ".join(problems))
+
+
+def _number(text: str) -> float | None:
+    text = (text or "").strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
+    if text == "":
+        return None
+    value = float(text)  # ValueError for anything that is not a number
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def load_local_values(raw_dir: Path, catalog: Catalog, members: list[AreaMember]) -> pd.DataFrame:
+    """Read and check every CSV in data/raw/local/; one row per kommun × area × indicator × year."""
+    folder = Path(raw_dir) / LOCAL_DIR
+    area_names = {(m.kommun, m.area_id): m.area_name for m in members}
+    area_of_deso = {(m.kommun, m.deso): m.area_id for m in members}
+    indicators = catalog.indicator_ids
+    last_year = date.today().year
+    problems: list[str] = []
+    rows: list[dict] = []
+    seen: dict[tuple, str] = {}
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                problems.append(f"{path}, line 1: missing column(s) {', '.join(missing)}.")
+                continue
+            for line, row in enumerate(reader, start=2):
+                where = f"{path}, line {line}"
+                k = (row["kommun"] or "").strip()
+                area, deso = (row["area_id"] or "").strip(), (row["deso"] or "").strip()
+                indicator = (row["indicator"] or "").strip()
+                if indicator not in indicators:
+                    problems.append(
+                        f"{where}: unknown indicator {indicator!r}; known: {', '.join(sorted(indicators))}."
+                    )
+                    continue
+                if bool(area) == bool(deso):
+                    problems.append(
+                        f"{where}: give either area_id or deso, not {'both' if area else 'neither'}."
+                    )
+                    continue
+                if deso:
+                    area = area_of_deso.get((k, deso), "")
+                    if not area:
+                        problems.append(
+                            f"{where}: DeSO {deso!r} is not in a focus area of kommun {k!r}."
+                        )
+                        continue
+                elif (k, area) not in area_names:
+                    problems.append(
+                        f"{where}: unknown area {area!r} for kommun {k!r} (see areas/focus_areas.csv)."
+                    )
+                    continue
+                try:
+                    year = int((row["year"] or "").strip())
+                except ValueError:
+                    problems.append(f"{where}: year {row['year']!r} is not a year.")
+                    continue
+                if not FIRST_YEAR <= year <= last_year:
+                    problems.append(f"{where}: year {year} is outside {FIRST_YEAR}–{last_year}.")
+                    continue
+                try:
+                    numerator, denominator, value = (
+                        _number(row[c]) for c in ("numerator", "denominator", "value")
+                    )
+                except ValueError:
+                    problems.append(
+                        f"{where}: numerator, denominator and value must be numbers "
+                        f"(got {row['numerator']!r}, {row['denominator']!r}, {row['value']!r})."
+                    )
+                    continue
+                if value is None and (numerator is None or denominator is None):
+                    problems.append(f"{where}: give numerator and denominator, or value.")
+                    continue
+                if denominator is not None and denominator <= 0:
+                    problems.append(f"{where}: denominator must be above 0.")
+                    continue
+                key = (k, area, indicator, year, deso or "")
+                if key in seen:
+                    problems.append(
+                        f"{where}: duplicate of {seen[key]} ({k}, {area or deso}, {indicator}, {year})."
+                    )
+                    continue
+                seen[key] = where
+                rows.append(
+                    {
+                        "kommun": k,
+                        "area_id": area,
+                        "area_name": area_names[(k, area)],
+                        "deso": deso or None,
+                        "indicator": indicator,
+                        "year": year,
+                        "numerator": numerator,
+                        "denominator": denominator,
+                        "value": value,
+                        "source": (row["source"] or "").strip() or path.name,
+                        "demo": path.name.startswith("demo_"),
+                        "file": path.name,
+                    }
+                )
+    if problems:
+        raise LocalFileError(problems)
+    columns = [
+        "kommun",
+        "area_id",
+        "area_name",
+        "deso",
+        "indicator",
+        "year",
+        "numerator",
+        "denominator",
+        "value",
+        "source",
+        "demo",
+        "file",
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype(
+        {"numerator": "float64", "denominator": "float64", "value": "float64", "year": "int32"}
+    )

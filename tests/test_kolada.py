@@ -1,0 +1,156 @@
+"""Kolada v3 and the kommun's own files, against a local Kolada server and malformed files."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from conftest import all_tables, kolada_value
+from kolada_server import KoladaKpi, KoladaServer
+from pxweb_server import PxWebServer
+from test_pipeline import fingerprints, run_all
+
+from pipelines.areas import load_areas
+from pipelines.catalog import load_catalog
+from pipelines.kolada.client import KoladaClient, KoladaError, parse_pages
+from pipelines.local_files import LocalFileError, load_local_values
+
+
+def client_for(server: KoladaServer, **kwargs) -> KoladaClient:
+    return KoladaClient(server.url, backoff_base=0.02, retry_budget=5, timeout=2, **kwargs)
+
+
+def test_paging_follows_next_url_and_returns_every_item_once():
+    kpis = [KoladaKpi("N05401", "Valdeltagande", value=kolada_value, years=range(2015, 2020))]
+    with KoladaServer(kpis, per_page=3) as server:
+        pages = client_for(server).data_pages(
+            ["N05401"], ["0000", "0123", "0680"], range(2015, 2020)
+        )
+        assert len(server.data_requests()) == len(pages) == 5  # 15 items, 3 a page
+    rows = parse_pages([p.content for p in pages])
+    assert len(rows) == 15 == len({(r["municipality"], r["year"]) for r in rows})
+    row = next(r for r in rows if r["municipality"] == "0680" and r["year"] == 2017)
+    assert row["value"] == kolada_value("0680", 2017, "T")
+
+
+def test_more_than_25_ids_are_split_across_requests():
+    municipalities = [f"{i:04d}" for i in range(100, 130)]  # 30 kommuner
+    kpis = [KoladaKpi("N00957", "Ohälsotal", value=kolada_value, years=[2022])]
+    with KoladaServer(kpis, municipalities=municipalities) as server:
+        pages = client_for(server).data_pages(["N00957"], municipalities, [2022])
+        segments = [
+            r.path.split("/municipality/")[1].split("/")[0].split(",")
+            for r in server.data_requests()
+        ]
+        assert all(r.status == 200 for r in server.data_requests())
+    assert sorted(len(s) for s in segments) == [5, 25]
+    assert len(parse_pages([p.content for p in pages])) == 30
+
+
+def test_503_is_retried_and_persistent_failure_names_the_kpi():
+    kpis = [KoladaKpi("N05401", "Valdeltagande", value=kolada_value)]
+    with KoladaServer(kpis) as server:
+        server.inject("status", status=503, times=2)
+        pages = client_for(server).data_pages(["N05401"], ["0123"], [2022])
+        assert [r.status for r in server.data_requests()] == [503, 503, 200]
+        server.inject("status", status=503, times=100)
+        with pytest.raises(KoladaError) as err:
+            client_for(server, max_retries=2).data_pages(["N05401"], ["0123"], [2022])
+    assert len(parse_pages([p.content for p in pages])) == 1
+    assert "N05401" in str(err.value) and "/data/kpi/N05401" in str(err.value)
+
+
+def test_unknown_kpi_is_a_clear_error():
+    with KoladaServer([]) as server, pytest.raises(KoladaError, match="no KPI N99999"):
+        client_for(server).kpi("N99999")
+
+
+def test_live_run_puts_kolada_and_the_kommuns_files_into_the_marts(raw_dir, marts_dir, kolada):
+    with PxWebServer(all_tables(), max_calls=30, time_window=1) as scb:
+        assert run_all(source="live", scb_api_url=scb.url)
+    assert {
+        r.path.split("/")[-1]
+        for r in kolada.requests
+        if "/kpi/" in r.path and "/data/" not in r.path
+    } >= {"N05401", "N00957", "N15428", "N07403", "N07540", "N00914"}
+    con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
+    kommun = con.execute(
+        """SELECT value, comparison_value, gap, comparison_level, demo FROM marts.focus_area_indicator
+           WHERE kommun = '0123' AND area_id = 'hela_kommunen' AND indicator = 'ohalsotal'
+             AND year = 2020 AND sex = '1+2'"""
+    ).fetchone()
+    area = con.execute(
+        """SELECT value, comparison_value, comparison_level, demo FROM marts.focus_area_indicator
+           WHERE area_id = 'sangvagen' AND indicator = 'valdeltagande' AND year = 2022"""
+    ).fetchone()
+    con.close()
+    assert kommun[0] == kolada_value("0123", 2020, "T") and kommun[1] == kolada_value(
+        "0000", 2020, "T"
+    )
+    assert kommun[2] == pytest.approx(kommun[0] - kommun[1])
+    assert kommun[3].startswith("kommun mot riket") and kommun[4] is False
+    # the shipped demo file: 590 of 1010 voted in Sångvägen in 2022
+    assert area[0] == pytest.approx(100 * 590 / 1010)
+    assert area[1] == kolada_value("0123", 2022, "T")
+    assert area[2].startswith("område mot kommun") and area[3] is True
+
+
+HEADER = "kommun,area_id,deso,indicator,year,numerator,denominator,value,source\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            "0123,nowhere,,valdeltagande,2022,1,2,,x\n",
+            "line 2: unknown area 'nowhere' for kommun '0123'",
+        ),
+        ("0123,sangvagen,,lycka,2022,1,2,,x\n", "line 2: unknown indicator 'lycka'"),
+        (
+            "0123,sangvagen,,valdeltagande,2022,många,2,,x\n",
+            "line 2: numerator, denominator and value must be numbers",
+        ),
+        (
+            "0123,sangvagen,,valdeltagande,2022,1,2,,x\n0123,sangvagen,,valdeltagande,2022,3,4,,y\n",
+            "line 3: duplicate of",
+        ),
+        ("0123,sangvagen,,valdeltagande,1889,1,2,,x\n", "line 2: year 1889 is outside"),
+        (
+            "0123,sangvagen,0123C1290,valdeltagande,2022,1,2,,x\n",
+            "line 2: give either area_id or deso, not both",
+        ),
+        (
+            "0123,,0123C1010,valdeltagande,2022,1,2,,x\n",
+            "line 2: DeSO '0123C1010' is not in a focus area",
+        ),
+        (
+            "0123,sangvagen,,valdeltagande,2022,1,,,x\n",
+            "line 2: give numerator and denominator, or value",
+        ),
+    ],
+)
+def test_malformed_local_file_names_file_line_and_reason(raw_dir, rows, message):
+    path = raw_dir / "local" / "valdistrikt.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    members = load_areas(raw_dir, ["0123", "0680"])
+    with pytest.raises(LocalFileError) as err:
+        load_local_values(raw_dir, load_catalog(raw_dir), members)
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, marts_dir):
+    assert run_all()
+    before = fingerprints(marts_dir)
+    (raw_dir / "local" / "brott.csv").write_text(
+        HEADER + "0123,sangvagen,,vald_brott,2023,x,y,,BRÅ\n", encoding="utf-8"
+    )
+    assert not run_all()
+    assert fingerprints(marts_dir) == before
+
+
+def test_snapshot_kolada_is_marked_demo(raw_dir):
+    manifest = json.loads(
+        (raw_dir / "kolada" / "kpi" / "kommun_series" / "manifest.json").read_text()
+    )
+    assert manifest["demo"] is True and "not fetched" in manifest["origin"]
