@@ -151,6 +151,17 @@ def load_local_values(raw_dir: Path, catalog: Catalog, members: list[AreaMember]
                         "file": path.name,
                     }
                 )
+    levels: dict[tuple, set[str]] = {}
+    for r in rows:
+        levels.setdefault((r["kommun"], r["area_id"], r["indicator"], r["year"]), set()).add(
+            "DeSO" if r["deso"] else "area"
+        )
+    for (k, area, indicator, year), kinds in levels.items():
+        if len(kinds) > 1:
+            problems.append(
+                f"{folder}: {k} {area} {indicator} {year} is given both for the area and per DeSO; "
+                "use one or the other, or the DeSO would be counted twice."
+            )
     if problems:
         raise LocalFileError(problems)
     columns = [

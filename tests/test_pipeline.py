@@ -163,11 +163,17 @@ def test_snapshot_without_a_configured_kommun_says_how_to_get_it(raw_dir, marts_
 
 
 def test_committed_snapshot_is_what_the_documented_builder_makes(raw_dir):
-    from pipelines.snapshot_builder import build_deso_tables, build_population_background
+    from pipelines.snapshot_builder import (
+        build_deso_tables,
+        build_kolada,
+        build_population_background,
+    )
 
     build_population_background(raw_dir, raw_dir / "published" / "jarfalla_tabell1_2005_2015.csv")
     build_deso_tables(raw_dir)
+    build_kolada(raw_dir)
     committed = sorted((PROJECT / "data" / "raw" / "scb").rglob("*.json"))
+    committed += sorted((PROJECT / "data" / "raw" / "kolada").rglob("*.json"))
     assert len(committed) >= 6 * 4
     for path in committed:
         if path.name == "manifest.json":
