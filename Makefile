@@ -15,9 +15,9 @@ help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
 	@echo "Settings (environment): SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR"
 
+# uv from PyPI into .tools/ (needs only pip, not the venv module).
 $(TOOLS)/bin/uv:
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+	$(PYTHON) -m pip install --quiet --target $(TOOLS) uv==$(UV_VERSION)
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)

@@ -48,8 +48,9 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Materialise every asset in one process, like the nightly job: fetch what changed "
             "(live mode) or read the bundled snapshot (default), rebuild staging and marts, run the "
-            "checks, and publish data/marts/*.parquet, *.csv and segregation.duckdb. If anything "
-            "fails, the previously published files are left as they were."
+            "checks, publish data/marts/*.parquet, *.csv and segregation.duckdb, and write the "
+            "committee reports. If a fetch, a model or a check fails, the previously published "
+            "files are left as they were."
         ),
     )
     run.set_defaults(handler=_run)
@@ -135,8 +136,17 @@ def _run(args: argparse.Namespace) -> int:
         failed = [e for e in result.all_events if e.is_failure]
         for event in failed[:5]:
             print(f"FAILED: {event.step_key}: {event.message}", file=sys.stderr)
+        published = any(
+            e.is_step_success and e.step_key == "published_marts" for e in result.all_events
+        )
         print(
-            f"The run failed; the previously published marts in {settings.marts_dir} are unchanged.",
+            "The run failed. "
+            + (
+                f"The marts in {settings.marts_dir} were published before the failure; the "
+                "committee reports were not updated."
+                if published
+                else f"The previously published marts and reports in {settings.marts_dir} are unchanged."
+            ),
             file=sys.stderr,
         )
         return 1

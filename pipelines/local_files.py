@@ -8,7 +8,8 @@ Columns (UTF-8, comma-separated, one header row)::
   focus area): one of the two.
 - `indicator`: an id from data/raw/catalog.toml (e.g. valdeltagande, ohalsotal).
 - `numerator` and `denominator` (counts; the value is 100 × numerator / denominator for
-  percentages), **or** `value` alone.
+  percentages and 100 000 × numerator / denominator for rates per 100 000), **or** `value`.
+- Per-DeSO rows must cover every DeSO of the area for that indicator and year.
 - `source`: where the figure comes from (e.g. "Valmyndigheten, valdistrikt 0123-0102").
 - A file whose name starts with `demo_` holds demonstration data and is marked as such.
 
@@ -65,7 +66,11 @@ def load_local_values(raw_dir: Path, catalog: Catalog, members: list[AreaMember]
     folder = Path(raw_dir) / LOCAL_DIR
     area_names = {(m.kommun, m.area_id): m.area_name for m in members}
     area_of_deso = {(m.kommun, m.deso): m.area_id for m in members}
-    indicators = catalog.indicator_ids
+    # Only indicators SCB lacks per DeSO: the kommun's value for them comes from Kolada.
+    indicators = set(catalog.kolada)
+    area_deso: dict[tuple[str, str], set[str]] = {}
+    for m in members:
+        area_deso.setdefault((m.kommun, m.area_id), set()).add(m.deso)
     last_year = date.today().year
     problems: list[str] = []
     rows: list[dict] = []
@@ -157,6 +162,18 @@ def load_local_values(raw_dir: Path, catalog: Catalog, members: list[AreaMember]
             "DeSO" if r["deso"] else "area"
         )
     for (k, area, indicator, year), kinds in levels.items():
+        given = {
+            r["deso"]
+            for r in rows
+            if r["deso"]
+            and (r["kommun"], r["area_id"], r["indicator"], r["year"]) == (k, area, indicator, year)
+        }
+        if kinds == {"DeSO"} and given != area_deso[(k, area)]:
+            absent = sorted(area_deso[(k, area)] - given)
+            problems.append(
+                f"{folder}: {k} {area} {indicator} {year} is given per DeSO but lacks "
+                f"{', '.join(absent)}; give every DeSO of the area, or one row for the whole area."
+            )
         if len(kinds) > 1:
             problems.append(
                 f"{folder}: {k} {area} {indicator} {year} is given both for the area and per DeSO; "

@@ -8,8 +8,9 @@ One fetch of one catalog request lives in one folder::
         metadata.json     the table's json-stat2 metadata
         part-001.json …   data responses, byte for byte as the server sent them
 
-The folder is written next to the old one and swapped in with renames, so a failed
-fetch leaves the previous folder (the last good snapshot) in place. Reading checks every
+The folder is written next to the old one and swapped in with two renames (old aside, new
+in), so a failed fetch leaves the previous folder (the last good snapshot) in place; if a
+crash falls between the two renames, the next read puts the previous folder back. Reading checks every
 file's sha256 against the manifest, so an edited or damaged snapshot is an error, not a
 silent change of numbers.
 """
@@ -77,6 +78,7 @@ class RawStore:
         return self.root / source / table_id / request
 
     def manifest(self, source: str, table_id: str, request: str) -> dict | None:
+        _recover(self.folder(source, table_id, request))
         path = self.folder(source, table_id, request) / "manifest.json"
         if not path.exists():
             return None
@@ -154,6 +156,15 @@ class RawStore:
         for path in sorted(self.root.glob("*/*/*/manifest.json")):
             out.append(json.loads(path.read_text(encoding="utf-8")))
         return out
+
+
+def _recover(target: Path) -> None:
+    """If a swap was interrupted between its two renames, put the previous folder back."""
+    if target.exists():
+        return
+    previous = sorted(target.parent.glob(f".{target.name}.old-*"))
+    if previous:
+        os.replace(previous[-1], target)
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -177,7 +177,8 @@ def build_report(
                     + (' <span class="demo">demodata</span>' if r.demo else ""),
                     str(r.year),
                     number(r.value, decimals),
-                    number(r.kommun_value, decimals),
+                    number(r.comparison_value, decimals)
+                    + (" (riket)" if r.comparison_level.startswith("kommun mot riket") else ""),
                     number(r.gap, decimals)
                     + ("" if pd.isna(r.gap) else f" {html.escape(r.gap_unit)}"),
                     html.escape(direction + since)

@@ -127,11 +127,10 @@ class Warehouse:
                 reader.close()
             pending.append((db_tmp, self.published_path))
         except BaseException:
-            for tmp, _ in pending:
+            for tmp in self.marts_dir.glob(f".*.{token}.tmp"):
                 tmp.unlink(missing_ok=True)
-            (self.marts_dir / f".{PUBLISHED_DATABASE}.{token}.tmp").unlink(missing_ok=True)
             raise
-        for tmp, final in pending:
+        for tmp, final in pending:  # each rename is atomic; the reader database goes last
             os.replace(tmp, final)
         return {final.name: final for _, final in pending}
 

@@ -149,6 +149,37 @@ def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, marts_dir):
     assert fingerprints(marts_dir) == before
 
 
+def test_kolada_missing_a_kommun_keeps_the_stored_fetch(raw_dir, marts_dir):
+    from pipelines.kolada.snapshot import fetch_kolada
+    from pipelines.raw_store import RawStore
+
+    stored = (raw_dir / "kolada" / "kpi" / "kommun_series" / "page-001.json").read_bytes()
+    kpis = [
+        KoladaKpi(k, k, value=kolada_value)
+        for k in ("N05401", "N00957", "N15428", "N07403", "N07540", "N00914")
+    ]
+    with (
+        KoladaServer(kpis, municipalities=("0000", "0123")) as server,  # Jönköping missing
+        pytest.raises(KoladaError, match="no data for 0680"),
+    ):
+        fetch_kolada(client_for(server), RawStore(raw_dir), load_catalog(raw_dir), ["0123", "0680"])
+    assert (raw_dir / "kolada" / "kpi" / "kommun_series" / "page-001.json").read_bytes() == stored
+
+
+def test_per_100000_rates_from_the_kommuns_files_are_scaled(raw_dir, marts_dir):
+    (raw_dir / "local" / "brott.csv").write_text(
+        HEADER + "0123,sangvagen,,vald_brott,2022,30,2000,,BRÅ: anmälda brott i området\n",
+        encoding="utf-8",
+    )
+    assert run_all()
+    con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
+    value = con.execute(
+        "SELECT value FROM marts.focus_area_indicator WHERE area_id = 'sangvagen' AND indicator = 'vald_brott'"
+    ).fetchone()[0]
+    con.close()
+    assert value == pytest.approx(30 / 2000 * 100_000)
+
+
 def test_snapshot_kolada_is_marked_demo(raw_dir):
     manifest = json.loads(
         (raw_dir / "kolada" / "kpi" / "kommun_series" / "manifest.json").read_text()

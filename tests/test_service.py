@@ -134,7 +134,7 @@ def test_a_reader_holding_the_marts_open_neither_blocks_nor_breaks(raw_dir, mart
 
 
 def test_nightly_schedule_requests_the_job_at_two_stockholm_time():
-    schedule = defs.get_schedule_def("nightly_refresh")
+    schedule = defs.resolve_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Europe/Stockholm"
     assert schedule.default_status.value == "RUNNING"

@@ -1,5 +1,7 @@
 """The committee report asset: `data/marts/rapport_<kommun>.html`, after the marts are published."""
 
+import os
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from pipelines.report import report_path, write_report
@@ -22,13 +24,23 @@ def committee_report(
     context: AssetExecutionContext, pipeline: PipelineResource
 ) -> MaterializeResult:
     marts_dir = pipeline.settings().marts_dir
-    written = []
-    for kommun in pipeline.kommuner():
-        result = write_report(
-            marts_dir, kommun.code, kommun.name, report_path(marts_dir, kommun.code)
-        )
-        context.log.info(f"Rapport för {kommun.name}: {result.path} ({result.charts} diagram)")
-        written.append(result)
+    # Every report is written under a temporary name first; only when all are complete are
+    # they renamed into place, so a failure leaves all previous reports as they were.
+    written, staged = [], []
+    try:
+        for kommun in pipeline.kommuner():
+            final = report_path(marts_dir, kommun.code)
+            tmp = final.with_name(f".{final.name}.staged")
+            written.append(write_report(marts_dir, kommun.code, kommun.name, tmp))
+            staged.append((tmp, final))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for (tmp, final), result in zip(staged, written):
+        os.replace(tmp, final)
+        result.path = final
+        context.log.info(f"Rapport: {final} ({result.charts} diagram)")
     demo = any(r.demo for r in written)
     return MaterializeResult(
         metadata={

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pipelines.catalog import Catalog
-from pipelines.kolada.client import KoladaClient, parse_pages
+from pipelines.kolada.client import KoladaClient, KoladaError, parse_pages
 from pipelines.raw_store import RawFile, RawStore
 
 SOURCE, TABLE, REQUEST = "kolada", "kpi", "kommun_series"
@@ -34,7 +34,15 @@ def fetch_kolada(
     first, last = catalog.kolada_years
     municipalities = [RIKET, *kommuner]
     pages = client.data_pages(kpis, municipalities, range(first, last + 1))
-    parse_pages([p.content for p in pages])  # malformed pages never replace the stored fetch
+    # Malformed or incomplete pages never replace the stored fetch.
+    rows = parse_pages([p.content for p in pages], context=f"Kolada {client.base_url}")
+    absent = sorted(set(municipalities) - {r["municipality"] for r in rows})
+    if absent:
+        raise KoladaError(
+            f"Kolada returned no data for {', '.join(absent)} (KPI {', '.join(kpis)}); the stored "
+            "fetch is kept.",
+            url=client.base_url,
+        )
     for i, page in enumerate(pages, start=1):
         files.append(
             RawFile(f"page-{i:03d}.json", page.content, url=page.url, fetched_at=page.fetched_at)

@@ -111,6 +111,7 @@ local_rows AS (
         c.higher_is_better, l.year, '1+2' AS sex,
         CASE
             WHEN l.n_without_counts = 0 AND c.unit = 'procent' THEN 100.0 * l.numerator / l.denominator
+            WHEN l.n_without_counts = 0 AND c.unit = 'per 100 000 inv.' THEN 100000.0 * l.numerator / l.denominator
             WHEN l.n_without_counts = 0 THEN l.numerator / l.denominator
             WHEN l.n_rows = 1 THEN l.single_value
         END AS value,
