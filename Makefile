@@ -13,7 +13,7 @@ PORT ?= 3000
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
-	@echo "Settings (environment): SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR"
+	@echo "Settings (environment): SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, KOLADA_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR (all in README.md)"
 
 # uv from PyPI into .tools/ (needs only pip, not the venv module).
 $(TOOLS)/bin/uv:
@@ -29,7 +29,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	cp dagster.yaml $@
 
-run: setup $(DAGSTER_HOME)/dagster.yaml ## install, then materialise every asset on the bundled snapshot and publish the marts
+run: setup $(DAGSTER_HOME)/dagster.yaml ## install, then materialise every asset on the bundled snapshot: marts and committee reports in data/marts/
 	.venv/bin/segregation run
 
 test: setup ## install, then run the whole test suite

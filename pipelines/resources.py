@@ -21,7 +21,8 @@ class PipelineResource(ConfigurableResource):
     """Where data comes from and where it goes.
 
     Every field left empty falls back to the environment (see `pipelines/settings.py`):
-    `SEGREGATION_SOURCE`, `SCB_API_URL`, `SEGREGATION_RAW_DIR`, `SEGREGATION_MARTS_DIR`.
+    `SEGREGATION_SOURCE`, `SCB_API_URL`, `KOLADA_API_URL`, `SEGREGATION_RAW_DIR`,
+    `SEGREGATION_MARTS_DIR`; the other settings always come from the environment.
     """
 
     source: str | None = None
@@ -57,6 +58,9 @@ class PipelineResource(ConfigurableResource):
             http_timeout=base.http_timeout,
             max_retries=base.max_retries,
             retry_budget=base.retry_budget,
+            asset_retries=base.asset_retries,
+            asset_retry_delay=base.asset_retry_delay,
+            kolada_max_age_days=base.kolada_max_age_days,
         )
 
     def scb_client(self, progress: Callable[[str], None] | None = None) -> PxWebClient:

@@ -13,6 +13,7 @@
 | `SEGREGATION_RETRY_BUDGET` | `300` | seconds one call may spend waiting between retries in all |
 | `SEGREGATION_ASSET_RETRIES` | `2` | times Dagster re-runs a failed source asset (after the client's own retries) |
 | `SEGREGATION_ASSET_RETRY_DELAY` | `60` | seconds before the first such re-run; doubles each time |
+| `SEGREGATION_KOLADA_MAX_AGE_DAYS` | `7` | live mode fetches Kolada in full when the stored fetch is this old, even if no KPI has a new publication date |
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Settings:
     retry_budget: float
     asset_retries: int = 2
     asset_retry_delay: float = 60.0
+    kolada_max_age_days: float = 7.0
 
     @property
     def live(self) -> bool:
@@ -74,6 +76,7 @@ class Settings:
             retry_budget=_number(env, "SEGREGATION_RETRY_BUDGET", 300.0),
             asset_retries=int(_number(env, "SEGREGATION_ASSET_RETRIES", 2)),
             asset_retry_delay=_number(env, "SEGREGATION_ASSET_RETRY_DELAY", 60.0),
+            kolada_max_age_days=_number(env, "SEGREGATION_KOLADA_MAX_AGE_DAYS", 7.0),
         )
 
 

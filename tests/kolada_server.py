@@ -5,6 +5,7 @@ be exercised end to end on ``127.0.0.1``:
 
 * ``GET /v3/kpi``                                   all KPIs (``?title=`` filters, case-insensitive)
 * ``GET /v3/kpi/{ids}``                             KPI metadata; unknown ids are left out
+  (``publication_date`` and ``prel_publication_date`` as set on the :class:`KoladaKpi`)
 * ``GET /v3/data/kpi/{kpis}/municipality/{municipalities}/year/{years}``
 * ``GET /v3/data/kpi/{kpis}/municipality/{municipalities}``   all years
 * ``GET /v3/data/kpi/{kpis}/year/{years}``                    all served municipalities
@@ -98,6 +99,8 @@ class KoladaKpi:
     municipality_type: str = "K"
     operating_area: str = ""
     has_ou_data: bool = False
+    publication_date: str | None = "2025-03-01"
+    prel_publication_date: str | None = None
 
 
 @dataclass
@@ -494,6 +497,8 @@ class KoladaServer:
             "municipality_type": kpi.municipality_type,
             "operating_area": kpi.operating_area,
             "has_ou_data": kpi.has_ou_data,
+            "publication_date": kpi.publication_date,
+            "prel_publication_date": kpi.prel_publication_date,
         }
 
     def _kpi_list(self, title: str) -> list[dict[str, Any]]:

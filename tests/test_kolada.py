@@ -6,7 +6,7 @@ import json
 
 import duckdb
 import pytest
-from conftest import all_tables, kolada_value
+from conftest import KOLADA_KPIS, all_tables, kolada_value
 from kolada_server import KoladaKpi, KoladaServer
 from pxweb_server import PxWebServer
 from test_pipeline import fingerprints, run_all
@@ -61,19 +61,76 @@ def test_503_is_retried_and_persistent_failure_names_the_kpi():
     assert "N05401" in str(err.value) and "/data/kpi/N05401" in str(err.value)
 
 
-def test_unknown_kpi_is_a_clear_error():
-    with KoladaServer([]) as server, pytest.raises(KoladaError, match="no KPI N99999"):
-        client_for(server).kpi("N99999")
+def test_unknown_kpi_is_a_clear_error_naming_only_that_id():
+    kpis = [KoladaKpi("N05401", "Valdeltagande")]
+    with KoladaServer(kpis) as server, pytest.raises(KoladaError) as err:
+        client_for(server).kpis(["N05401", "N99999"])
+    assert "no KPI N99999:" in str(err.value) and "N05401" not in str(err.value).split("url")[0]
+
+
+def test_kpi_descriptions_are_asked_for_25_ids_a_call():
+    ids = [f"N{i:05d}" for i in range(30)]
+    with KoladaServer([KoladaKpi(i, i) for i in ids]) as server:
+        described, pages = client_for(server).kpis(ids)
+        sizes = sorted(len(r.path.split("/kpi/")[1].split(",")) for r in server.requests)
+    assert sorted(described) == ids and len(pages) == 2 and sizes == [5, 25]
+
+
+def kolada_fetch(server: KoladaServer, raw_dir, **kwargs):
+    from pipelines.kolada.snapshot import fetch_kolada
+    from pipelines.raw_store import RawStore
+
+    return fetch_kolada(
+        client_for(server), RawStore(raw_dir), load_catalog(raw_dir), ["0123", "0680"], **kwargs
+    )
+
+
+def test_kolada_is_fetched_again_only_when_a_kpi_is_republished_or_the_fetch_is_old(raw_dir):
+    from datetime import datetime, timedelta
+
+    manifest_path = raw_dir / "kolada" / "kpi" / "kommun_series" / "manifest.json"
+    kpis = [KoladaKpi(k, k, value=kolada_value) for k in KOLADA_KPIS]
+    with KoladaServer(kpis) as server:
+        assert kolada_fetch(server, raw_dir).changed  # the demo snapshot is always replaced
+        fetched = json.loads(manifest_path.read_text())
+        assert fetched["demo"] is False
+        assert fetched["publication_dates"]["N00957"] == ["2025-03-01", None]
+
+        start = len(server.requests)
+        second = kolada_fetch(server, raw_dir)
+        calls = [r.path for r in server.requests[start:]]
+        assert not second.changed and "unchanged" in second.reason
+        assert calls == ["/v3/kpi/" + ",".join(sorted(KOLADA_KPIS))]  # one call, no data
+        assert json.loads(manifest_path.read_text()) == fetched
+
+        server.add_kpi(
+            KoladaKpi("N00957", "N00957", value=kolada_value, publication_date="2025-09-15")
+        )
+        start = len(server.requests)
+        assert kolada_fetch(server, raw_dir).changed
+        assert any("/data/" in r.path for r in server.requests[start:])
+        republished = json.loads(manifest_path.read_text())
+        assert republished["publication_dates"]["N00957"] == ["2025-09-15", None]
+
+        stored_at = datetime.fromisoformat(republished["fetched_at"])
+        kept = kolada_fetch(server, raw_dir, now=stored_at + timedelta(days=6, hours=23))
+        old = kolada_fetch(server, raw_dir, now=stored_at + timedelta(days=7))
+        assert not kept.changed and old.changed
+
+        server.add_kpi(KoladaKpi("N00914", "N00914", value=kolada_value, publication_date=None))
+        assert kolada_fetch(server, raw_dir).changed  # no date from Kolada: no way to tell
+        assert kolada_fetch(server, raw_dir).changed
 
 
 def test_live_run_puts_kolada_and_the_kommuns_files_into_the_marts(raw_dir, marts_dir, kolada):
     with PxWebServer(all_tables(), max_calls=30, time_window=1) as scb:
         assert run_all(source="live", scb_api_url=scb.url)
     assert {
-        r.path.split("/")[-1]
+        kpi
         for r in kolada.requests
         if "/kpi/" in r.path and "/data/" not in r.path
-    } >= {"N05401", "N00957", "N15428", "N07403", "N07540", "N00914"}
+        for kpi in r.path.split("/")[-1].split(",")
+    } == set(KOLADA_KPIS)
     con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
     kommun = con.execute(
         """SELECT value, comparison_value, gap, comparison_level, demo FROM marts.focus_area_indicator
@@ -154,10 +211,7 @@ def test_kolada_missing_a_kommun_keeps_the_stored_fetch(raw_dir, marts_dir):
     from pipelines.raw_store import RawStore
 
     stored = (raw_dir / "kolada" / "kpi" / "kommun_series" / "page-001.json").read_bytes()
-    kpis = [
-        KoladaKpi(k, k, value=kolada_value)
-        for k in ("N05401", "N00957", "N15428", "N07403", "N07540", "N00914")
-    ]
+    kpis = [KoladaKpi(k, k, value=kolada_value) for k in KOLADA_KPIS]
     with (
         KoladaServer(kpis, municipalities=("0000", "0123")) as server,  # Jönköping missing
         pytest.raises(KoladaError, match="no data for 0680"),
@@ -185,3 +239,13 @@ def test_snapshot_kolada_is_marked_demo(raw_dir):
         (raw_dir / "kolada" / "kpi" / "kommun_series" / "manifest.json").read_text()
     )
     assert manifest["demo"] is True and "not fetched" in manifest["origin"]
+
+
+def test_settings_from_the_environment_reach_the_assets_resource(monkeypatch):
+    from pipelines.resources import PipelineResource
+
+    monkeypatch.setenv("SEGREGATION_KOLADA_MAX_AGE_DAYS", "0.5")
+    monkeypatch.setenv("SEGREGATION_ASSET_RETRIES", "4")
+    settings = PipelineResource(source="live").settings()
+    assert settings.kolada_max_age_days == 0.5 and settings.asset_retries == 4
+    assert settings.live

@@ -79,6 +79,8 @@ def test_kpi_shape(server: KoladaServer) -> None:
                 "municipality_type": "K",
                 "operating_area": "Grundskola",
                 "has_ou_data": False,
+                "publication_date": "2025-03-01",
+                "prel_publication_date": None,
             }
         ],
         "next_url": None,

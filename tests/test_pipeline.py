@@ -95,21 +95,23 @@ def test_bundled_published_figures_are_the_reference_ones():
                 assert abs(100 * int(row[f"{g}_antal"]) / total - float(row[f"{g}_andel"])) <= 0.05
 
 
-def test_live_run_fetches_through_the_api_and_stores_responses(raw_dir, marts_dir):
+def test_live_run_fetches_through_the_api_and_stores_responses(raw_dir, marts_dir, kolada):
     # a tight call limit: the run's assets share one client and one rate limiter
     with PxWebServer(all_tables(), max_calls=3, time_window=0.5) as server:
         assert run_all(source="live", scb_api_url=server.url)
         first_data_calls = len(server.data_requests())
-        first_calls = len(server.requests)
+        first_calls, first_kolada = len(server.requests), len(kolada.requests)
         # Nothing changed at the source: the second run asks only whether tables changed.
         assert run_all(source="live", scb_api_url=server.url)
         assert len(server.data_requests()) == first_data_calls
         second = [r.path.split("/api/v2")[-1] for r in server.requests[first_calls:]]
+        second_kolada = [r.path for r in kolada.requests[first_kolada:]]
         assert server.rate_violations() == 0
         assert sum(1 for r in server.requests if r.path.endswith("/config")) == 2  # once per run
     assert sorted(second) == ["/config"] + sorted(
         f"/tables/{t}" for t in ("TAB4824", "TAB5956", "TAB6571", "TAB6680", "TAB6684", "TAB6685")
     )
+    assert [p.split("/")[-2] for p in second_kolada] == ["kpi"]  # Kolada: one call, no data
     assert first_data_calls == 6  # one per table: every selection fits in 150 000 cells
     rows = mart(
         marts_dir,

@@ -104,7 +104,9 @@ def indicator_requests(catalog: Catalog) -> list[str]:
     description=(
         "Kommunnivå från Kolada (valdeltagande, ohälsotal, behörighet till gymnasiet, anmälda brott, "
         "förvärvsarbetande) för kommunerna och riket. Hämtas från Kolada v3 när "
-        "SEGREGATION_SOURCE=live (KPI-id kontrolleras först), annars läses ögonblicksbilden i "
+        "SEGREGATION_SOURCE=live (KPI-id kontrolleras först; data hämtas bara när ett nyckeltal "
+        "har publicerats på nytt eller den sparade hämtningen är äldre än "
+        "SEGREGATION_KOLADA_MAX_AGE_DAYS dagar, standard 7), annars läses ögonblicksbilden i "
         "data/raw/kolada/."
     ),
 )
@@ -117,8 +119,21 @@ def kolada_kommun_series(
     meta: dict[str, object] = {"source_mode": settings.source}
     if settings.live:
         client = pipeline.kolada_client(progress=context.log.info)
-        fetch_kolada(client, store, pipeline.catalog(), kommuner)
-        meta.update(client.stats.as_metadata())
+        outcome = fetch_kolada(
+            client,
+            store,
+            pipeline.catalog(),
+            kommuner,
+            max_age_days=settings.kolada_max_age_days,
+        )
+        context.log.info(f"Kolada: {outcome.reason}")
+        meta.update(
+            {
+                "fetch": "fetched" if outcome.changed else "unchanged",
+                "fetch_reason": outcome.reason,
+                **client.stats.as_metadata(),
+            }
+        )
     frame, manifest = load_kolada(store, kommuner)
     summary = pipeline.warehouse().replace_table("raw", "kolada_kommun_series", frame)
     demo = bool(manifest.get("demo"))

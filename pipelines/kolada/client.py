@@ -5,6 +5,8 @@
 - Every page's `next_url` is followed until it is null.
 - Retries, backoff and errors come from `pipelines/http.py`, as for SCB. A refused request
   raises :class:`KoladaError` quoting the server's message, the KPI ids and the URL.
+- KPI descriptions come from `/kpi/{ids}`, 25 ids a call; their `publication_date` tells
+  whether a KPI has new figures (see `pipelines/kolada/snapshot.py`).
 - Page bodies are kept verbatim for the raw layer.
 """
 
@@ -91,16 +93,35 @@ class KoladaClient:
 
         return self.http.request(kind, "GET", url, refuse=refuse, give_up=give_up)
 
-    def kpi(self, kpi_id: str) -> tuple[dict, bytes]:
-        """The KPI's description from `/kpi/{id}`; an unknown id is an error."""
-        response = self._get("kpi", f"{self.base_url}/kpi/{kpi_id}", f"KPI {kpi_id}")
-        values = json.loads(response.content).get("values") or []
-        if not values:
-            raise KoladaError(
-                f"Kolada has no KPI {kpi_id}: check the id in data/raw/catalog.toml.",
-                url=response.url,
+    def kpis(self, kpi_ids: Sequence[str]) -> tuple[dict[str, dict], list[KoladaPage]]:
+        """Each KPI's description from `/kpi/{ids}` (25 ids a call), and the pages as sent.
+
+        An id Kolada does not know is an error naming it.
+        """
+        described: dict[str, dict] = {}
+        pages: list[KoladaPage] = []
+        for batch in batches(list(kpi_ids)):
+            what = f"KPI {','.join(batch)}"
+            response = self._get("kpi", f"{self.base_url}/kpi/{','.join(batch)}", what)
+            try:
+                values = json.loads(response.content).get("values") or []
+                described.update({str(v["id"]): v for v in values})
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise KoladaError(
+                    f"{what}: not a Kolada KPI response ({exc}).", url=response.url
+                ) from None
+            pages.append(
+                KoladaPage(
+                    response.url, response.content, datetime.now(UTC).isoformat(timespec="seconds")
+                )
             )
-        return values[0], response.content
+        unknown = [k for k in kpi_ids if k not in described]
+        if unknown:
+            raise KoladaError(
+                f"Kolada has no KPI {', '.join(unknown)}: check the id in data/raw/catalog.toml.",
+                url=f"{self.base_url}/kpi/{','.join(unknown)}",
+            )
+        return described, pages
 
     def data_pages(
         self, kpis: Sequence[str], municipalities: Sequence[str], years: Sequence[int]

@@ -1,38 +1,77 @@
 """Kolada into the raw layer (`data/raw/kolada/kpi/kommun_series/`) and back.
 
-Live mode checks each KPI id with `/kpi/{id}`, fetches every data page for the configured
-kommuner and riket (0000), and stores the pages verbatim with a manifest. Kolada v3 has no
-documented "changed since" query, so live mode fetches the (small) series every run. Both
-modes then read the stored pages through one parser. Kolada's JSON has no note field: a
-stored fetch that is demonstration data says `"demo": true` in its manifest.
+Live mode first asks `/kpi/{ids}` for every KPI in the catalog (an unknown id stops the
+run there). Kolada v3 documents no "changed since" query for data; what it does give is
+each KPI's `publication_date` (and `prel_publication_date`). So the data are fetched again
+only when
+
+- there is no stored fetch, or it is the demo snapshot, or it was made from another base
+  URL, for other KPIs, kommuner or years;
+- any KPI's publication dates differ from those stored with the fetch, or Kolada gives
+  none; or
+- the stored fetch is older than `SEGREGATION_KOLADA_MAX_AGE_DAYS` (default 7): Kolada
+  revises figures without announcing it, so a weekly full fetch catches silent revisions.
+
+Otherwise the run makes that one metadata call and says "unchanged". A fetch stores every
+page verbatim with a manifest. Both modes then read the stored pages through one parser.
+Kolada's JSON has no note field: a stored fetch that is demonstration data says
+`"demo": true` in its manifest.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 
 from pipelines.catalog import Catalog
 from pipelines.kolada.client import KoladaClient, KoladaError, parse_pages
-from pipelines.raw_store import RawFile, RawStore
+from pipelines.raw_store import RawFile, RawStore, RawStoreError
 
 SOURCE, TABLE, REQUEST = "kolada", "kpi", "kommun_series"
 RIKET = "0000"
 GENDER_TO_SEX = {"T": "1+2", "M": "1", "K": "2"}
 
 
+@dataclass(frozen=True)
+class KoladaFetch:
+    """What a live fetch did: `changed` is False when the stored fetch was still current."""
+
+    changed: bool
+    reason: str
+
+
 def fetch_kolada(
-    client: KoladaClient, store: RawStore, catalog: Catalog, kommuner: Sequence[str]
-) -> dict:
+    client: KoladaClient,
+    store: RawStore,
+    catalog: Catalog,
+    kommuner: Sequence[str],
+    *,
+    max_age_days: float = 7.0,
+    now: datetime | None = None,
+) -> KoladaFetch:
+    """Fetch the catalog's KPIs for riket and `kommuner` unless the stored fetch is current."""
     kpis = sorted({k.kpi for k in catalog.kolada.values()})
-    files = []
-    for kpi in kpis:
-        _, content = client.kpi(kpi)  # an unknown id stops here, before anything is stored
-        files.append(RawFile(f"kpi-{kpi}.json", content, url=f"{client.base_url}/kpi/{kpi}"))
+    described, kpi_pages = client.kpis(kpis)  # an unknown id stops here, before anything is stored
+    published = {
+        k: [described[k].get("publication_date"), described[k].get("prel_publication_date")]
+        for k in kpis
+    }
     first, last = catalog.kolada_years
     municipalities = [RIKET, *kommuner]
+    selection = {
+        "base_url": client.base_url,
+        "kpis": kpis,
+        "municipalities": municipalities,
+        "years": [first, last],
+    }
+    previous = store.manifest(SOURCE, TABLE, REQUEST)
+    current = _still_current(previous, selection, published, max_age_days, now)
+    if current:
+        return KoladaFetch(False, current)
     pages = client.data_pages(kpis, municipalities, range(first, last + 1))
     # Malformed or incomplete pages never replace the stored fetch.
     rows = parse_pages([p.content for p in pages], context=f"Kolada {client.base_url}")
@@ -43,20 +82,41 @@ def fetch_kolada(
             "fetch is kept.",
             url=client.base_url,
         )
-    for i, page in enumerate(pages, start=1):
-        files.append(
-            RawFile(f"page-{i:03d}.json", page.content, url=page.url, fetched_at=page.fetched_at)
-        )
-    return store.write(
-        SOURCE,
-        TABLE,
-        REQUEST,
-        files,
-        base_url=client.base_url,
-        kpis=kpis,
-        municipalities=municipalities,
-        years=[first, last],
-        demo=False,
+    files = [
+        RawFile(f"kpi-{i:03d}.json", p.content, url=p.url, fetched_at=p.fetched_at)
+        for i, p in enumerate(kpi_pages, start=1)
+    ]
+    files += [
+        RawFile(f"page-{i:03d}.json", p.content, url=p.url, fetched_at=p.fetched_at)
+        for i, p in enumerate(pages, start=1)
+    ]
+    store.write(SOURCE, TABLE, REQUEST, files, **selection, publication_dates=published, demo=False)
+    return KoladaFetch(True, f"fetched {len(pages)} page(s) for {len(kpis)} KPI")
+
+
+def _still_current(
+    previous: dict | None,
+    selection: dict,
+    published: dict[str, list],
+    max_age_days: float,
+    now: datetime | None,
+) -> str | None:
+    """Why the stored fetch may be kept, or None when the data must be fetched again."""
+    if previous is None or previous.get("demo"):
+        return None
+    if any(previous.get(key) != value for key, value in selection.items()):
+        return None
+    if not all(dates[0] for dates in published.values()):
+        return None  # Kolada gives no publication date: no way to tell, so fetch
+    if previous.get("publication_dates") != published:
+        return None
+    fetched_at = datetime.fromisoformat(previous["fetched_at"])
+    age_days = ((now or datetime.now(UTC)) - fetched_at).total_seconds() / 86400
+    if age_days >= max_age_days:
+        return None
+    return (
+        f"unchanged: every KPI has the publication dates it had at the stored fetch of "
+        f"{previous['fetched_at']} (fetched in full every {max_age_days:g} days)"
     )
 
 
@@ -67,8 +127,6 @@ def load_kolada(store: RawStore, kommuner: Sequence[str]) -> tuple[pd.DataFrame,
     frame = pd.DataFrame(rows, columns=["kpi", "municipality", "year", "gender", "value", "status"])
     missing = [k for k in kommuner if k not in set(frame.municipality)]
     if missing:
-        from pipelines.raw_store import RawStoreError
-
         raise RawStoreError(
             f"{stored.folder} holds no Kolada data for kommun {', '.join(missing)}: fetch it with "
             "SEGREGATION_SOURCE=live."
