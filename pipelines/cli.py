@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Follow socioeconomic segregation: SCB and kommun data into DuckDB marts that compare "
             "focus areas with the municipal average. Settings come from the environment: "
-            "SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR."
+            "SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, KOLADA_API_URL, SEGREGATION_RAW_DIR, "
+            "SEGREGATION_MARTS_DIR and the others listed in README.md."
         ),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -49,8 +50,8 @@ def _parser() -> argparse.ArgumentParser:
             "Materialise every asset in one process, like the nightly job: fetch what changed "
             "(live mode) or read the bundled snapshot (default), rebuild staging and marts, run the "
             "checks, publish data/marts/*.parquet, *.csv and segregation.duckdb, and write the "
-            "committee reports. If a fetch, a model or a check fails, the previously published "
-            "files are left as they were."
+            "committee reports, all in one swap. If anything fails (a fetch, a model, a check or "
+            "a report), the previously published files are left as they were."
         ),
     )
     run.set_defaults(handler=_run)
@@ -126,9 +127,18 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"Källa: {settings.source} ({'SCB live: ' + settings.scb_api_url if settings.live else 'ögonblicksbild i ' + str(settings.raw_dir)})"
     )
-    instance = (
-        DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    )
+    home = os.environ.get("DAGSTER_HOME")
+    if home and not Path(home).is_absolute():
+        print(
+            f"DAGSTER_HOME={home!r} must be an absolute path (`make run` sets it to "
+            "the project's .dagster_home).",
+            file=sys.stderr,
+        )
+        return 2
+    if home:
+        # the run history goes there; a new project folder may not have it yet
+        Path(home).mkdir(parents=True, exist_ok=True)
+    instance = DagsterInstance.get() if home else DagsterInstance.ephemeral()
     result = defs.resolve_job_def("refresh_all").execute_in_process(
         instance=instance, raise_on_error=False
     )
@@ -136,17 +146,9 @@ def _run(args: argparse.Namespace) -> int:
         failed = [e for e in result.all_events if e.is_failure]
         for event in failed[:5]:
             print(f"FAILED: {event.step_key}: {event.message}", file=sys.stderr)
-        published = any(
-            e.is_step_success and e.step_key == "published_marts" for e in result.all_events
-        )
         print(
-            "The run failed. "
-            + (
-                f"The marts in {settings.marts_dir} were published before the failure; the "
-                "committee reports were not updated."
-                if published
-                else f"The previously published marts and reports in {settings.marts_dir} are unchanged."
-            ),
+            f"The run failed; the previously published marts and reports in {settings.marts_dir} "
+            "are unchanged.",
             file=sys.stderr,
         )
         return 1

@@ -6,16 +6,15 @@ from dagster import Definitions, in_process_executor
 
 from pipelines.assets.indicators import (
     build_indicator_inputs_asset,
+    build_kolada_asset,
     focus_area_deso,
     indicator_catalog,
     indicator_requests,
-    kolada_kommun_series,
     local_area_values,
 )
 from pipelines.assets.models import build_model_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.raw import build_scb_asset, scb_requests_in, source_retry_policy
-from pipelines.assets.report import committee_report
 from pipelines.catalog import load_catalog
 from pipelines.checks import build_mart_checks, focus_area_checks, population_background_adds_up
 from pipelines.models import discover_models
@@ -35,15 +34,14 @@ _retry = source_retry_policy(_settings.asset_retries, _settings.asset_retry_dela
 
 defs = Definitions(
     assets=[
-        *(build_scb_asset(name, _retry) for name in _scb_requests),
+        *(build_scb_asset(name, _retry, _catalog.request(name).title) for name in _scb_requests),
         focus_area_deso,
         indicator_catalog,
-        kolada_kommun_series,
+        build_kolada_asset(_retry),
         local_area_values,
         build_indicator_inputs_asset(_catalog),
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),
-        committee_report,
     ],
     asset_checks=[
         *(check for m in _marts for check in build_mart_checks(m)),

@@ -8,14 +8,17 @@ Columns (UTF-8, comma-separated, one header row)::
   focus area): one of the two.
 - `indicator`: an id from data/raw/catalog.toml (e.g. valdeltagande, ohalsotal).
 - `numerator` and `denominator` (counts; the value is 100 × numerator / denominator for
-  percentages and 100 000 × numerator / denominator for rates per 100 000), **or** `value`.
-- Per-DeSO rows must cover every DeSO of the area for that indicator and year.
+  percentages and 100 000 × numerator / denominator for rates per 100 000), **or** `value`,
+  never both.
+- Per-DeSO rows need counts (a value per DeSO cannot be added up) and must cover every DeSO
+  of the area for that indicator and year.
 - `source`: where the figure comes from (e.g. "Valmyndigheten, valdistrikt 0123-0102").
 - A file whose name starts with `demo_` holds demonstration data and is marked as such.
 
 Per-DeSO rows are summed to their area (numerators and denominators). Any problem stops
 with the file, line and reason: unknown kommun, area, DeSO or indicator; a value that is not
-a number; a duplicate; a year outside the range; neither or both of area and DeSO.
+a number; counts and value both, or neither; a value per DeSO; a duplicate; a year outside
+the range; neither or both of area and DeSO; per-DeSO rows that miss a DeSO of the area.
 """
 
 from __future__ import annotations
@@ -127,8 +130,21 @@ def load_local_values(raw_dir: Path, catalog: Catalog, members: list[AreaMember]
                         f"(got {row['numerator']!r}, {row['denominator']!r}, {row['value']!r})."
                     )
                     continue
-                if value is None and (numerator is None or denominator is None):
+                counts = (numerator, denominator)
+                if value is not None and counts != (None, None):
+                    problems.append(
+                        f"{where}: give numerator and denominator, or value, not both "
+                        "(which one should count?)."
+                    )
+                    continue
+                if value is None and None in counts:
                     problems.append(f"{where}: give numerator and denominator, or value.")
+                    continue
+                if deso and value is not None:
+                    problems.append(
+                        f"{where}: a row per DeSO needs numerator and denominator (values per DeSO "
+                        "cannot be added up); give value in one row for the whole area instead."
+                    )
                     continue
                 if denominator is not None and denominator <= 0:
                     problems.append(f"{where}: denominator must be above 0.")

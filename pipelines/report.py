@@ -1,7 +1,8 @@
 """The committee report: one self-contained Swedish HTML file per kommun.
 
-Reads only the published Parquet exports in `data/marts/` (never the writer's database),
-so it can be rebuilt at any time with `segregation report`. Plotly's JavaScript is inlined
+Reads only Parquet exports, never the writer's database: in a run, the marts' staged
+Parquet files, so the reports are published in the same swap as the marts; afterwards,
+`segregation report` rebuilds one from the published files. Plotly's JavaScript is inlined
 once per file, so the report opens offline in any browser. When any figure comes from
 demo data, a banner says so at the top and every affected chart says so in its title.
 """
@@ -48,11 +49,16 @@ class ReportResult:
 
 def load_marts(marts_dir: Path) -> dict[str, pd.DataFrame]:
     """The published marts the report reads, from Parquet."""
+    return read_marts({name: Path(marts_dir) / f"{name}.parquet" for name in MARTS})
+
+
+def read_marts(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    """The report's marts from these Parquet files (published, or staged for publishing)."""
     out = {}
     for name in MARTS:
-        path = Path(marts_dir) / f"{name}.parquet"
-        if not path.exists():
-            raise ReportError(f"{path} is missing: run the pipeline first (make run).")
+        path = paths.get(name)
+        if path is None or not Path(path).exists():
+            raise ReportError(f"{path or name} is missing: run the pipeline first (make run).")
         out[name] = pd.read_parquet(path)
     return out
 
@@ -293,7 +299,7 @@ jämförda med riket. Riktningen avser det absoluta gapet mellan första och sen
 {body}
 <footer>
 <h2>Källor</h2>
-{_table(["Tabell (SCB)", "Uppdaterad"], source_rows)}
+{_table(["Källa (SCB-tabell, Kolada-nyckeltal, kommunens fil)", "Uppdaterad hos källan (annars hämtningsdatum)"], source_rows)}
 <p>Områdesvärden är summerade täljare genom summerade nämnare över områdets DeSO; medianer är
 befolkningsviktade medelvärden av DeSO-medianer (en approximation). Saknade celler (..) ger
 saknat värde, aldrig noll. Områdenas DeSO finns i data/raw/areas/focus_areas.csv.</p>

@@ -586,7 +586,11 @@ def build_kolada(raw_dir: Path) -> dict:
         municipalities=[kolada.RIKET, *kommuner],
         years=[first, last],
         demo=True,
-        origin=ASSEMBLED,
+        origin=(
+            "Assembled offline for the bundled snapshot (not fetched from Kolada): invented "
+            "values, see data/raw/README.md. SEGREGATION_SOURCE=live replaces them with "
+            "Kolada's responses."
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,9 +94,15 @@ class Warehouse:
         with self.connect(read_only=True) as con:
             return con.execute(sql, params or []).df()
 
-    def publish(self, marts: Sequence[str]) -> dict[str, Path]:
-        """Export marts to Parquet and a reader database, each swapped in atomically.
+    def publish(
+        self,
+        marts: Sequence[str],
+        derived: Callable[[dict[str, Path]], dict[str, str]] | None = None,
+    ) -> dict[str, Path]:
+        """Export marts to Parquet, CSV and a reader database, each swapped in atomically.
 
+        `derived`, if given, is called with the staged Parquet file of each mart and returns
+        more files to publish with them (file name → text), e.g. the committee reports.
         All files are first written under temporary names; only when every one is complete
         are they renamed into place, so a failure leaves all previous files untouched.
         """
@@ -125,6 +131,13 @@ class Warehouse:
                 reader.execute("CHECKPOINT")
             finally:
                 reader.close()
+            if derived is not None:
+                staged = {final.stem: tmp for tmp, final in pending if final.suffix == ".parquet"}
+                for name, text in derived(staged).items():
+                    final = self.marts_dir / name
+                    tmp = final.with_name(f".{final.name}.{token}.tmp")
+                    tmp.write_text(text, encoding="utf-8")
+                    pending.append((tmp, final))
             pending.append((db_tmp, self.published_path))
         except BaseException:
             for tmp in self.marts_dir.glob(f".*.{token}.tmp"):

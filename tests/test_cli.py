@@ -71,3 +71,20 @@ def test_bad_source_setting_is_a_clear_error():
 def test_help_explains_each_command():
     result = segregation("fetch", "--help", env_extra={})
     assert "--select" in result.stdout and "--out" in result.stdout and "Examples" in result.stdout
+
+
+def test_run_makes_a_missing_dagster_home_and_writes_marts_and_reports(
+    raw_dir, marts_dir, tmp_path
+):
+    home = tmp_path / "new-project" / ".dagster_home"
+    result = segregation("run", env_extra={"DAGSTER_HOME": str(home)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert any(home.iterdir())  # the run history is kept there
+    for name in ("focus_area_indicator.parquet", "focus_area_trend.csv", "rapport_0680.html"):
+        assert (marts_dir / name).stat().st_size > 0, name
+    assert "DEMODATA" in result.stdout + result.stderr
+
+
+def test_relative_dagster_home_is_a_clear_error():
+    result = segregation("run", env_extra={"DAGSTER_HOME": "relative/home"})
+    assert result.returncode == 2 and "must be an absolute path" in result.stderr

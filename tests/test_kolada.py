@@ -185,6 +185,14 @@ HEADER = "kommun,area_id,deso,indicator,year,numerator,denominator,value,source\
             "0123,sangvagen,,valdeltagande,2022,1,,,x\n",
             "line 2: give numerator and denominator, or value",
         ),
+        (
+            "0123,sangvagen,,valdeltagande,2022,10,5,99,x\n",
+            "line 2: give numerator and denominator, or value, not both",
+        ),
+        (
+            "0680,,0680C1410,ohalsotal,2021,,,30.5,x\n",
+            "line 2: a row per DeSO needs numerator and denominator",
+        ),
     ],
 )
 def test_malformed_local_file_names_file_line_and_reason(raw_dir, rows, message):

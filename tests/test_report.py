@@ -8,8 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from test_pipeline import run_all
+from test_pipeline import fingerprints, run_all
 
+import pipelines.assets.publish as publish
 from pipelines.catalog import load_catalog
 from pipelines.report import ReportError, write_report
 
@@ -116,3 +117,33 @@ def test_report_command_writes_one_kommun(raw_dir, marts_dir, tmp_path):
 def test_report_without_published_marts_is_a_clear_error(tmp_path):
     with pytest.raises(ReportError, match="run the pipeline first"):
         write_report(tmp_path / "nothing", "0123", "Järfälla", tmp_path / "r.html")
+
+
+def test_a_failing_report_publishes_nothing_and_keeps_marts_and_reports(
+    raw_dir, marts_dir, monkeypatch
+):
+    assert run_all()
+    before = fingerprints(marts_dir)
+    assert {"rapport_0123.html", "rapport_0680.html", "focus_area_trend.parquet"} <= set(before)
+    (raw_dir / "local" / "extra.csv").write_text(  # new data, so new marts would differ
+        "kommun,area_id,deso,indicator,year,numerator,denominator,value,source\n"
+        "0123,termovagen,,valdeltagande,2014,500,1000,,Valmyndigheten\n",
+        encoding="utf-8",
+    )
+    real = publish.build_report
+
+    rendered = []
+
+    def second_kommun_fails(frames, kommun, name, run_date):
+        rendered.append(kommun)
+        if kommun == "0680":
+            raise RuntimeError("rendering failed")
+        return real(frames, kommun, name, run_date)
+
+    monkeypatch.setattr(publish, "build_report", second_kommun_fails)
+    assert not run_all()
+    assert rendered == ["0123", "0680"]  # the run got as far as the reports
+    assert fingerprints(marts_dir) == before  # no mart, export or report replaced, no leftovers
+    monkeypatch.setattr(publish, "build_report", real)
+    assert run_all()
+    assert fingerprints(marts_dir) != before

@@ -217,3 +217,23 @@ def test_webserver_loads_the_code_location_with_every_asset_check_and_schedule(t
     assert [s["name"] for s in data["schedules"]] == ["nightly_refresh"]
     assert data["schedules"][0]["executionTimezone"] == "Europe/Stockholm"
     json.dumps(data)
+
+
+def test_every_source_asset_retries_with_backoff_and_local_files_do_not():
+    from dagster import Backoff
+
+    policies = {
+        key.to_user_string(): a.op.retry_policy
+        for a in defs.assets
+        for key in a.keys
+        if key.path[0] == "raw"
+    }
+    remote = {k: p for k, p in policies.items() if k.startswith(("raw/scb_", "raw/kolada_"))}
+    assert "raw/kolada_kommun_series" in remote and len(remote) >= 7
+    for key, policy in remote.items():
+        assert policy is not None, key
+        assert policy.max_retries >= 1 and policy.delay > 0
+        assert policy.backoff == Backoff.EXPONENTIAL
+    assert len(set(remote.values())) == 1  # SCB and Kolada share one policy from the settings
+    # a bad file in data/raw does not get better by waiting
+    assert policies["raw/local_area_values"] is None

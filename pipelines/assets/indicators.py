@@ -1,7 +1,14 @@
 """Assets for focus areas and indicators: the area registry, the indicator catalog, and
 the per-DeSO numerators and denominators the focus-area marts aggregate."""
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    RetryPolicy,
+    asset,
+)
 
 from pipelines.areas import areas_frame, load_areas
 from pipelines.assets.metadata import preview, table_metadata
@@ -97,58 +104,64 @@ def indicator_requests(catalog: Catalog) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-@asset(
-    key=AssetKey(["raw", "kolada_kommun_series"]),
-    group_name="raw",
-    kinds={"kolada", "duckdb"},
-    description=(
-        "Kommunnivå från Kolada (valdeltagande, ohälsotal, behörighet till gymnasiet, anmälda brott, "
-        "förvärvsarbetande) för kommunerna och riket. Hämtas från Kolada v3 när "
-        "SEGREGATION_SOURCE=live (KPI-id kontrolleras först; data hämtas bara när ett nyckeltal "
-        "har publicerats på nytt eller den sparade hämtningen är äldre än "
-        "SEGREGATION_KOLADA_MAX_AGE_DAYS dagar, standard 7), annars läses ögonblicksbilden i "
-        "data/raw/kolada/."
-    ),
-)
-def kolada_kommun_series(
-    context: AssetExecutionContext, pipeline: PipelineResource
-) -> MaterializeResult:
-    settings = pipeline.settings()
-    kommuner = [k.code for k in pipeline.kommuner()]
-    store = pipeline.store()
-    meta: dict[str, object] = {"source_mode": settings.source}
-    if settings.live:
-        client = pipeline.kolada_client(progress=context.log.info)
-        outcome = fetch_kolada(
-            client,
-            store,
-            pipeline.catalog(),
-            kommuner,
-            max_age_days=settings.kolada_max_age_days,
-        )
-        context.log.info(f"Kolada: {outcome.reason}")
-        meta.update(
-            {
-                "fetch": "fetched" if outcome.changed else "unchanged",
-                "fetch_reason": outcome.reason,
-                **client.stats.as_metadata(),
+def build_kolada_asset(retry_policy: RetryPolicy | None = None):
+    """The Kolada source asset, with the same retry policy as the SCB source assets."""
+
+    @asset(
+        key=AssetKey(["raw", "kolada_kommun_series"]),
+        group_name="raw",
+        kinds={"kolada", "duckdb"},
+        retry_policy=retry_policy,
+        description=(
+            "Kommunnivå från Kolada (valdeltagande, ohälsotal, behörighet till gymnasiet, anmälda brott, "
+            "förvärvsarbetande) för kommunerna och riket. Hämtas från Kolada v3 när "
+            "SEGREGATION_SOURCE=live (KPI-id kontrolleras först; data hämtas bara när ett nyckeltal "
+            "har publicerats på nytt eller den sparade hämtningen är äldre än "
+            "SEGREGATION_KOLADA_MAX_AGE_DAYS dagar, standard 7), annars läses ögonblicksbilden i "
+            "data/raw/kolada/."
+        ),
+    )
+    def kolada_kommun_series(
+        context: AssetExecutionContext, pipeline: PipelineResource
+    ) -> MaterializeResult:
+        settings = pipeline.settings()
+        kommuner = [k.code for k in pipeline.kommuner()]
+        store = pipeline.store()
+        meta: dict[str, object] = {"source_mode": settings.source}
+        if settings.live:
+            client = pipeline.kolada_client(progress=context.log.info)
+            outcome = fetch_kolada(
+                client,
+                store,
+                pipeline.catalog(),
+                kommuner,
+                max_age_days=settings.kolada_max_age_days,
+            )
+            context.log.info(f"Kolada: {outcome.reason}")
+            meta.update(
+                {
+                    "fetch": "fetched" if outcome.changed else "unchanged",
+                    "fetch_reason": outcome.reason,
+                    **client.stats.as_metadata(),
+                }
+            )
+        frame, manifest = load_kolada(store, kommuner)
+        summary = pipeline.warehouse().replace_table("raw", "kolada_kommun_series", frame)
+        demo = bool(manifest.get("demo"))
+        if demo:
+            context.log.warning("Kolada-data i ögonblicksbilden är DEMODATA, inte Koladas värden.")
+        return MaterializeResult(
+            metadata={
+                **table_metadata(summary, "raw.kolada_kommun_series"),
+                **meta,
+                "kpis": ", ".join(manifest.get("kpis", [])),
+                "data_status": "demodata" if demo else "Kolada",
+                "demo_rows": len(frame) if demo else 0,
+                "source_updated": str(manifest.get("fetched_at")),
             }
         )
-    frame, manifest = load_kolada(store, kommuner)
-    summary = pipeline.warehouse().replace_table("raw", "kolada_kommun_series", frame)
-    demo = bool(manifest.get("demo"))
-    if demo:
-        context.log.warning("Kolada-data i ögonblicksbilden är DEMODATA, inte Koladas värden.")
-    return MaterializeResult(
-        metadata={
-            **table_metadata(summary, "raw.kolada_kommun_series"),
-            **meta,
-            "kpis": ", ".join(manifest.get("kpis", [])),
-            "data_status": "demodata" if demo else "Kolada",
-            "demo_rows": len(frame) if demo else 0,
-            "source_updated": str(manifest.get("fetched_at")),
-        }
-    )
+
+    return kolada_kommun_series
 
 
 @asset(

@@ -43,7 +43,8 @@ def source_retry_policy(retries: int, delay: float) -> RetryPolicy:
     )
 
 
-def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None):
+def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None, title: str = ""):
+    """One raw asset per catalog request; `title` is the SCB table's Swedish title."""
     table = f"{SCB_PREFIX}{request_name}"
 
     @asset(
@@ -51,7 +52,8 @@ def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None):
         group_name="raw",
         kinds={"scb", "duckdb"},
         description=(
-            f"SCB-data för '{request_name}' (tabell och urval enligt data/raw/catalog.toml). "
+            f"SCB: {title or request_name} (tabell och urval enligt '{request_name}' i "
+            "data/raw/catalog.toml). "
             "Hämtas från SCB:s PxWebApi 2.0 när SEGREGATION_SOURCE=live, annars läses den "
             "sparade ögonblicksbilden i data/raw/scb/. Svaren sparas oförändrade med manifest."
         ),

@@ -134,7 +134,11 @@ def load_kolada(store: RawStore, kommuner: Sequence[str]) -> tuple[pd.DataFrame,
     frame = frame[frame.municipality.isin([RIKET, *kommuner])].copy()
     frame["sex"] = frame.gender.map(GENDER_TO_SEX)
     frame["demo"] = bool(stored.manifest.get("demo", False))
-    frame["source_updated"] = stored.manifest.get("fetched_at")
+    # The KPI's publication date at Kolada where the fetch recorded one, else the fetch time.
+    published = stored.manifest.get("publication_dates") or {}
+    frame["source_updated"] = [
+        (published.get(k) or [None])[0] or stored.manifest.get("fetched_at") for k in frame.kpi
+    ]
     return frame.reset_index(drop=True), stored.manifest
 
 
