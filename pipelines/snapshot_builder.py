@@ -30,7 +30,7 @@ from pipelines.areas import load_areas, load_deso_key
 from pipelines.catalog import load_catalog
 from pipelines.kommuner import load_kommuner
 from pipelines.raw_store import RawFile, RawStore
-from pipelines.scb.snapshot import DEMO_MARKER, PUBLISHED_MARKER, SOURCE
+from pipelines.scb.snapshot import DEMO_MARKER, PUBLISHED_MARKER, store_request
 from pipelines.settings import DEFAULT_SCB_API_URL, PROJECT_ROOT
 
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
@@ -208,36 +208,26 @@ def build_population_background(raw_dir: Path, published: Path) -> dict:
     )
     tabell1 = read_tabell1(published)
     base = DEFAULT_SCB_API_URL
-    files = [
-        RawFile(
-            "table.json",
-            _bytes(
-                {
-                    "language": "sv",
-                    "id": request.table_id,
-                    "label": label,
-                    "updated": SNAPSHOT_UPDATED,
-                    "firstPeriod": "2002",
-                    "lastPeriod": "2024",
-                    "timeUnit": "Annual",
-                    "source": "SCB",
-                    "variableNames": [
-                        "region",
-                        "utländsk/svensk bakgrund",
-                        "ålder",
-                        "kön",
-                        "tabellinnehåll",
-                        "år",
-                    ],
-                    "note": [ASSEMBLED],
-                }
-            ),
-            url=f"{base}/tables/{request.table_id}",
-        ),
-        RawFile(
-            "metadata.json", _bytes(metadata), url=f"{base}/tables/{request.table_id}/metadata"
-        ),
-    ]
+    table_info = {
+        "language": "sv",
+        "id": request.table_id,
+        "label": label,
+        "updated": SNAPSHOT_UPDATED,
+        "firstPeriod": "2002",
+        "lastPeriod": "2024",
+        "timeUnit": "Annual",
+        "source": "SCB",
+        "variableNames": [
+            "region",
+            "utländsk/svensk bakgrund",
+            "ålder",
+            "kön",
+            "tabellinnehåll",
+            "år",
+        ],
+        "note": [ASSEMBLED],
+    }
+    files: list[RawFile] = []
 
     def part(kommun: str, part_years: list[int], value, notes) -> None:
         variables: list[Variable] = [
@@ -248,7 +238,7 @@ def build_population_background(raw_dir: Path, published: Path) -> dict:
         ]
         files.append(
             data_part(
-                f"part-{len(files) - 1:03d}.json", request.table_id, label, variables, value, notes
+                f"part-{len(files) + 1:03d}.json", request.table_id, label, variables, value, notes
             )
         )
 
@@ -279,14 +269,13 @@ def build_population_background(raw_dir: Path, published: Path) -> dict:
             [DEMO_NOTE],
         )
 
-    store = RawStore(raw_dir)
-    return store.write(
-        SOURCE,
-        request.table_id,
-        request.name,
+    return store_request(
+        RawStore(raw_dir),
+        request,
+        base,
+        _bytes(table_info),
+        _bytes(metadata),
         files,
-        base_url=base,
-        title=request.title,
         selection=request.selection_for([k.code for k in kommuner]),
         updated=SNAPSHOT_UPDATED,
         origin=ASSEMBLED,
@@ -408,10 +397,7 @@ def _deso_table(
         "source": "SCB",
         "note": [ASSEMBLED],
     }
-    files = [
-        RawFile("table.json", _bytes(info), url=f"{base}/tables/{request.table_id}"),
-        RawFile("metadata.json", _bytes(meta), url=f"{base}/tables/{request.table_id}/metadata"),
-    ]
+    files: list[RawFile] = []
     for kommun in demo.kommuner:
         part_vars: list[Variable] = [
             ("Region", "region", regions(kommun), False),
@@ -420,7 +406,7 @@ def _deso_table(
         ]
         files.append(
             data_part(
-                f"part-{len(files) - 1:03d}.json",
+                f"part-{len(files) + 1:03d}.json",
                 request.table_id,
                 label,
                 part_vars,
@@ -428,13 +414,13 @@ def _deso_table(
                 [DEMO_NOTE],
             )
         )
-    return RawStore(raw_dir).write(
-        SOURCE,
-        request.table_id,
-        request.name,
+    return store_request(
+        RawStore(raw_dir),
+        request,
+        base,
+        _bytes(info),
+        _bytes(meta),
         files,
-        base_url=base,
-        title=request.title,
         selection=request.selection_for(demo.kommuner),
         updated=SNAPSHOT_UPDATED,
         origin=ASSEMBLED,

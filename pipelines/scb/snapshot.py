@@ -105,35 +105,62 @@ def fetch_request(
             expected_dimensions=expected,
             context=f"{request.table_id} ({request.title}) {part.url}",
         )
-    base = client.base_url
-    files = [
-        RawFile("table.json", info_bytes, url=f"{base}/tables/{request.table_id}"),
-        RawFile("metadata.json", metadata_bytes, url=f"{base}/tables/{request.table_id}/metadata"),
-    ]
-    for i, part in enumerate(parts, start=1):
-        files.append(
-            RawFile(
-                f"part-{i:03d}.json",
-                part.content,
-                url=part.url,
-                method=part.method,
-                body=part.body,
-                cells=part.cells,
-                fetched_at=part.fetched_at,
-            )
+    data_files = [
+        RawFile(
+            f"part-{i:03d}.json",
+            part.content,
+            url=part.url,
+            method=part.method,
+            body=part.body,
+            cells=part.cells,
+            fetched_at=part.fetched_at,
         )
-    store.write(
-        SOURCE,
-        request.table_id,
-        request.name,
-        files,
-        base_url=base,
-        title=request.title,
+        for i, part in enumerate(parts, start=1)
+    ]
+    store_request(
+        store,
+        request,
+        client.base_url,
+        info_bytes,
+        metadata_bytes,
+        data_files,
         selection=selection,
         updated=updated,
     )
     reason = "first fetch" if previous is None else f"updated at source: {updated}"
     return FetchOutcome(request.name, request.table_id, True, updated, len(parts), reason)
+
+
+def store_request(
+    store: RawStore,
+    request: ScbRequest,
+    base_url: str,
+    table_info: bytes,
+    metadata: bytes,
+    parts: list[RawFile],
+    *,
+    selection: object,
+    updated: str | None,
+    **fields: object,
+) -> dict:
+    """Store one fetch of a catalog request (`table.json`, `metadata.json`, data parts) with
+    the manifest fields :func:`fetch_request` and :func:`load_request` rely on."""
+    files = [
+        RawFile("table.json", table_info, url=f"{base_url}/tables/{request.table_id}"),
+        RawFile("metadata.json", metadata, url=f"{base_url}/tables/{request.table_id}/metadata"),
+        *parts,
+    ]
+    return store.write(
+        SOURCE,
+        request.table_id,
+        request.name,
+        files,
+        base_url=base_url,
+        title=request.title,
+        selection=selection,
+        updated=updated,
+        **fields,
+    )
 
 
 def load_request(store: RawStore, request: ScbRequest, kommuner: Sequence[str]) -> LoadedTable:
