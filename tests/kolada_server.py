@@ -37,18 +37,13 @@ Behaviour worth knowing when writing tests against it:
 
 from __future__ import annotations
 
-import contextlib
-import json
-import math
-import socket
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from local_http import BASE_FAULT_KINDS, LocalHttpServer, RequestHandler, json_number
 
 __all__ = [
     "KoladaKpi",
@@ -59,7 +54,7 @@ __all__ = [
 
 API_PREFIX = "/v3"
 JSON_TYPE = "application/json"
-FAULT_KINDS = ("status", "delay", "truncate", "close")
+FAULT_KINDS = BASE_FAULT_KINDS
 MAX_IDS_PER_SEGMENT = 25
 DEFAULT_PER_PAGE = 5000
 RIKET = "0000"
@@ -115,16 +110,6 @@ class RecordedRequest:
 
 
 @dataclass
-class _Fault:
-    kind: str
-    path_contains: str
-    remaining: int
-    status: int
-    headers: dict[str, str]
-    delay: float
-
-
-@dataclass
 class _Response:
     status: int
     payload: Any
@@ -145,68 +130,15 @@ def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> _
     return _Response(status, {"detail": detail}, dict(headers or {}))
 
 
-def _number(value: float | int | None) -> float | int | None:
-    """Map non-finite floats to ``None`` so that the answer stays valid JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, app: KoladaServer) -> None:
-        self.app = app
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet about clients that went away; report anything else."""
-        exc = sys.exc_info()[1]
-        if isinstance(exc, OSError):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.app._track(self.connection, add=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.app._track(self.connection, add=False)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence the default per-request logging."""
-
-    def do_GET(self) -> None:
-        self.server.app._serve(self)
-
-    def do_POST(self) -> None:
-        self.server.app._serve(self)
-
-    def do_PUT(self) -> None:
-        self.server.app._serve(self)
-
-    def do_DELETE(self) -> None:
-        self.server.app._serve(self)
-
-    def do_PATCH(self) -> None:
-        self.server.app._serve(self)
-
-
-class KoladaServer:
+class KoladaServer(LocalHttpServer):
     """A threaded Kolada v3 server on ``127.0.0.1`` with paging and injectable faults.
 
-    The socket is bound (to a free port) when the object is created, so ``url`` is usable right
-    away; requests are served between :meth:`start` and :meth:`stop` (or inside a ``with`` block).
+    Lifecycle (``start``/``stop``/``with``), ``inject`` and ``requests`` come from
+    :class:`local_http.LocalHttpServer`.
     """
+
+    api_prefix = API_PREFIX
+    fault_kinds = FAULT_KINDS
 
     def __init__(
         self,
@@ -217,63 +149,13 @@ class KoladaServer:
     ) -> None:
         if per_page < 1:
             raise ValueError("per_page must be at least 1")
+        super().__init__()
         self.per_page = per_page
         self.municipalities: tuple[str, ...] = tuple(municipalities)
         self.requests: list[RecordedRequest] = []
-
-        self._lock = threading.Lock()
         self._kpis: dict[str, KoladaKpi] = {}
-        self._faults: list[_Fault] = []
-        self._connections: set[socket.socket] = set()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._stopped = False
-
         for kpi in kpis:
             self.add_kpi(kpi)
-
-        self._httpd = _Server(self)
-        host, port = self._httpd.server_address[:2]
-        self._origin = f"http://{host}:{port}"
-        self.url = f"{self._origin}{API_PREFIX}"
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self) -> KoladaServer:
-        """Start serving in a daemon thread."""
-        if self._stopped:
-            raise RuntimeError("a stopped KoladaServer cannot be started again")
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever,
-                kwargs={"poll_interval": 0.02},
-                name=f"kolada-server-{self.url}",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, drop open connections and release the port."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._stopping.set()
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-        with self._lock:
-            connections = list(self._connections)
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        self._httpd.server_close()
-
-    def __enter__(self) -> KoladaServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ configuration
 
@@ -281,31 +163,6 @@ class KoladaServer:
         """Serve ``kpi`` (replacing a KPI with the same id)."""
         with self._lock:
             self._kpis[kpi.id] = kpi
-
-    def inject(
-        self,
-        kind: str,
-        *,
-        path_contains: str = "/data",
-        times: int = 1,
-        status: int = 503,
-        headers: dict[str, str] | None = None,
-        delay: float = 0.0,
-    ) -> None:
-        """Queue a fault for the next ``times`` requests whose path contains ``path_contains``.
-
-        Kinds: ``"status"`` (answer ``status`` with a ``{"detail": ...}`` body and ``headers``),
-        ``"delay"`` (sleep ``delay`` seconds, then answer normally), ``"truncate"`` (send the
-        headers with the full ``Content-Length`` but only the first half of the body, then close
-        the connection) and ``"close"`` (close the connection without answering).
-        """
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        fault = _Fault(kind, path_contains, times, status, dict(headers or {}), delay)
-        with self._lock:
-            self._faults.append(fault)
 
     # ------------------------------------------------------------------ inspection
 
@@ -317,29 +174,8 @@ class KoladaServer:
 
     # ------------------------------------------------------------------ request handling
 
-    def _track(self, conn: socket.socket, *, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
-
-    def _take_fault(self, path: str) -> _Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.path_contains in path:
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def _record(self, record: RecordedRequest) -> None:
-        with self._lock:
-            self.requests.append(record)
-
     @staticmethod
-    def _discard_body(handler: _Handler) -> None:
+    def _discard_body(handler: RequestHandler) -> None:
         """Read (and drop) a request body so that a kept-alive connection stays in step."""
         if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
             handler.close_connection = True
@@ -351,7 +187,7 @@ class KoladaServer:
         if length > 0:
             handler.rfile.read(length)
 
-    def _serve(self, handler: _Handler) -> None:
+    def _serve(self, handler: RequestHandler) -> None:
         arrived = time.monotonic()
         split = urlsplit(handler.path)
         path = unquote(split.path)
@@ -383,20 +219,17 @@ class KoladaServer:
         self._record(record)
         self._send(handler, response, truncate=fault is not None and fault.kind == "truncate")
 
-    @staticmethod
-    def _send(handler: _Handler, response: _Response, *, truncate: bool = False) -> None:
-        data = json.dumps(response.payload, ensure_ascii=False).encode("utf-8")
-        handler.send_response(response.status)
-        handler.send_header("Content-Type", JSON_TYPE)
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in response.headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        if truncate:
-            handler.close_connection = True
-            data = data[: len(data) // 2]
-        handler.wfile.write(data)
-        handler.wfile.flush()
+    def _send(
+        self, handler: RequestHandler, response: _Response, *, truncate: bool = False
+    ) -> None:
+        self._send_json(
+            handler,
+            response.status,
+            response.payload,
+            JSON_TYPE,
+            response.headers,
+            truncate=truncate,
+        )
 
     # ------------------------------------------------------------------ routing
 
@@ -548,7 +381,7 @@ class KoladaServer:
 
     @staticmethod
     def _value_row(kpi: KoladaKpi, municipality: str, year: int, gender: str) -> dict[str, Any]:
-        value = _number(kpi.value(municipality, year, gender))
+        value = json_number(kpi.value(municipality, year, gender))
         if value is None:
             return {"gender": gender, "value": None, "count": 0, "status": MISSING_STATUS}
         return {"gender": gender, "value": value, "count": 1, "status": ""}

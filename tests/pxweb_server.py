@@ -37,22 +37,19 @@ Behaviour worth knowing when writing tests against it:
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import math
 import re
-import socket
-import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from local_http import BASE_FAULT_KINDS, LocalHttpServer, RequestHandler, json_number
 
 __all__ = ["FakeTable", "PxWebServer", "RecordedRequest", "Variable"]
 
@@ -61,7 +58,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 PROBLEM_TYPE = "application/problem+json; charset=utf-8"
 LANGUAGES = {"en": "English", "sv": "Svenska"}
 DEFAULT_LANGUAGE = "en"
-FAULT_KINDS = ("status", "delay", "truncate", "changed_dimensions", "close")
+FAULT_KINDS = (*BASE_FAULT_KINDS, "changed_dimensions")
 
 _SELECTION_PARAM = re.compile(r"(valuecodes|codelist)\[(.*)\]", re.IGNORECASE)
 
@@ -106,16 +103,6 @@ class RecordedRequest:
 
 
 @dataclass
-class _Fault:
-    kind: str
-    path_contains: str
-    remaining: int
-    status: int
-    headers: dict[str, str]
-    delay: float
-
-
-@dataclass
 class _Response:
     status: int
     payload: Any
@@ -151,68 +138,17 @@ def _problem(status: int, detail: str, headers: dict[str, str] | None = None) ->
     return _Response(status, payload, PROBLEM_TYPE, dict(headers or {}))
 
 
-def _number(value: float | int | None) -> float | int | None:
-    """Map non-finite floats to ``None`` so that the answer stays valid JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, app: PxWebServer) -> None:
-        self.app = app
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet about clients that went away; report anything else."""
-        exc = sys.exc_info()[1]
-        if isinstance(exc, OSError):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.app._track(self.connection, add=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.app._track(self.connection, add=False)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence the default per-request logging."""
-
-    def do_GET(self) -> None:
-        self.server.app._serve(self)
-
-    def do_POST(self) -> None:
-        self.server.app._serve(self)
-
-    def do_PUT(self) -> None:
-        self.server.app._serve(self)
-
-    def do_DELETE(self) -> None:
-        self.server.app._serve(self)
-
-    def do_PATCH(self) -> None:
-        self.server.app._serve(self)
-
-
-class PxWebServer:
+class PxWebServer(LocalHttpServer):
     """A threaded PxWebApi 2.0 server on ``127.0.0.1`` with limits and injectable faults.
 
-    The socket is bound (to a free port) when the object is created, so ``url`` is usable right
-    away; requests are served between :meth:`start` and :meth:`stop` (or inside a ``with`` block).
+    Lifecycle (``start``/``stop``/``with``), ``inject`` and ``requests`` come from
+    :class:`local_http.LocalHttpServer`. Besides its fault kinds, ``inject`` takes
+    ``"changed_dimensions"``: a normal json-stat2 answer with an extra one-valued dimension
+    ``"Extra"`` first in ``id``/``size``/``dimension``.
     """
+
+    api_prefix = API_PREFIX
+    fault_kinds = FAULT_KINDS
 
     def __init__(
         self,
@@ -228,67 +164,18 @@ class PxWebServer:
             raise ValueError("max_calls must be at least 1")
         if time_window <= 0:
             raise ValueError("time_window must be positive")
+        super().__init__()
         self.max_data_cells = max_data_cells
         self.max_calls = max_calls
         self.time_window = time_window
         self.value_as_object = value_as_object
         self.enforce_rate_limit = enforce_rate_limit
         self.requests: list[RecordedRequest] = []
-
-        self._lock = threading.Lock()
         self._tables: dict[str, FakeTable] = {}
         self._arrivals: deque[float] = deque()
         self._violations = 0
-        self._faults: list[_Fault] = []
-        self._connections: set[socket.socket] = set()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._stopped = False
-
         for table in tables:
             self.add_table(table)
-
-        self._httpd = _Server(self)
-        host, port = self._httpd.server_address[:2]
-        self.url = f"http://{host}:{port}{API_PREFIX}"
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self) -> PxWebServer:
-        """Start serving in a daemon thread."""
-        if self._stopped:
-            raise RuntimeError("a stopped PxWebServer cannot be started again")
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever,
-                kwargs={"poll_interval": 0.02},
-                name=f"pxweb-server-{self.url}",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, drop open connections and release the port."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._stopping.set()
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-        with self._lock:
-            connections = list(self._connections)
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        self._httpd.server_close()
-
-    def __enter__(self) -> PxWebServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ configuration
 
@@ -304,33 +191,6 @@ class PxWebServer:
             if key not in self._tables:
                 raise KeyError(table_id)
             self._tables[key] = replace(self._tables[key], updated=updated)
-
-    def inject(
-        self,
-        kind: str,
-        *,
-        path_contains: str = "/data",
-        times: int = 1,
-        status: int = 503,
-        headers: dict[str, str] | None = None,
-        delay: float = 0.0,
-    ) -> None:
-        """Queue a fault for the next ``times`` requests whose path contains ``path_contains``.
-
-        Kinds: ``"status"`` (answer ``status`` with a problem body and ``headers``), ``"delay"``
-        (sleep ``delay`` seconds, then answer normally), ``"truncate"`` (send the headers with the
-        full ``Content-Length`` but only the first half of the body, then close the connection),
-        ``"changed_dimensions"`` (a normal json-stat2 answer with an extra one-valued dimension
-        ``"Extra"`` first in ``id``/``size``/``dimension``) and ``"close"`` (close the connection
-        without answering).
-        """
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        fault = _Fault(kind, path_contains, times, status, dict(headers or {}), delay)
-        with self._lock:
-            self._faults.append(fault)
 
     # ------------------------------------------------------------------ inspection
 
@@ -362,13 +222,6 @@ class PxWebServer:
 
     # ------------------------------------------------------------------ request handling
 
-    def _track(self, conn: socket.socket, *, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
-
     def _arrive(self) -> tuple[float, int | None]:
         """Register an arrival; return its time and, if it breaks the limit, a Retry-After."""
         with self._lock:
@@ -383,22 +236,8 @@ class PxWebServer:
             frees_at = window[len(window) - self.max_calls] + self.time_window
             return now, max(1, math.ceil(frees_at - now))
 
-    def _take_fault(self, path: str) -> _Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.path_contains in path:
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def _record(self, record: RecordedRequest) -> None:
-        with self._lock:
-            self.requests.append(record)
-
     @staticmethod
-    def _read_body(handler: _Handler) -> bytes:
+    def _read_body(handler: RequestHandler) -> bytes:
         if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
             chunks = []
             while True:
@@ -415,7 +254,7 @@ class PxWebServer:
             length = 0
         return handler.rfile.read(length) if length > 0 else b""
 
-    def _serve(self, handler: _Handler) -> None:
+    def _serve(self, handler: RequestHandler) -> None:
         arrived, retry_after = self._arrive()
         split = urlsplit(handler.path)
         path = unquote(split.path)
@@ -473,20 +312,17 @@ class PxWebServer:
         self._record(record)
         self._send(handler, response, truncate=fault is not None and fault.kind == "truncate")
 
-    @staticmethod
-    def _send(handler: _Handler, response: _Response, *, truncate: bool = False) -> None:
-        data = json.dumps(response.payload, ensure_ascii=False).encode("utf-8")
-        handler.send_response(response.status)
-        handler.send_header("Content-Type", response.content_type)
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in response.headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        if truncate:
-            handler.close_connection = True
-            data = data[: len(data) // 2]
-        handler.wfile.write(data)
-        handler.wfile.flush()
+    def _send(
+        self, handler: RequestHandler, response: _Response, *, truncate: bool = False
+    ) -> None:
+        self._send_json(
+            handler,
+            response.status,
+            response.payload,
+            response.content_type,
+            response.headers,
+            truncate=truncate,
+        )
 
     @staticmethod
     def _add_extra_dimension(response: _Response) -> None:
@@ -805,7 +641,7 @@ class PxWebServer:
         status: dict[str, str] = {}
         for index, combination in enumerate(itertools.product(*code_lists)):
             coordinates = dict(zip(names, combination, strict=True))
-            values.append(_number(table.value(coordinates)))
+            values.append(json_number(table.value(coordinates)))
             symbol = table.status(coordinates)
             if symbol is not None:
                 status[str(index)] = symbol
