@@ -1,14 +1,20 @@
 """The focus-area registry: `data/raw/areas/focus_areas.csv`, kept by each kommun.
 
-One row per DeSO in a focus area::
+One row per DeSO in a focus area, per DeSO division::
 
-    kommun,area_id,area_name,deso,status,comment
-    0123,sangvagen,Sångvägen,0123C1290,obekräftad,RegSO Nibble
+    kommun,area_id,area_name,division,deso,status,comment
+    0123,sangvagen,Sångvägen,DeSO2018,0123C1290,obekräftad,RegSO Nibble
+    0123,sangvagen,Sångvägen,DeSO2025,0123C1290,obekräftad,förslag: samma kod i DeSO 2025
 
-`status` is `bekräftad` once the kommun has confirmed the membership, otherwise
-`obekräftad` (no public source lists the DeSO of the plans' areas). Loading checks every
-row against SCB's DeSO key (`data/raw/geography/koppling-deso2018-regso2020.csv`) and
-stops at the first problems with the file, line and reason.
+`division` is `DeSO2018` (SCB's data up to 2023) or `DeSO2025` (from 2024); a file without
+the column is all DeSO 2018. `status` is `bekräftad` once the kommun has confirmed the
+membership, otherwise `obekräftad` (no public source lists the DeSO of the plans' areas).
+Loading checks every row against the key of its own division (`data/raw/geography/`) and
+reports every problem with the file, line and reason.
+
+:func:`propose_next_division` derives an area's DeSO 2025 membership from its DeSO 2018
+membership (`segregation areas --propose`), and :func:`division_continuity` says whether an
+area's series may run on across the change of division.
 """
 
 from __future__ import annotations
@@ -21,10 +27,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.geography import DEFAULT_DIVISION, DESO2018, DESO2025, DIVISIONS, load_deso_key
+
 AREAS_FILE = Path("areas") / "focus_areas.csv"
-DESO_KEY_FILE = Path("geography") / "koppling-deso2018-regso2020.csv"
 COLUMNS = ("kommun", "area_id", "area_name", "deso", "status")
+FILE_COLUMNS = ("kommun", "area_id", "area_name", "division", "deso", "status", "comment")
 STATUSES = ("bekräftad", "obekräftad")
+CONFIRMED = "bekräftad"
 _DESO = re.compile(r"^(\d{4})[ABC]\d{4}$")
 _AREA_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -46,21 +55,8 @@ class AreaMember:
     status: str
     regso: str
     regso_name: str
-
-
-def load_deso_key(raw_dir: Path) -> pd.DataFrame:
-    """SCB's key DeSO 2018 → RegSO 2020: columns kommun, kommun_name, deso, regso_name, regso."""
-    path = Path(raw_dir) / DESO_KEY_FILE
-    frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    return frame.rename(
-        columns={
-            "Kommun": "kommun",
-            "Kommunnamn": "kommun_name",
-            "DeSO_2018": "deso",
-            "RegSO_2020": "regso_name",
-            "RegSOkod_2020": "regso",
-        }
-    )
+    division: str = DEFAULT_DIVISION
+    comment: str = ""
 
 
 def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMember]:
@@ -68,12 +64,12 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
     path = Path(raw_dir) / AREAS_FILE
     if not path.exists():
         raise AreaRegistryError([f"{path}: missing. It lists the DeSO of each focus area."])
-    key = load_deso_key(raw_dir).set_index("deso")
+    keys = {code: load_deso_key(raw_dir, code).set_index("deso") for code in DIVISIONS}
     problems: list[str] = []
     members: list[AreaMember] = []
     area_names: dict[tuple[str, str], str] = {}
-    deso_area: dict[tuple[str, str], str] = {}
-    seen_rows: set[tuple[str, str, str]] = set()
+    deso_area: dict[tuple[str, str, str], str] = {}
+    seen_rows: set[tuple[str, str, str, str]] = set()
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
@@ -87,6 +83,14 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
                 (row["area_name"] or "").strip(),
             )
             deso, status = (row["deso"] or "").strip(), (row["status"] or "").strip().lower()
+            division = (row.get("division") or DEFAULT_DIVISION).strip()
+            if division not in DIVISIONS:
+                problems.append(
+                    f"{where}: division {division!r} must be {' or '.join(DIVISIONS)} "
+                    "(DeSO2018: SCB's data to 2023; DeSO2025: from 2024)."
+                )
+                continue
+            key = keys[division]
             if not re.fullmatch(r"\d{4}", k):
                 problems.append(f"{where}: kommun {k!r} is not four digits.")
                 continue
@@ -115,24 +119,33 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
                     f"{where}: DeSO {deso} belongs to kommun {match.group(1)}, not {k}."
                 )
                 continue
+            label = DIVISIONS[division].label
             if deso not in key.index:
-                problems.append(f"{where}: DeSO {deso} does not exist in SCB's DeSO 2018 division.")
+                problems.append(f"{where}: DeSO {deso} does not exist in SCB's {label} division.")
                 continue
-            if (k, area, deso) in seen_rows:
-                problems.append(f"{where}: DeSO {deso} is listed twice for area {area}.")
+            if (k, area, division, deso) in seen_rows:
+                problems.append(f"{where}: DeSO {deso} is listed twice for area {area} ({label}).")
                 continue
-            seen_rows.add((k, area, deso))
-            other = deso_area.setdefault((k, deso), area)
+            seen_rows.add((k, area, division, deso))
+            other = deso_area.setdefault((k, division, deso), area)
             if other != area:
                 problems.append(
-                    f"{where}: DeSO {deso} is in two areas of kommun {k}: {other} and {area}."
+                    f"{where}: DeSO {deso} is in two areas of kommun {k}: {other} and {area} ({label})."
                 )
                 continue
             if status not in STATUSES:
                 problems.append(f"{where}: status {status!r} must be 'bekräftad' or 'obekräftad'.")
             members.append(
                 AreaMember(
-                    k, area, name, deso, status, key.at[deso, "regso"], key.at[deso, "regso_name"]
+                    k,
+                    area,
+                    name,
+                    deso,
+                    status,
+                    key.at[deso, "regso"],
+                    key.at[deso, "regso_name"],
+                    division,
+                    (row.get("comment") or "").strip(),
                 )
             )
     by_area: dict[tuple[str, str], int] = defaultdict(int)
@@ -141,6 +154,13 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
     for (k, area), name in area_names.items():
         if by_area[(k, area)] == 0:
             problems.append(f"{path}: area {area} ({name}) in kommun {k} has no valid DeSO.")
+        elif not any(
+            m.division == DEFAULT_DIVISION for m in members if (m.kommun, m.area_id) == (k, area)
+        ):
+            problems.append(
+                f"{path}: area {area} ({name}) in kommun {k} has no {DESO2018.label} row; the "
+                "history up to 2023 is on DeSO 2018, and the DeSO 2025 membership is proposed from it."
+            )
     if not members and not problems:
         problems.append(f"{path}: lists no focus area.")
     if problems:
@@ -149,4 +169,182 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
 
 
 def areas_frame(members: list[AreaMember]) -> pd.DataFrame:
-    return pd.DataFrame([m.__dict__ for m in members])
+    columns = list(AreaMember.__dataclass_fields__)
+    return pd.DataFrame([m.__dict__ for m in members], columns=columns)
+
+
+# -- from DeSO 2018 to DeSO 2025 ------------------------------------------------------------
+
+KEPT = "kept"
+SPLIT_INSIDE = "split inside the area"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed DeSO 2025 row of an area, or (deso_2025 empty) a decision for the kommun."""
+
+    kommun: str
+    area_id: str
+    area_name: str
+    deso_2018: str
+    deso_2025: str
+    regso: str
+    how: str  # kept, split inside the area, or why the kommun must decide
+    comment: str
+
+
+def propose_next_division(members: list[AreaMember], raw_dir: Path) -> list[Proposal]:
+    """Propose each area's DeSO 2025 membership from its DeSO 2018 membership.
+
+    - a code that exists in both divisions carries over (`kept`);
+    - a 2018 code that no longer exists is replaced by the 2025 codes sharing its first
+      eight characters, when all of them lie in the area's RegSO (`split inside the area`:
+      Råslätt 0680C1070 → 0680C1071, 0680C1072);
+    - anything else is listed for the kommun to decide (`deso_2025` empty).
+    Areas that already have DeSO 2025 rows are left as they are.
+    """
+    key25 = load_deso_key(raw_dir, DESO2025.code).set_index("deso")
+    out: list[Proposal] = []
+    areas: dict[tuple[str, str], list[AreaMember]] = defaultdict(list)
+    for m in members:
+        areas[(m.kommun, m.area_id)].append(m)
+    for (kommun, area), rows in areas.items():
+        if any(m.division == DESO2025.code for m in rows):
+            continue
+        old = [m for m in rows if m.division == DESO2018.code]
+        area_regso = {m.regso for m in old}
+        for m in old:
+            if m.deso in key25.index:
+                regso = key25.at[m.deso, "regso"]
+                out.append(
+                    Proposal(
+                        kommun,
+                        area,
+                        m.area_name,
+                        m.deso,
+                        m.deso,
+                        regso,
+                        KEPT,
+                        f"förslag: samma kod i DeSO 2025 som i DeSO 2018 (RegSO {regso})",
+                    )
+                )
+                continue
+            children = sorted(c for c in key25.index if c[:8] == m.deso[:8])
+            outside = [c for c in children if key25.at[c, "regso"] not in area_regso]
+            if children and not outside:
+                for child in children:
+                    out.append(
+                        Proposal(
+                            kommun,
+                            area,
+                            m.area_name,
+                            m.deso,
+                            child,
+                            key25.at[child, "regso"],
+                            SPLIT_INSIDE,
+                            f"förslag: {m.deso} (DeSO 2018) delades i {', '.join(children)}, "
+                            f"alla i områdets RegSO {key25.at[child, 'regso']}",
+                        )
+                    )
+                continue
+            why = (
+                f"{m.deso} finns inte i DeSO 2025 och ingen ny kod börjar likadant"
+                if not children
+                else f"{m.deso} delades i {', '.join(children)}, men "
+                f"{', '.join(outside)} ligger utanför områdets RegSO ({', '.join(sorted(area_regso))})"
+            )
+            out.append(Proposal(kommun, area, m.area_name, m.deso, "", "", "kommunen avgör", why))
+    return out
+
+
+def proposal_rows(proposals: list[Proposal]) -> list[dict[str, str]]:
+    """The proposals that can be written to the registry, as `focus_areas.csv` rows."""
+    return [
+        {
+            "kommun": p.kommun,
+            "area_id": p.area_id,
+            "area_name": p.area_name,
+            "division": DESO2025.code,
+            "deso": p.deso_2025,
+            "status": "obekräftad",
+            "comment": p.comment,
+        }
+        for p in proposals
+        if p.deso_2025
+    ]
+
+
+def write_proposals(raw_dir: Path, proposals: list[Proposal]) -> int:
+    """Append the proposed DeSO 2025 rows to `focus_areas.csv` (adding the division column
+    if the file has none). Returns the number of rows written."""
+    path = Path(raw_dir) / AREAS_FILE
+    rows = proposal_rows(proposals)
+    if not rows:
+        return 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        existing = list(csv.DictReader(handle))
+    for row in existing:
+        row.setdefault("division", DEFAULT_DIVISION)
+        row["division"] = row.get("division") or DEFAULT_DIVISION
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FILE_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in existing + rows:
+            writer.writerow({c: row.get(c) or "" for c in FILE_COLUMNS})
+    tmp.replace(path)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """Whether an area's series runs on from DeSO 2018 to DeSO 2025, and why (in Swedish)."""
+
+    kommun: str
+    area_id: str
+    same_land: bool
+    confirmed: bool
+    runs_on: bool
+    reason: str
+
+
+def division_continuity(members: list[AreaMember], raw_dir: Path) -> list[Continuity]:
+    """An area's series runs on across the change of division when its DeSO 2025 members
+    cover the same land as its DeSO 2018 members (every code kept, or split into codes that
+    are all in the area) and the kommun has confirmed the DeSO 2025 membership."""
+    codes25 = set(load_deso_key(raw_dir, DESO2025.code)["deso"])
+    areas: dict[tuple[str, str], list[AreaMember]] = defaultdict(list)
+    for m in members:
+        areas[(m.kommun, m.area_id)].append(m)
+    out = []
+    for (kommun, area), rows in areas.items():
+        old = {m.deso for m in rows if m.division == DESO2018.code}
+        new = {m.deso for m in rows if m.division == DESO2025.code}
+        if not new:
+            out.append(
+                Continuity(
+                    kommun, area, False, False, False, "områdets DeSO 2025 saknas i registret"
+                )
+            )
+            continue
+
+        def successors(code: str) -> set[str]:
+            return {code} if code in codes25 else {c for c in codes25 if c[:8] == code[:8]}
+
+        expected = set().union(*(successors(d) for d in old)) if old else set()
+        same_land = bool(old) and expected == new
+        confirmed = all(m.status == CONFIRMED for m in rows if m.division == DESO2025.code)
+        if same_land and confirmed:
+            reason = "samma område i DeSO 2018 och DeSO 2025 (bekräftat av kommunen)"
+        elif same_land:
+            reason = (
+                "områdets DeSO 2025 är obekräftade: serien börjar om 2024 tills kommunen "
+                "bekräftat att de täcker samma område"
+            )
+        else:
+            reason = (
+                "områdets DeSO 2025 täcker inte samma område som dess DeSO 2018: "
+                "serien börjar om 2024"
+            )
+        out.append(Continuity(kommun, area, same_land, confirmed, same_land and confirmed, reason))
+    return out

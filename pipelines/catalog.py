@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.geography import DEFAULT_DIVISION, DIVISIONS, deso_patterns
+
 CATALOG_FILE = "catalog.toml"
 PLACEHOLDERS = ("{kommuner}", "{deso}")
 METHODS = ("ratio", "sum", "weighted_mean")
@@ -35,22 +37,93 @@ class CatalogError(ValueError):
 
 
 @dataclass(frozen=True)
+class TableSpan:
+    """One SCB table in a request's series, for the reference years it covers.
+
+    When SCB continues a series in a new table (a new id, sometimes other codes), the
+    request lists the tables in order. `recode` maps this table's codes to the request's
+    own codes (`{Kon = {TotSa = "1+2"}}`), so the marts see one series; `selection`
+    overrides whole variables in this table's own codes; `population` names the group
+    measured (e.g. "25–65 år") when it differs between the tables.
+    """
+
+    table_id: str
+    v1_path: str = ""
+    first_year: int | None = None
+    last_year: int | None = None
+    population: str = ""
+    recode: dict[str, dict[str, str]] = field(default_factory=dict)
+    selection: dict[str, str | list[str]] = field(default_factory=dict)
+    codelists: dict[str, str] = field(default_factory=dict)
+    # The division of bare DeSO codes in this table (suffixed codes say their own).
+    division: str = DEFAULT_DIVISION
+
+    @property
+    def years_expression(self) -> str | None:
+        """The `Tid` selection for this table's years, or None to keep the request's."""
+        if self.first_year is not None and self.last_year is not None:
+            return f"range({self.first_year},{self.last_year})"
+        if self.first_year is not None:
+            return f"from({self.first_year})"
+        if self.last_year is not None:
+            return f"to({self.last_year})"
+        return None
+
+    def covers(self, year: int) -> bool:
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
+
+    @property
+    def search_term(self) -> str:
+        """What to search SCB's table list for when the id is unknown: the v1 table name."""
+        return self.v1_path.rstrip("/").rsplit("/", 1)[-1] if self.v1_path else self.table_id
+
+
+@dataclass(frozen=True)
 class ScbRequest:
-    """One selection from one SCB table, as named in the catalog."""
+    """One selection from one SCB series, as named in the catalog: one table, or several
+    that continue each other over the years (`tables`, oldest first)."""
 
     name: str
-    table_id: str
     title: str
     selection: dict[str, str | list[str]]
-    v1_path: str = ""
-    codelists: dict[str, str] = field(default_factory=dict)
+    tables: tuple[TableSpan, ...]
 
-    def selection_for(self, kommuner: Sequence[str]) -> dict[str, str | list[str]]:
-        """The selection with `{kommuner}` and `{deso}` replaced for these kommuner."""
+    @property
+    def table_id(self) -> str:
+        """The newest table of the series."""
+        return self.tables[-1].table_id
+
+    @property
+    def table_ids(self) -> list[str]:
+        return [t.table_id for t in self.tables]
+
+    @property
+    def v1_path(self) -> str:
+        return self.tables[-1].v1_path
+
+    def span(self, table_id: str) -> TableSpan:
+        for span in self.tables:
+            if span.table_id == table_id:
+                return span
+        raise CatalogError(f"request {self.name} has no table {table_id}.")
+
+    def selection_for(
+        self, kommuner: Sequence[str], span: TableSpan | None = None
+    ) -> dict[str, str | list[str]]:
+        """The selection for one table of the series, in that table's own codes, with
+        `{kommuner}` and `{deso}` (both DeSO divisions) replaced for these kommuner."""
+        span = span or self.tables[-1]
+        inverse = {
+            var: {ours: theirs for theirs, ours in mapping.items()}
+            for var, mapping in span.recode.items()
+        }
         out: dict[str, str | list[str]] = {}
         for var, wanted in self.selection.items():
+            back = inverse.get(var, {})
             if isinstance(wanted, str) and wanted not in PLACEHOLDERS:
-                out[var] = wanted
+                out[var] = back.get(wanted, wanted)
                 continue
             items = [wanted] if isinstance(wanted, str) else wanted
             expanded: list[str] = []
@@ -58,11 +131,21 @@ class ScbRequest:
                 if item == "{kommuner}":
                     expanded.extend(kommuner)
                 elif item == "{deso}":
-                    expanded.extend(f"{k}[ABC][0-9][0-9][0-9][0-9]" for k in kommuner)
+                    expanded.extend(p for k in kommuner for p in deso_patterns(k))
                 else:
-                    expanded.append(item)
+                    expanded.append(back.get(item, item))
             out[var] = expanded
+        out.update(span.selection)
+        if span.years_expression is not None:
+            out["Tid"] = span.years_expression
         return out
+
+    def recode_frame(self, frame, span: TableSpan):
+        """Turn a table's own codes into the request's codes (in place; returns the frame)."""
+        for var, mapping in span.recode.items():
+            if var in frame.columns:
+                frame[var] = frame[var].astype(str).replace(mapping)
+        return frame
 
     @property
     def region_variable(self) -> str | None:
@@ -104,6 +187,7 @@ class KoladaIndicator:
     higher_is_better: str
     kpi: str
     trend_threshold: float
+    kpi_title: str = ""  # Kolada's own title of the KPI, checked by `segregation check`
 
 
 @dataclass(frozen=True)
@@ -141,9 +225,6 @@ def load_catalog(raw_dir: Path) -> Catalog:
         where = f"{path} [scb.{name}]"
         if not _REQUEST_NAME.match(name):
             raise CatalogError(f"{where}: a request name is lower case letters, digits and _.")
-        table_id = str(entry.get("table_id", ""))
-        if not _TABLE_ID.match(table_id):
-            raise CatalogError(f"{where}: table_id {table_id!r} is missing or malformed.")
         selection = entry.get("selection")
         if not isinstance(selection, dict) or not selection:
             raise CatalogError(f"{where}: needs a [scb.{name}.selection] table.")
@@ -157,11 +238,9 @@ def load_catalog(raw_dir: Path) -> Catalog:
                 )
         requests[name] = ScbRequest(
             name=name,
-            table_id=table_id,
             title=str(entry.get("title", name)),
             selection=dict(selection),
-            v1_path=str(entry.get("v1_path", "")),
-            codelists=dict(entry.get("codelists") or {}),
+            tables=_spans(entry, where),
         )
     if not requests:
         raise CatalogError(f"{path}: no [scb.*] requests.")
@@ -193,10 +272,71 @@ def load_catalog(raw_dir: Path) -> Catalog:
             higher_is_better=str(entry.get("higher_is_better", "neutral")).lower(),
             kpi=str(entry["kpi"]),
             trend_threshold=float(entry.get("trend_threshold", 0)),
+            kpi_title=str(entry.get("kpi_title", "")),
         )
     settings = doc.get("kolada") or {}
     years = (int(settings.get("first_year", 2010)), int(settings.get("last_year", 2024)))
     return Catalog(path, requests, indicators, kolada, years)
+
+
+def _spans(entry: dict, where: str) -> tuple[TableSpan, ...]:
+    """The request's table, or its series of tables (`[[scb.NAME.tables]]`, oldest first)."""
+    listed = entry.get("tables")
+    if listed is None:
+        listed = [{k: entry[k] for k in ("table_id", "v1_path", "codelists") if k in entry}]
+    elif "table_id" in entry:
+        raise CatalogError(f"{where}: give table_id or [[tables]], not both.")
+    if not isinstance(listed, list) or not listed:
+        raise CatalogError(f"{where}: tables must list at least one table.")
+    spans: list[TableSpan] = []
+    for i, item in enumerate(listed, start=1):
+        at = f"{where} table {i}"
+        table_id = str(item.get("table_id", ""))
+        if not _TABLE_ID.match(table_id):
+            raise CatalogError(f"{at}: table_id {table_id!r} is missing or malformed.")
+        years = []
+        for key in ("first_year", "last_year"):
+            value = item.get(key)
+            if value is not None and not isinstance(value, int):
+                raise CatalogError(f"{at}: {key} must be a year (a whole number).")
+            years.append(value)
+        recode = item.get("recode") or {}
+        if not isinstance(recode, dict) or not all(
+            isinstance(m, dict) and all(isinstance(v, str) for v in m.values())
+            for m in recode.values()
+        ):
+            raise CatalogError(f"{at}: recode must map VARIABLE = {{ their_code = our_code }}.")
+        division = str(item.get("division", DEFAULT_DIVISION))
+        if division not in DIVISIONS:
+            raise CatalogError(
+                f"{at}: division {division!r} must be one of {', '.join(DIVISIONS)}."
+            )
+        spans.append(
+            TableSpan(
+                table_id=table_id,
+                v1_path=str(item.get("v1_path", "")),
+                first_year=years[0],
+                last_year=years[1],
+                population=str(item.get("population", "")),
+                recode={str(k): dict(v) for k, v in recode.items()},
+                selection=dict(item.get("selection") or {}),
+                codelists=dict(item.get("codelists") or {}),
+                division=division,
+            )
+        )
+    if len(spans) > 1:
+        for before, after in zip(spans, spans[1:]):
+            if before.last_year is None or after.first_year is None:
+                raise CatalogError(
+                    f"{where}: every table but the last needs last_year, and every table but "
+                    "the first needs first_year, so that each year comes from one table."
+                )
+            if after.first_year <= before.last_year:
+                raise CatalogError(
+                    f"{where}: {after.table_id} starts in {after.first_year}, before "
+                    f"{before.table_id} ends ({before.last_year}): years would overlap."
+                )
+    return tuple(spans)
 
 
 def _filters(value: object, where: str, what: str) -> dict[str, list[str]]:

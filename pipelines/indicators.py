@@ -24,8 +24,8 @@ from pipelines.warehouse import identifier
 _CODE = re.compile(r"^[A-Za-z0-9+_.\-]+$")
 _VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 INPUT_COLUMNS = (
-    "indicator, kommun, region, region_level, year, sex, numerator, denominator, "
-    "status_symbols, demo, source_table, source_updated"
+    "indicator, kommun, region, division, region_level, year, sex, numerator, denominator, "
+    "status_symbols, demo, source_table, population, source_updated"
 )
 
 
@@ -49,23 +49,40 @@ def _strict_sum(expr: str, condition: str) -> str:
     )
 
 
+def _population(indicator: Indicator, catalog: Catalog, params: list[object]) -> str:
+    """The group measured, per row: the table's `population` where the series' tables
+    differ (e.g. 25–64 år, then 25–65 år), otherwise the indicator's."""
+    spans = [s for s in catalog.request(indicator.request).tables if s.population]
+    if not spans:
+        params.append(indicator.population)
+        return "?::VARCHAR"
+    cases = " ".join("WHEN ? THEN ?" for _ in spans)
+    for span in spans:
+        params.extend([span.table_id, span.population])
+    params.append(indicator.population)
+    return f"CASE v.table_id {cases} ELSE ? END"
+
+
 def indicator_select(indicator: Indicator, catalog: Catalog, params: list[object]) -> str:
     request = catalog.request(indicator.request)
     region = request.region_variable or "Region"
     table = f"raw.{identifier('scb_' + request.name)}"
     sex = '"Kon"' if indicator.by_sex else "'1+2'"
+    params.append(indicator.id)  # placeholders in the order they stand in the SQL text
+    population = _population(indicator, catalog, params)
     common = f"""
         ? AS indicator,
         substr(v."{region}", 1, 4) AS kommun,
         v."{region}"::VARCHAR AS region,
+        v.division::VARCHAR AS division,
         CASE WHEN length(v."{region}") = 4 THEN 'kommun' ELSE 'deso' END AS region_level,
         CAST(v."Tid" AS INTEGER) AS year,
-        {sex.replace('"Kon"', 'v."Kon"')}::VARCHAR AS sex"""
+        {sex.replace('"Kon"', 'v."Kon"')}::VARCHAR AS sex,
+        {population} AS population"""
     if indicator.method == "weighted_mean":
         weight_request = catalog.request(indicator.weight_request or "")
         weight_table = f"raw.{identifier('scb_' + weight_request.name)}"
         wregion = weight_request.region_variable or "Region"
-        params.append(indicator.id)  # placeholders in the order they stand in the SQL text
         weight_cond = _condition(indicator.denominator, params, "w.")
         value_cond = _condition(indicator.numerator, params, "v.")
         return f"""
@@ -78,10 +95,10 @@ def indicator_select(indicator: Indicator, catalog: Catalog, params: list[object
             max(v.updated) AS source_updated
         FROM {table} v
         LEFT JOIN {weight_table} w
-          ON w."{wregion}" = v."{region}" AND w."Tid" = v."Tid" AND {weight_cond}
+          ON w."{wregion}" = v."{region}" AND w.division = v.division AND w."Tid" = v."Tid"
+             AND {weight_cond}
         WHERE {value_cond}
         GROUP BY ALL"""
-    params.append(indicator.id)
     num_params: list[object] = []
     num = _condition(indicator.numerator, num_params, "v.")
     den_params: list[object] = []

@@ -34,7 +34,7 @@ def marts_dir(tmp_path: Path) -> Path:
     return tmp_path / "marts"
 
 
-KOLADA_KPIS = ("N05401", "N00957", "N15428", "N07403", "N07540", "N00914")
+KOLADA_KPIS = ("N05401", "N00957", "N15428", "N07403", "N07540", "N02267")
 
 
 def kolada_value(municipality: str, year: int, gender: str) -> float | None:
@@ -82,6 +82,38 @@ def background_value(coords: dict[str, str]) -> float | None:
     return float(parts[code])
 
 
+KOMMUNER = [("0123", "Järfälla"), ("0680", "Jönköping"), ("0180", "Stockholm")]
+BACKGROUND_CODES = [
+    ("TotUI", "totalt"),
+    ("08", "utrikes födda"),
+    ("4", "två utrikes födda föräldrar"),
+    ("5", "en utrikes född förälder"),
+    ("6", "två inrikes födda föräldrar"),
+]
+
+
+def background_ckm_table(
+    table_id: str = "UtlSvBakgFinCKM", updated: str = "2026-03-25T08:00:00Z"
+) -> FakeTable:
+    """The 2025 continuation: Kon and Alder must be selected (TotSa, tot)."""
+    return FakeTable(
+        id=table_id,
+        label="Folkmängden efter region, utländsk/svensk bakgrund, ålder och kön. År 2025",
+        updated=updated,
+        variables=[
+            Variable("Region", "region", KOMMUNER),
+            Variable("UtlBakgrund", "utländsk/svensk bakgrund", BACKGROUND_CODES),
+            Variable("Alder", "ålder", [("tot", "totalt"), ("0-19", "0-19 år")]),
+            Variable("Kon", "kön", [("1", "män"), ("2", "kvinnor"), ("TotSa", "totalt")]),
+            Variable(
+                "ContentsCode", "tabellinnehåll", [("000001NT", "Antal personer")], metric=True
+            ),
+            Variable("Tid", "år", [("2025", "2025")], time=True),
+        ],
+        value=background_value,
+    )
+
+
 def background_table(table_id: str = "TAB4824", updated: str = "2025-03-01T08:00:00Z") -> FakeTable:
     """A kommun-level table by background with the variables the catalog selects."""
     return FakeTable(
@@ -89,22 +121,8 @@ def background_table(table_id: str = "TAB4824", updated: str = "2025-03-01T08:00
         label="Antal personer efter region, utländsk/svensk bakgrund och år",
         updated=updated,
         variables=[
-            Variable(
-                "Region",
-                "region",
-                [("0123", "Järfälla"), ("0680", "Jönköping"), ("0180", "Stockholm")],
-            ),
-            Variable(
-                "UtlBakgrund",
-                "utländsk/svensk bakgrund",
-                [
-                    ("TotUI", "totalt"),
-                    ("08", "utrikes födda"),
-                    ("4", "två utrikes födda föräldrar"),
-                    ("5", "en utrikes född förälder"),
-                    ("6", "två inrikes födda föräldrar"),
-                ],
-            ),
+            Variable("Region", "region", KOMMUNER),
+            Variable("UtlBakgrund", "utländsk/svensk bakgrund", BACKGROUND_CODES),
             Variable(
                 "ContentsCode", "tabellinnehåll", [("000001NT", "Antal personer")], metric=True
             ),
@@ -117,18 +135,27 @@ def background_table(table_id: str = "TAB4824", updated: str = "2025-03-01T08:00
 # -- DeSO tables for live runs: simple formulas a test can sum by hand ------------------
 
 
-def _deso_of(kommun: str) -> list[str]:
+def _deso_of(kommun: str, division: str = "2018") -> list[str]:
     import pandas as pd
 
-    key = pd.read_csv(
-        PROJECT / "data" / "raw" / "geography" / "koppling-deso2018-regso2020.csv",
-        dtype=str,
-        encoding="utf-8-sig",
+    name = (
+        "koppling-deso2018-regso2020.csv"
+        if division == "2018"
+        else "koppling-deso2025-regso2025.csv"
     )
-    return sorted(key.loc[key.Kommun == kommun, "DeSO_2018"])
+    key = pd.read_csv(
+        PROJECT / "data" / "raw" / "geography" / name, dtype=str, encoding="utf-8-sig"
+    )
+    column = "DeSO_2018" if division == "2018" else "deso_2025"
+    kommun_column = "Kommun" if division == "2018" else "kommun"
+    return sorted(key.loc[key[kommun_column] == kommun, column])
 
 
+# DeSO 2018 codes carry data to 2023, DeSO 2025 codes (suffixed _DeSO2025 in SCB's tables)
+# from 2024, as SCB serves them since 2025.
 DESO = {k: _deso_of(k) for k in ("0123", "0680")}
+DESO25 = {k: _deso_of(k, "2025") for k in ("0123", "0680")}
+SUFFIX = "_DeSO2025"
 SEXES = [("1", "män"), ("2", "kvinnor"), ("1+2", "totalt")]
 
 
@@ -162,13 +189,43 @@ def deso_education(deso: str, year: int, level: str) -> int:
     )
 
 
-def _members(region: str) -> list[str]:
-    return DESO.get(region, [region])
+def _members(region: str, year: int) -> list[str]:
+    """The bare DeSO codes a region code stands for in a year (a kommun: all its DeSO)."""
+    if region in DESO:
+        return (DESO25 if year >= 2024 else DESO)[region]
+    return [region.removesuffix(SUFFIX)]
 
 
-def _regions(with_kommun: bool) -> list[tuple[str, str]]:
+def _in_division(region: str, year: int) -> bool:
+    """SCB leaves a division's cells empty outside its years."""
+    if len(region) == 4:
+        return True
+    return (year >= 2024) == region.endswith(SUFFIX)
+
+
+def by_division(fn):
+    """A cell function that is None (..) for the other division's years, called with a
+    bare code otherwise."""
+
+    def value(c):
+        year = int(c["Tid"])
+        if not _in_division(c["Region"], year):
+            return None
+        return fn({**c, "Region": c["Region"].removesuffix(SUFFIX)})
+
+    return value
+
+
+def _regions(
+    with_kommun: bool, divisions: tuple[str, ...] = ("2018", "2025")
+) -> list[tuple[str, str]]:
     kommun_rows = [("0123", "Järfälla"), ("0680", "Jönköping")] if with_kommun else []
-    return kommun_rows + [(d, d) for k in ("0123", "0680") for d in DESO[k]]
+    deso = []
+    if "2018" in divisions:
+        deso += [(d, d) for k in ("0123", "0680") for d in DESO[k]]
+    if "2025" in divisions:
+        deso += [(d + SUFFIX, d) for k in ("0123", "0680") for d in DESO25[k]]
+    return kommun_rows + deso
 
 
 def _years(a: int, b: int) -> list[tuple[str, str]]:
@@ -177,7 +234,8 @@ def _years(a: int, b: int) -> list[tuple[str, str]]:
 
 def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
     def population(c):
-        year, regions = int(c["Tid"]), _members(c["Region"])
+        year = int(c["Tid"])
+        regions = _members(c["Region"], year)
         total = sum(deso_people(d, year, c["Kon"]) for d in regions)
         foreign = sum(deso_foreign(d, year, c["Kon"]) for d in regions)
         return float({"SA": total, "1": foreign, "2": total - foreign}[c["UtlBakgrund"]])
@@ -193,11 +251,9 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
         return float(5 + int(c["Region"][-1:]))
 
     def education(c):
+        year = int(c["Tid"])
         return float(
-            sum(
-                deso_education(d, int(c["Tid"]), c["UtbildningsNiva"])
-                for d in _members(c["Region"])
-            )
+            sum(deso_education(d, year, c["UtbildningsNiva"]) for d in _members(c["Region"], year))
         )
 
     return [
@@ -216,9 +272,9 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
                 Variable(
                     "ContentsCode", "tabellinnehåll", [("000007Y4", "Folkmängd")], metric=True
                 ),
-                Variable("Tid", "år", _years(2010, 2023), time=True),
+                Variable("Tid", "år", _years(2010, 2024), time=True),
             ],
-            population,
+            by_division(population),
         ),
         FakeTable(
             "TAB6680",
@@ -234,9 +290,9 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
                     [("0000089X", "sysselsatta"), ("0000089Y", "totalt")],
                     metric=True,
                 ),
-                Variable("Tid", "år", _years(2020, 2023), time=True),
+                Variable("Tid", "år", _years(2020, 2024), time=True),
             ],
-            employment,
+            by_division(employment),
         ),
         FakeTable(
             "TAB6684",
@@ -247,9 +303,9 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
                 Variable(
                     "ContentsCode", "tabellinnehåll", [("000008AB", "median tkr")], metric=True
                 ),
-                Variable("Tid", "år", _years(2011, 2023), time=True),
+                Variable("Tid", "år", _years(2011, 2024), time=True),
             ],
-            median,
+            by_division(median),
         ),
         FakeTable(
             "TAB6685",
@@ -259,26 +315,40 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
                 Variable("Region", "region", _regions(True)),
                 Variable("Alder", "ålder", [("tot", "totalt")]),
                 Variable("ContentsCode", "tabellinnehåll", [("000008AC", "andel")], metric=True),
-                Variable("Tid", "år", _years(2011, 2023), time=True),
+                Variable("Tid", "år", _years(2011, 2024), time=True),
             ],
-            low_standard,
+            by_division(low_standard),
         ),
         FakeTable(
             "TAB5956",
             "Utbildning per DeSO",
             updated,
             [
-                Variable("Region", "region", _regions(True)),
+                Variable("Region", "region", _regions(True, ("2018",))),
                 Variable(
                     "UtbildningsNiva", "nivå", [(c, c) for c in ("21", "3+4", "5", "6", "US")]
                 ),
                 Variable("ContentsCode", "tabellinnehåll", [("000005MO", "antal")], metric=True),
                 Variable("Tid", "år", _years(2015, 2023), time=True),
             ],
-            education,
+            by_division(education),
+        ),
+        FakeTable(
+            "TAB6534",
+            "Utbildning 25-65 år per DeSO 2025",
+            updated,
+            [
+                Variable("Region", "region", _regions(True, ("2025",))),
+                Variable(
+                    "UtbildningsNiva", "nivå", [(c, c) for c in ("21", "3+4", "5", "6", "US")]
+                ),
+                Variable("ContentsCode", "tabellinnehåll", [("000007Z6", "antal")], metric=True),
+                Variable("Tid", "år", _years(2024, 2024), time=True),
+            ],
+            by_division(education),
         ),
     ]
 
 
 def all_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
-    return [background_table(updated=updated), *deso_tables(updated)]
+    return [background_table(updated=updated), background_ckm_table(), *deso_tables(updated)]

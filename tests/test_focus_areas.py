@@ -23,14 +23,23 @@ from pipelines.warehouse import Warehouse
 
 
 def build_marts(
-    tmp_path, inputs: list[tuple], areas: list[tuple], threshold: float = 1.0
+    tmp_path,
+    inputs: list[tuple],
+    areas: list[tuple],
+    threshold: float = 1.0,
+    runs_on: dict[str, bool] | None = None,
 ) -> Warehouse:
-    """Write staging inputs, areas and catalog by hand, then build both focus-area marts."""
+    """Write staging inputs, areas and catalog by hand, then build both focus-area marts.
+
+    inputs: (indicator, region, year, numerator, denominator[, table, population]); a year
+    from 2024 is on DeSO 2025. areas: (kommun, area_id, area_name, deso[, division]);
+    runs_on: area_id → whether its series runs on across the change of division."""
     warehouse = Warehouse(tmp_path / "marts")
     columns = [
         "indicator",
         "kommun",
         "region",
+        "division",
         "region_level",
         "year",
         "sex",
@@ -39,20 +48,60 @@ def build_marts(
         "status_symbols",
         "demo",
         "source_table",
+        "population",
         "source_updated",
     ]
-    frame = pd.DataFrame(
-        [
-            (ind, "0999", region, "deso", year, "1+2", num, den, None, False, "T1", "2025-01-01")
-            for ind, region, year, num, den in inputs
-        ],
-        columns=columns,
-    ).astype({"numerator": "float64", "denominator": "float64"})
+    rows = []
+    for ind, region, year, num, den, *more in inputs:
+        table, population = more if more else ("T1", "alla")
+        division = "DeSO2025" if year >= 2024 else "DeSO2018"
+        rows.append(
+            (
+                ind,
+                "0999",
+                region,
+                division,
+                "deso",
+                year,
+                "1+2",
+                num,
+                den,
+                None,
+                False,
+                table,
+                population,
+                "2025-01-01",
+            )
+        )
+    frame = pd.DataFrame(rows, columns=columns).astype(
+        {"numerator": "float64", "denominator": "float64"}
+    )
     warehouse.replace_table("staging", "stg_deso_indicator_inputs", frame)
+    runs_on = runs_on or {}
+    area_rows = [
+        (
+            *a[:4],
+            a[4] if len(a) > 4 else "DeSO2018",
+            runs_on.get(a[1], True),
+            "samma område" if runs_on.get(a[1], True) else "obekräftad DeSO 2025",
+        )
+        for a in areas
+    ]
     warehouse.replace_table(
         "raw",
         "focus_area_deso",
-        pd.DataFrame(areas, columns=["kommun", "area_id", "area_name", "deso"]),
+        pd.DataFrame(
+            area_rows,
+            columns=[
+                "kommun",
+                "area_id",
+                "area_name",
+                "deso",
+                "division",
+                "series_runs_on",
+                "continuity_note",
+            ],
+        ),
     )
     warehouse.replace_table(
         "raw",

@@ -117,7 +117,7 @@ def test_kolada_is_fetched_again_only_when_a_kpi_is_republished_or_the_fetch_is_
         old = kolada_fetch(server, raw_dir, now=stored_at + timedelta(days=7))
         assert not kept.changed and old.changed
 
-        server.add_kpi(KoladaKpi("N00914", "N00914", value=kolada_value, publication_date=None))
+        server.add_kpi(KoladaKpi("N02267", "N02267", value=kolada_value, publication_date=None))
         assert kolada_fetch(server, raw_dir).changed  # no date from Kolada: no way to tell
         assert kolada_fetch(server, raw_dir).changed
 

@@ -109,10 +109,20 @@ def test_live_run_fetches_through_the_api_and_stores_responses(raw_dir, marts_di
         assert server.rate_violations() == 0
         assert sum(1 for r in server.requests if r.path.endswith("/config")) == 2  # once per run
     assert sorted(second) == ["/config"] + sorted(
-        f"/tables/{t}" for t in ("TAB4824", "TAB5956", "TAB6571", "TAB6680", "TAB6684", "TAB6685")
+        f"/tables/{t}"
+        for t in (
+            "TAB4824",
+            "UtlSvBakgFinCKM",
+            "TAB5956",
+            "TAB6534",
+            "TAB6571",
+            "TAB6680",
+            "TAB6684",
+            "TAB6685",
+        )
     )
     assert [p.split("/")[-2] for p in second_kolada] == ["kpi"]  # Kolada: one call, no data
-    assert first_data_calls == 6  # one per table: every selection fits in 150 000 cells
+    assert first_data_calls == 8  # one per table: every selection fits in 150 000 cells
     rows = mart(
         marts_dir,
         "SELECT kommun, year, utrikes_fodda_antal, totalt_antal, utrikes_fodda_andel, demo FROM marts.population_background",
@@ -165,15 +175,9 @@ def test_snapshot_without_a_configured_kommun_says_how_to_get_it(raw_dir, marts_
 
 
 def test_committed_snapshot_is_what_the_documented_builder_makes(raw_dir):
-    from pipelines.snapshot_builder import (
-        build_deso_tables,
-        build_kolada,
-        build_population_background,
-    )
+    from pipelines.demo.builder import build_all
 
-    build_population_background(raw_dir, raw_dir / "published" / "jarfalla_tabell1_2005_2015.csv")
-    build_deso_tables(raw_dir)
-    build_kolada(raw_dir)
+    build_all(raw_dir, raw_dir / "published" / "jarfalla_tabell1_2005_2015.csv")
     committed = sorted((PROJECT / "data" / "raw" / "scb").rglob("*.json"))
     committed += sorted((PROJECT / "data" / "raw" / "kolada").rglob("*.json"))
     assert len(committed) >= 6 * 4

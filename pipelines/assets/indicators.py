@@ -10,7 +10,7 @@ from dagster import (
     asset,
 )
 
-from pipelines.areas import areas_frame, load_areas
+from pipelines.areas import areas_frame, division_continuity, load_areas
 from pipelines.assets.metadata import preview, table_metadata
 from pipelines.catalog import Catalog
 from pipelines.indicators import catalog_frame, inputs_sql
@@ -24,24 +24,37 @@ from pipelines.resources import PipelineResource
     group_name="raw",
     kinds={"csv", "duckdb"},
     description=(
-        "Fokusområdenas DeSO enligt data/raw/areas/focus_areas.csv, som kommunen själv för. "
-        "Kontrolleras mot SCB:s DeSO-indelning: felaktiga koder, DeSO i fel kommun eller i två "
-        "områden, tomma områden och dubbletter stoppar körningen med fil, rad och orsak."
+        "Fokusområdenas DeSO enligt data/raw/areas/focus_areas.csv, som kommunen själv för, "
+        "i båda DeSO-indelningarna (DeSO 2018 till och med 2023, DeSO 2025 från 2024). "
+        "Varje rad kontrolleras mot sin egen indelnings nyckel: felaktiga koder, DeSO i fel "
+        "kommun eller i två områden, tomma områden och dubbletter stoppar körningen med fil, rad "
+        "och orsak. series_runs_on säger om områdets serie löper vidare över indelningsbytet "
+        "(samma mark och bekräftat av kommunen), continuity_note varför eller varför inte."
     ),
 )
 def focus_area_deso(
     context: AssetExecutionContext, pipeline: PipelineResource
 ) -> MaterializeResult:
     kommuner = [k.code for k in pipeline.kommuner()]
-    members = load_areas(pipeline.settings().raw_dir, kommuner)
+    raw_dir = pipeline.settings().raw_dir
+    members = load_areas(raw_dir, kommuner)
     frame = areas_frame(members)
+    continuity = {(c.kommun, c.area_id): c for c in division_continuity(members, raw_dir)}
+    frame["series_runs_on"] = [
+        continuity[(k, a)].runs_on for k, a in zip(frame.kommun, frame.area_id)
+    ]
+    frame["continuity_note"] = [
+        continuity[(k, a)].reason for k, a in zip(frame.kommun, frame.area_id)
+    ]
     summary = pipeline.warehouse().replace_table("raw", "focus_area_deso", frame)
     unconfirmed = int((frame["status"] != "bekräftad").sum())
     if unconfirmed:
         context.log.warning(
             f"{unconfirmed} av {len(frame)} DeSO i fokusområdena är obekräftade av kommunen."
         )
-    overview = frame.groupby(["kommun", "area_name"]).deso.apply(", ".join).reset_index()
+    overview = (
+        frame.groupby(["kommun", "area_name", "division"]).deso.apply(", ".join).reset_index()
+    )
     return MaterializeResult(
         metadata={
             **table_metadata(summary, "raw.focus_area_deso"),

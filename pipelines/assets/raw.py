@@ -70,35 +70,35 @@ def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None, 
         if settings.live:
             client = pipeline.scb_client(progress=context.log.info)
             before = client.stats.snapshot()
-            outcome = fetch_request(client, store, request, kommuner)
-            context.log.info(f"{request.table_id}: {outcome.reason}")
+            outcomes = fetch_request(client, store, request, kommuner)
+            for outcome in outcomes:
+                context.log.info(f"{outcome.table_id}: {outcome.reason}")
             fetch_meta.update(
                 {
-                    "fetch": "fetched" if outcome.changed else "unchanged",
-                    "fetch_reason": outcome.reason,
+                    "fetch": "fetched" if any(o.changed for o in outcomes) else "unchanged",
+                    "fetch_reason": "; ".join(f"{o.table_id}: {o.reason}" for o in outcomes),
                     **client.stats.since(before),
                 }
             )
         loaded = load_request(store, request, kommuner)
         frame = loaded.frame
-        frame["table_id"] = request.table_id
-        frame["updated"] = loaded.updated
         summary = pipeline.warehouse().replace_table("raw", table, frame)
         status = loaded.data_status
         if loaded.demo_rows:
-            context.log.warning(f"{request.table_id}: {DEMO_WARNING}")
+            context.log.warning(f"{', '.join(request.table_ids)}: {DEMO_WARNING}")
         return MaterializeResult(
             metadata={
                 **table_metadata(summary, f"raw.{table}"),
                 **fetch_meta,
-                "scb_table_id": request.table_id,
+                "scb_table_id": ", ".join(request.table_ids),
                 "scb_table_title": request.title,
+                "cells_of_other_division_dropped": loaded.dropped_other_division,
                 "source_updated": loaded.updated or "okänt",
                 "data_status": status,
                 "demo_rows": loaded.demo_rows,
                 "notes": MetadataValue.md("\n".join(f"- {n}" for n in loaded.notes) or "-"),
                 "raw_folder": MetadataValue.path(
-                    str(store.folder("scb", request.table_id, request_name))
+                    str(store.folder("scb", request.table_id, request_name).parent.parent)
                 ),
             }
         )

@@ -20,7 +20,6 @@ Kolada's JSON has no note field: a stored fetch that is demonstration data says
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -140,46 +139,3 @@ def load_kolada(store: RawStore, kommuner: Sequence[str]) -> tuple[pd.DataFrame,
         (published.get(k) or [None])[0] or stored.manifest.get("fetched_at") for k in frame.kpi
     ]
     return frame.reset_index(drop=True), stored.manifest
-
-
-def demo_pages(catalog: Catalog, kommuner: Sequence[str], per_page: int = 200) -> list[bytes]:
-    """Invented Kolada pages in v3's shape, for the offline snapshot."""
-    first, last = catalog.kolada_years
-    base = {
-        "N05401": 84.0,
-        "N00957": 25.0,
-        "N15428": 85.0,
-        "N07403": 950.0,
-        "N07540": 12500.0,
-        "N00914": 80.0,
-    }
-    items = []
-    for ind in sorted(catalog.kolada.values(), key=lambda i: i.kpi):
-        for m in [RIKET, *kommuner]:
-            offset = {RIKET: 0.0, "0123": -1.5, "0680": 0.8}.get(m, 0.3)
-            for year in range(first, last + 1):
-                if ind.kpi == "N05401" and year not in (2010, 2014, 2018, 2022):
-                    continue  # elections only
-                v = base.get(ind.kpi, 50.0) * (1 + offset / 100 + 0.004 * (year - first))
-                items.append(
-                    {
-                        "kpi": ind.kpi,
-                        "municipality": m,
-                        "period": year,
-                        "values": [{"gender": "T", "value": round(v, 1), "count": 1, "status": ""}],
-                    }
-                )
-    pages = []
-    for i in range(0, len(items), per_page):
-        last_page = i + per_page >= len(items)
-        pages.append(
-            json.dumps(
-                {
-                    "count": len(items[i : i + per_page]),
-                    "values": items[i : i + per_page],
-                    "next_url": None if last_page else f"demo:page-{i // per_page + 2}",
-                },
-                ensure_ascii=False,
-            ).encode()
-        )
-    return pages

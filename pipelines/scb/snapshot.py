@@ -5,6 +5,13 @@ since the stored fetch; if it did (or the selection did), it fetches the data an
 the responses verbatim. Then both modes do the same thing: read the stored responses,
 verify them against the manifest and parse them with `parse_jsonstat2`.
 
+A request may name a series of tables (a table SCB continued under a new id): each table is
+fetched and stored in its own folder, `data/raw/scb/<table>/<request>/`, and read back with
+its codes turned into the request's codes, so the rows form one series with `table_id` on
+each row. Region codes are split into (code, division): `0123C1290_DeSO2025` becomes
+`0123C1290` in division `DeSO2025`; cells of a division outside its years (SCB lists both
+divisions for every year and leaves the other division's cells empty) are dropped.
+
 Provenance travels with every row: a response whose json-stat2 `note` contains
 `DEMODATA` is demonstration data, not SCB's published statistics, and its rows carry
 `demo = true` all the way to the marts and the report.
@@ -18,8 +25,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipelines.catalog import ScbRequest
-from pipelines.raw_store import RawFile, RawStore, RawStoreError, StoredFetch
+from pipelines.catalog import ScbRequest, TableSpan
+from pipelines.geography import DIVISIONS, split_region_column
+from pipelines.raw_store import RawFile, RawStore, RawStoreError
 from pipelines.scb.client import PxWebClient
 from pipelines.scb.jsonstat import parse_jsonstat2, parse_metadata
 from pipelines.scb.selection import response_dimensions
@@ -47,13 +55,21 @@ class LoadedTable:
 
     request: ScbRequest
     frame: pd.DataFrame
-    manifest: dict
+    manifests: dict[str, dict]  # table id → manifest of its stored fetch
     notes: list[str]
     region_variable: str | None
+    dropped_other_division: int = 0
+
+    @property
+    def manifest(self) -> dict:
+        """The newest table's manifest."""
+        return self.manifests[self.request.table_id]
 
     @property
     def updated(self) -> str | None:
-        return self.manifest.get("updated")
+        """The newest `updated` of the series' tables."""
+        dates = [m.get("updated") for m in self.manifests.values() if m.get("updated")]
+        return max(dates) if dates else None
 
     @property
     def demo_rows(self) -> int:
@@ -77,33 +93,49 @@ def fetch_request(
     kommuner: Sequence[str],
     *,
     force: bool = False,
+) -> list[FetchOutcome]:
+    """Fetch every table of a request into the raw layer unless its stored fetch is current."""
+    return [
+        fetch_table(client, store, request, span, kommuner, force=force) for span in request.tables
+    ]
+
+
+def fetch_table(
+    client: PxWebClient,
+    store: RawStore,
+    request: ScbRequest,
+    span: TableSpan,
+    kommuner: Sequence[str],
+    *,
+    force: bool = False,
 ) -> FetchOutcome:
-    """Fetch one request into the raw layer unless the stored fetch is still current."""
-    selection = request.selection_for(kommuner)
-    info_bytes = client.table_info_bytes(request.table_id)
+    """Fetch one table of a request unless the stored fetch is still current."""
+    selection = request.selection_for(kommuner, span)
+    table_id = span.table_id
+    info_bytes = client.table_info_bytes(table_id)
     updated = json.loads(info_bytes).get("updated")
-    previous = store.manifest(SOURCE, request.table_id, request.name)
+    previous = store.manifest(SOURCE, table_id, request.name)
     if not force and previous is not None:
         same = previous.get("updated") == updated and previous.get("selection") == selection
         if same:
             return FetchOutcome(
                 request.name,
-                request.table_id,
+                table_id,
                 False,
                 updated,
                 0,
                 f"unchanged since {updated}: no data fetched",
             )
-    metadata_bytes = client.metadata_bytes(request.table_id)
-    parts = client.fetch_data(request.table_id, selection, codelists=request.codelists or None)
+    metadata_bytes = client.metadata_bytes(table_id)
+    parts = client.fetch_data(table_id, selection, codelists=span.codelists or None)
     # Parse every response before storing it: a malformed or changed response must never
     # replace the last good fetch in the raw layer.
-    expected = response_dimensions(client.metadata(request.table_id), request.selection)
+    expected = response_dimensions(client.metadata(table_id), selection)
     for part in parts:
         parse_jsonstat2(
             json.loads(part.content),
             expected_dimensions=expected,
-            context=f"{request.table_id} ({request.title}) {part.url}",
+            context=f"{table_id} ({request.title}) {part.url}",
         )
     data_files = [
         RawFile(
@@ -120,6 +152,7 @@ def fetch_request(
     store_request(
         store,
         request,
+        table_id,
         client.base_url,
         info_bytes,
         metadata_bytes,
@@ -128,12 +161,13 @@ def fetch_request(
         updated=updated,
     )
     reason = "first fetch" if previous is None else f"updated at source: {updated}"
-    return FetchOutcome(request.name, request.table_id, True, updated, len(parts), reason)
+    return FetchOutcome(request.name, table_id, True, updated, len(parts), reason)
 
 
 def store_request(
     store: RawStore,
     request: ScbRequest,
+    table_id: str,
     base_url: str,
     table_info: bytes,
     metadata: bytes,
@@ -143,16 +177,16 @@ def store_request(
     updated: str | None,
     **fields: object,
 ) -> dict:
-    """Store one fetch of a catalog request (`table.json`, `metadata.json`, data parts) with
-    the manifest fields :func:`fetch_request` and :func:`load_request` rely on."""
+    """Store one fetch of one table of a catalog request (`table.json`, `metadata.json`,
+    data parts) with the manifest fields :func:`fetch_table` and :func:`load_request` rely on."""
     files = [
-        RawFile("table.json", table_info, url=f"{base_url}/tables/{request.table_id}"),
-        RawFile("metadata.json", metadata, url=f"{base_url}/tables/{request.table_id}/metadata"),
+        RawFile("table.json", table_info, url=f"{base_url}/tables/{table_id}"),
+        RawFile("metadata.json", metadata, url=f"{base_url}/tables/{table_id}/metadata"),
         *parts,
     ]
     return store.write(
         SOURCE,
-        request.table_id,
+        table_id,
         request.name,
         files,
         base_url=base_url,
@@ -164,15 +198,41 @@ def store_request(
 
 
 def load_request(store: RawStore, request: ScbRequest, kommuner: Sequence[str]) -> LoadedTable:
-    """Read a stored fetch, parse every part and keep only the configured kommuner."""
-    stored = store.read(SOURCE, request.table_id, request.name)
+    """Read every table of a request, parse every part and keep only the configured kommuner.
+
+    Each table's rows carry `table_id` and `updated`, its codes turned into the request's;
+    the region variable is split into bare codes and `division`.
+    """
+    frames: list[pd.DataFrame] = []
+    notes: list[str] = []
+    manifests: dict[str, dict] = {}
+    dropped = 0
+    region = request.region_variable
+    for span in request.tables:
+        frame, table_notes, manifest = _load_table(store, request, span)
+        manifests[span.table_id] = manifest
+        notes.extend(n for n in table_notes if n not in notes)
+        if region is not None:
+            frame, n_dropped = _split_divisions(frame, region, span)
+            dropped += n_dropped
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if region is not None:
+        frame = _keep_kommuner(frame, region, kommuner, store, request)
+    return LoadedTable(request, frame, manifests, notes, region, dropped)
+
+
+def _load_table(
+    store: RawStore, request: ScbRequest, span: TableSpan
+) -> tuple[pd.DataFrame, list[str], dict]:
+    stored = store.read(SOURCE, span.table_id, request.name)
     metadata = parse_metadata(
         stored.read_json("metadata.json"), context=f"{stored.folder}/metadata.json"
     )
-    expected = response_dimensions(metadata, request.selection)
+    expected = response_dimensions(metadata, stored.manifest.get("selection") or request.selection)
     frames, notes = [], []
     for name in stored.data_files:
-        context = f"{request.table_id} {stored.folder / name}"
+        context = f"{span.table_id} {stored.folder / name}"
         parsed = parse_jsonstat2(
             json.loads(stored.read(name)), expected_dimensions=expected, context=context
         )
@@ -185,17 +245,36 @@ def load_request(store: RawStore, request: ScbRequest, kommuner: Sequence[str]) 
     if not frames:
         raise RawStoreError(f"{stored.folder}: the manifest lists no data files.")
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    region = request.region_variable
-    if region is not None:
-        frame = _keep_kommuner(frame, region, kommuner, stored, request)
-    return LoadedTable(request, frame, stored.manifest, notes, region)
+    request.recode_frame(frame, span)
+    frame["table_id"] = span.table_id
+    frame["updated"] = stored.manifest.get("updated")
+    return frame, notes, stored.manifest
+
+
+def _split_divisions(frame: pd.DataFrame, region: str, span: TableSpan) -> tuple[pd.DataFrame, int]:
+    """Bare codes and `division`; drop cells of a DeSO division outside its years."""
+    codes, divisions = split_region_column(frame[region], span.division)
+    frame[region] = codes
+    frame["division"] = divisions
+    years = pd.to_numeric(frame["Tid"], errors="coerce")
+    outside = pd.Series(False, index=frame.index)
+    for division in DIVISIONS.values():
+        in_division = divisions == division.code
+        if division.first_year is not None:
+            outside |= in_division & (years < division.first_year)
+        if division.last_year is not None:
+            outside |= in_division & (years > division.last_year)
+    n = int(outside.sum())
+    if n:
+        frame = frame.loc[~outside.to_numpy()].reset_index(drop=True)
+    return frame, n
 
 
 def _keep_kommuner(
     frame: pd.DataFrame,
     region: str,
     kommuner: Sequence[str],
-    stored: StoredFetch,
+    store: RawStore,
     request: ScbRequest,
 ) -> pd.DataFrame:
     codes = frame[region].astype("string")
@@ -203,8 +282,9 @@ def _keep_kommuner(
     present = set(kommun_of_row.unique())
     missing = [k for k in kommuner if k not in present]
     if missing:
+        folders = ", ".join(str(store.folder(SOURCE, t, request.name)) for t in request.table_ids)
         raise RawStoreError(
-            f"{stored.folder} ({request.title}) holds no data for kommun {', '.join(missing)}. "
+            f"{folders} ({request.title}) holds no data for kommun {', '.join(missing)}. "
             "The bundled snapshot covers only the kommuner it was fetched for; fetch the new "
             "ones with SEGREGATION_SOURCE=live."
         )

@@ -1,4 +1,5 @@
 -- Fokusområden jämförda med kommunen: för varje område, indikator, år och kön områdets värde, kommunens värde (alla DeSO), värdet för resten av kommunen (utom alla fokusområden), gapet och kvoten. Områdets värde räknas från summerade täljare och nämnare över områdets DeSO, aldrig som medelvärde av andelar; saknas en cell (..) i någon DeSO saknas värdet det året.
+-- Varje rad säger vilken DeSO-indelning (division: DeSO2018 till och med 2023, DeSO2025 från 2024) och vilken tabell (source_table) den kommer från. series_break namnger det som ändrades det året: ny indelning, ny tabell, ny åldersgrupp eller SCB:s brus (CKM) från 2025. series_restarts säger om serien måste börja om där (ny åldersgrupp, eller ny indelning där området inte bevisligen täcker samma mark och kommunen bekräftat det), restart_reason varför.
 -- Indikatorer som SCB saknar per DeSO kommer ur kommunens egna filer (område mot kommunens värde i Kolada) och ur Kolada (hela kommunen mot riket); comparison_level och comparison_value säger vad värdet jämförs med.
 -- depends_on: staging.stg_deso_indicator_inputs, raw.focus_area_deso, raw.indicator_catalog, raw.kolada_kommun_series, raw.local_area_values
 -- unique_key: kommun, area_id, indicator, year, sex
@@ -6,12 +7,16 @@ WITH inputs AS (
     SELECT * FROM staging.stg_deso_indicator_inputs WHERE region_level = 'deso'
 ),
 areas AS (
-    SELECT DISTINCT kommun, area_id, area_name, deso FROM raw.focus_area_deso
+    SELECT DISTINCT kommun, area_id, area_name, division, deso FROM raw.focus_area_deso
+),
+continuity AS (
+    SELECT DISTINCT kommun, area_id, series_runs_on, continuity_note FROM raw.focus_area_deso
 ),
 members AS (
-    -- each focus area
+    -- each focus area, with its DeSO of the year's division
     SELECT a.area_id AS grouping, i.*
-    FROM inputs i JOIN areas a ON a.kommun = i.kommun AND a.deso = i.region
+    FROM inputs i
+    JOIN areas a ON a.kommun = i.kommun AND a.division = i.division AND a.deso = i.region
     UNION ALL
     -- the whole kommun: every DeSO
     SELECT '__kommun' AS grouping, i.* FROM inputs i
@@ -20,7 +25,8 @@ members AS (
     -- the rest of the kommun: DeSO outside all of its focus areas
     SELECT '__rest' AS grouping, i.* FROM inputs i
     WHERE i.kommun IN (SELECT kommun FROM areas)
-      AND NOT EXISTS (SELECT 1 FROM areas a WHERE a.kommun = i.kommun AND a.deso = i.region)
+      AND NOT EXISTS (SELECT 1 FROM areas a
+                      WHERE a.kommun = i.kommun AND a.division = i.division AND a.deso = i.region)
 ),
 summed AS (
     SELECT
@@ -34,6 +40,8 @@ summed AS (
         string_agg(DISTINCT m.status_symbols, ',') AS status_symbols,
         bool_or(m.demo) AS demo,
         string_agg(DISTINCT m.source_table, ',') AS source_table,
+        string_agg(DISTINCT m.division, ',') AS division,
+        string_agg(DISTINCT m.population, ',') AS population,
         max(m.source_updated) AS source_updated
     FROM members m JOIN raw.indicator_catalog c USING (indicator)
     GROUP BY ALL
@@ -79,7 +87,9 @@ SELECT
     a.demo OR coalesce(k.demo, FALSE)           AS demo,
     a.source_table,
     a.source_updated::VARCHAR                   AS source_updated,
-    a.year                                      AS reference_year
+    a.year                                      AS reference_year,
+    a.division,
+    a.population
 FROM valued a
 JOIN raw.indicator_catalog c USING (indicator)
 JOIN (SELECT DISTINCT kommun, area_id, area_name FROM areas) n
@@ -137,7 +147,9 @@ local_final AS (
         l.demo OR coalesce(kv.demo, FALSE) AS demo,
         'kommunens fil: ' || l.source_text || coalesce(' + Kolada ' || kv.kpi, '') AS source_table,
         kv.source_updated::VARCHAR AS source_updated,
-        r.year AS reference_year
+        r.year AS reference_year,
+        'kommunens avgränsning' AS division,
+        NULL::VARCHAR AS population
     FROM local_rows r
     JOIN local_summed l USING (kommun, area_id, indicator, year)
     LEFT JOIN kolada kv ON kv.indicator = r.indicator AND kv.municipality = r.kommun AND kv.year = r.year AND kv.sex = '1+2'
@@ -158,13 +170,56 @@ kommun_rows AS (
         k.demo OR coalesce(riket.demo, FALSE) AS demo,
         'Kolada ' || k.kpi AS source_table,
         k.source_updated::VARCHAR AS source_updated,
-        k.year AS reference_year
+        k.year AS reference_year,
+        'kommun' AS division,
+        NULL::VARCHAR AS population
     FROM kolada k
     JOIN raw.indicator_catalog c USING (indicator)
     LEFT JOIN kolada riket ON riket.indicator = k.indicator AND riket.municipality = '0000' AND riket.year = k.year AND riket.sex = k.sex
     WHERE k.municipality IN (SELECT kommun FROM areas)
+),
+all_rows AS (
+    SELECT * FROM scb_rows
+    UNION ALL BY NAME SELECT * FROM local_final
+    UNION ALL BY NAME SELECT * FROM kommun_rows
+),
+with_previous AS (
+    SELECT
+        r.*,
+        coalesce(ct.series_runs_on, TRUE) AS series_runs_on,
+        ct.continuity_note,
+        lag(r.year) OVER w AS previous_year,
+        lag(r.division) OVER w AS previous_division,
+        lag(r.source_table) OVER w AS previous_table,
+        lag(r.population) OVER w AS previous_population
+    FROM all_rows r
+    LEFT JOIN continuity ct USING (kommun, area_id)
+    WINDOW w AS (PARTITION BY r.kommun, r.area_id, r.indicator, r.sex ORDER BY r.year)
+),
+breaks AS (
+    SELECT
+        *,
+        previous_division IS NOT NULL AND division <> previous_division AS new_division,
+        comparison_level = 'område mot kommun (DeSO)'
+            AND previous_table IS NOT NULL AND source_table <> previous_table AS new_table,
+        previous_population IS NOT NULL AND population <> previous_population AS new_population,
+        comparison_level = 'område mot kommun (DeSO)'
+            AND year >= 2025 AND (previous_year IS NULL OR previous_year < 2025) AS ckm_starts
+    FROM with_previous
 )
-SELECT * FROM scb_rows
-UNION ALL BY NAME SELECT * FROM local_final
-UNION ALL BY NAME SELECT * FROM kommun_rows
+SELECT
+    * EXCLUDE (previous_year, previous_division, previous_table, previous_population,
+               new_division, new_table, new_population, ckm_starts, series_runs_on, continuity_note),
+    nullif(concat_ws('; ',
+        CASE WHEN new_division THEN 'ny indelning: ' || replace(division, 'DeSO', 'DeSO ') END,
+        CASE WHEN new_table THEN 'ny tabell: ' || source_table END,
+        CASE WHEN new_population THEN 'ny åldersgrupp: ' || population END,
+        CASE WHEN ckm_starts THEN 'SCB:s brus (CKM) från 2025' END
+    ), '')                                                    AS series_break,
+    (new_division AND NOT series_runs_on) OR new_population  AS series_restarts,
+    CASE
+        WHEN new_population THEN 'ny åldersgrupp: ' || previous_population || ' → ' || population
+        WHEN new_division AND NOT series_runs_on THEN continuity_note
+    END                                                       AS restart_reason
+FROM breaks
 ORDER BY kommun, area_id, indicator, sex, year

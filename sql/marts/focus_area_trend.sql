@@ -1,12 +1,37 @@
--- Utvecklingen av gapet mellan fokusområde och kommun per indikator och kön: gapet första och senaste året, förändringen, lutningen per år och riktningen (närmar sig, fjärmar sig, oförändrat). Riktningen bedöms på det absoluta gapet: minskar det mer än indikatorns tröskel (trend_threshold i katalogen) närmar sig området kommunen, ökar det mer fjärmar det sig, annars oförändrat. Där gapet minskar anges det år då det skulle vara slutet i nuvarande takt.
+-- Utvecklingen av gapet mellan fokusområde och kommun per indikator och kön: gapet första och senaste året, förändringen, lutningen per år och riktningen (närmar sig, fjärmar sig, oförändrat). Trenden räknas från det senaste seriebrottet som ändrar vad som mäts (series_restarts i focus_area_indicator: ny åldersgrupp, eller ny DeSO-indelning där området inte bevisligen är detsamma); series_start_year och restart_reason säger var och varför, och previous_* beskriver trenden före brottet. Riktningen bedöms på det absoluta gapet: minskar det mer än indikatorns tröskel (trend_threshold i katalogen) närmar sig området kommunen, ökar det mer fjärmar det sig, annars oförändrat. Där gapet minskar anges det år då det skulle vara slutet i nuvarande takt.
 -- depends_on: marts.focus_area_indicator, raw.indicator_catalog
 -- unique_key: kommun, area_id, indicator, sex
-WITH gaps AS (
+WITH rows_with_gap AS (
     SELECT * FROM marts.focus_area_indicator WHERE gap IS NOT NULL
+),
+restarts AS (
+    SELECT kommun, area_id, indicator, sex,
+           max(year) FILTER (WHERE series_restarts) AS series_start_year,
+           arg_max(restart_reason, year) FILTER (WHERE series_restarts) AS restart_reason
+    FROM marts.focus_area_indicator
+    GROUP BY ALL
+),
+segmented AS (
+    SELECT g.*, r.series_start_year, r.restart_reason,
+           CASE WHEN r.series_start_year IS NULL OR g.year >= r.series_start_year
+                THEN 'current' ELSE 'previous' END AS segment
+    FROM rows_with_gap g LEFT JOIN restarts r USING (kommun, area_id, indicator, sex)
+),
+previous AS (
+    SELECT kommun, area_id, indicator, sex,
+           min(year) AS previous_first_year, max(year) AS previous_latest_year,
+           arg_min(gap, year) AS previous_gap_first, arg_max(gap, year) AS previous_gap_latest
+    FROM segmented WHERE segment = 'previous'
+    GROUP BY ALL
+),
+gaps AS (
+    SELECT * FROM segmented WHERE segment = 'current'
 ),
 ends AS (
     SELECT
         kommun, area_id, any_value(area_name) AS area_name, indicator, sex,
+        any_value(series_start_year) AS series_start_year,
+        any_value(restart_reason) AS restart_reason,
         any_value(indicator_name) AS indicator_name, any_value(unit) AS unit,
         any_value(gap_unit) AS gap_unit,
         min(year) AS first_year,
@@ -47,7 +72,23 @@ SELECT
         THEN CAST(ceil(e.latest_year + abs(e.gap_latest) / -e.abs_gap_slope_per_year) AS INTEGER)
     END                                            AS parity_year_at_current_pace,
     e.value_latest, e.kommun_value_latest,
+    e.series_start_year,
+    e.restart_reason,
+    p.previous_first_year,
+    p.previous_latest_year,
+    p.previous_gap_first,
+    p.previous_gap_latest,
+    CASE
+        WHEN p.previous_first_year IS NULL THEN NULL
+        WHEN p.previous_latest_year = p.previous_first_year THEN 'för få år'
+        WHEN abs(p.previous_gap_latest) - abs(p.previous_gap_first) <= -c.trend_threshold
+             AND abs(p.previous_gap_latest) < abs(p.previous_gap_first) THEN 'närmar sig'
+        WHEN abs(p.previous_gap_latest) - abs(p.previous_gap_first) >= c.trend_threshold
+             AND abs(p.previous_gap_latest) > abs(p.previous_gap_first) THEN 'fjärmar sig'
+        ELSE 'oförändrat'
+    END                                            AS previous_direction,
     e.demo, e.source_table,
     e.latest_year                                  AS reference_year
 FROM ends e JOIN raw.indicator_catalog c USING (indicator)
+LEFT JOIN previous p USING (kommun, area_id, indicator, sex)
 ORDER BY e.kommun, e.area_id, e.indicator, e.sex

@@ -1,4 +1,5 @@
 -- Befolkning efter bakgrund per kommun och år (som Tabell 1 i Järfällas integrationsplan): antal och andel (%) utrikes födda, inrikes födda med två utrikes födda föräldrar och övriga inrikes födda, samt totalt. Andelar räknas från antal.
+-- series_break namnger det som ändrades det året: ny tabell (SCB fortsätter serien i UtlSvBakgFinCKM från 2025) och SCB:s brus (CKM) från 2025, då delarna inte alltid summerar exakt till totalen.
 -- depends_on: staging.stg_scb_population_background
 -- unique_key: kommun, year
 WITH cells AS (
@@ -40,6 +41,12 @@ totals AS (
         coalesce(total_published, utrikes_fodda + inrikes_tva_utrikes_foraldrar + inrikes_ovriga)
             AS total
     FROM groups
+),
+ordered AS (
+    SELECT *,
+           lag(source_table) OVER (PARTITION BY kommun ORDER BY year) AS previous_table,
+           lag(year) OVER (PARTITION BY kommun ORDER BY year) AS previous_year
+    FROM totals
 )
 SELECT
     kommun,
@@ -56,6 +63,12 @@ SELECT
     demo,
     source_table,
     source_updated,
-    year                                                            AS reference_year
-FROM totals
+    year                                                            AS reference_year,
+    nullif(concat_ws('; ',
+        CASE WHEN previous_table IS NOT NULL AND source_table <> previous_table
+             THEN 'ny tabell: ' || source_table END,
+        CASE WHEN year >= 2025 AND (previous_year IS NULL OR previous_year < 2025)
+             THEN 'SCB:s brus (CKM) från 2025' END
+    ), '')                                                          AS series_break
+FROM ordered
 ORDER BY kommun, year

@@ -1,0 +1,3 @@
+from pipelines.demo.builder import main
+
+main()
