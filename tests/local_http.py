@@ -4,7 +4,8 @@ A threaded HTTP server bound to a free port on ``127.0.0.1`` when the object is 
 ``url`` is usable right away), serving between :meth:`LocalHttpServer.start` and
 :meth:`LocalHttpServer.stop` (or inside a ``with`` block); open connections are dropped on
 stop. Faults are queued with :meth:`LocalHttpServer.inject`, requests are recorded in
-``requests``, and JSON answers are written (or cut off) by :meth:`LocalHttpServer._send_json`.
+``requests``, and answers are written (or cut off) by :meth:`LocalHttpServer._send_json`
+(a document) or :meth:`LocalHttpServer._send_bytes` (bytes as they are, e.g. a recording).
 A server subclass sets ``api_prefix`` and ``fault_kinds`` and implements ``_serve``.
 """
 
@@ -216,6 +217,19 @@ class LocalHttpServer:
     ) -> None:
         """Write a JSON answer; with ``truncate``, only its first half, then close."""
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        LocalHttpServer._send_bytes(handler, status, data, content_type, headers, truncate=truncate)
+
+    @staticmethod
+    def _send_bytes(
+        handler: RequestHandler,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: dict[str, str],
+        *,
+        truncate: bool = False,
+    ) -> None:
+        """Write an answer's bytes as they are; with ``truncate``, only the first half, then close."""
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(data)))

@@ -8,6 +8,8 @@
   (`pipelines/http.py`, shared with the other source clients).
 - 400/403/404 raise :class:`ScbRequestError` quoting the server's problem message, the
   table id and the selection.
+- `search_tables` asks `/tables?query=…` (following the `next` page links a few pages),
+  e.g. with the last element of a table's v1 path to find the table's current id.
 - Keeps every data response's bytes verbatim (:class:`DataPart`) so the raw layer can
   store exactly what the server sent; parsing is done by `jsonstat.py`.
 """
@@ -19,6 +21,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
@@ -121,6 +124,32 @@ class PxWebClient:
         """`/tables/{id}`: label, `updated`, periods. Cheap: use it to see whether data changed."""
         return json.loads(self.table_info_bytes(table_id))
 
+    def search_tables(self, query: str, *, page_size: int = 100, max_pages: int = 5) -> list[dict]:
+        """`/tables?query=…`: the tables the server finds for `query`, as it lists them.
+
+        SCB searches ids, labels and the tables' places in the old v1 tree (`paths`), so the
+        last element of a v1 path (e.g. `AM0211A`) finds the tables under it. Follows the
+        `next` link in `page.links` for at most `max_pages` pages; each table once.
+        """
+        params: dict[str, str] = {"query": query, "pageSize": str(page_size)}
+        found: dict[str, dict] = {}
+        asked: set[tuple[tuple[str, str], ...]] = set()
+        for _ in range(max_pages):
+            asked.add(tuple(sorted(params.items())))
+            doc = json.loads(self._get("tables", "/tables", params=params))
+            for table in doc.get("tables") or []:
+                found.setdefault(str(table.get("id")), table)
+            links = (doc.get("page") or {}).get("links") or []
+            href = next((link.get("href") for link in links if link.get("rel") == "next"), None)
+            if not href:
+                break
+            params = _next_page_params(params, href)
+            if tuple(sorted(params.items())) in asked:
+                break
+        else:
+            log.info("/tables?query=%s: stopped after %d pages", query, max_pages)
+        return list(found.values())
+
     def table_info_bytes(self, table_id: str) -> bytes:
         return self._get("table", f"/tables/{table_id}", table_id=table_id)
 
@@ -205,9 +234,16 @@ class PxWebClient:
 
     # -- plumbing ----------------------------------------------------------------------
 
-    def _get(self, kind: str, path: str, *, table_id: str | None = None) -> bytes:
+    def _get(
+        self,
+        kind: str,
+        path: str,
+        *,
+        table_id: str | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> bytes:
         """GET a JSON document; the body is checked to be complete JSON (else retried)."""
-        return self._request(kind, "GET", path, table_id=table_id).content
+        return self._request(kind, "GET", path, table_id=table_id, params=params).content
 
     def _request(
         self,
@@ -246,6 +282,20 @@ class PxWebClient:
             params={"lang": self.lang, **(params or {})},
             json_body=json_body,
         )
+
+
+def _next_page_params(params: Mapping[str, str], href: str) -> dict[str, str]:
+    """The query of a `next` link laid over `params`; names match case-insensitively.
+
+    SCB writes `pagesize=` in its links; `lang` stays the client's own.
+    """
+    merged = dict(params)
+    spelled = {name.lower(): name for name in merged}
+    for name, value in parse_qsl(urlsplit(href).query, keep_blank_values=True):
+        if name.lower() == "lang":
+            continue
+        merged[spelled.setdefault(name.lower(), name)] = value
+    return merged
 
 
 def _refusal(status: int) -> str:

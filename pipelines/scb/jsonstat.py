@@ -10,10 +10,14 @@ million-cell table small.
 Missing cells (`null` in `value`, or absent from a `value` object) become NaN, and the
 status symbol SCB sends for them (`..`, `.`, `-`) is kept in the `status` column: a
 suppressed cell never turns into 0.
+
+From reference year 2025 SCB protects cells with the Cell Key Method (small controlled
+noise, so parts need not sum to totals) and says so in a note; `has_ckm_note` finds it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +28,12 @@ from pipelines.scb.errors import ScbResponseError
 
 VALUE_COLUMN = "value"
 STATUS_COLUMN = "status"
+_CKM_NOTE = re.compile(r"cell key method|\bCKM\b", re.IGNORECASE)
+
+
+def has_ckm_note(notes: Iterable[str]) -> bool:
+    """Whether a table's notes say its cells carry Cell Key Method noise (SCB, from 2025)."""
+    return any(_CKM_NOTE.search(str(note)) for note in notes)
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class Dimension:
     codes: tuple[str, ...]
     labels: tuple[str, ...]
     elimination: bool = False  # may be left out of a selection (the server then sums over it)
+    # Codelists the server offers for the dimension (`extension.codelists`): (id, label).
+    codelists: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -51,6 +63,11 @@ class ParsedTable:
     @property
     def dimension_codes(self) -> list[str]:
         return [d.code for d in self.dimensions]
+
+    @property
+    def ckm(self) -> bool:
+        """The notes say the cells carry Cell Key Method noise."""
+        return has_ckm_note(self.notes)
 
 
 def parse_jsonstat2(
@@ -199,12 +216,18 @@ def _dimension(code: str, dimension_docs: dict, size: int, context: str) -> Dime
         raise ScbResponseError(
             f"{context}: dimension {code!r} has {len(ordered)} categories but size says {size}."
         )
+    extension = dim_doc.get("extension") or {}
     return Dimension(
         code=code,
         label=str(dim_doc.get("label", code)),
         codes=tuple(ordered),
         labels=tuple(str(labels.get(c, c)) for c in ordered),
-        elimination=bool((dim_doc.get("extension") or {}).get("elimination", False)),
+        elimination=bool(extension.get("elimination", False)),
+        codelists=tuple(
+            (str(c["id"]), str(c.get("label", c["id"])))
+            for c in extension.get("codelists") or []
+            if isinstance(c, dict) and c.get("id") is not None
+        ),
     )
 
 
@@ -304,6 +327,11 @@ class TableMetadata:
     @property
     def codes(self) -> list[str]:
         return [d.code for d in self.dimensions]
+
+    @property
+    def ckm(self) -> bool:
+        """The notes say the cells carry Cell Key Method noise."""
+        return has_ckm_note(self.notes)
 
 
 def parse_metadata(doc: dict, *, context: str = "metadata") -> TableMetadata:
