@@ -75,9 +75,12 @@ class TableSpan:
         )
 
     @property
-    def search_term(self) -> str:
-        """What to search SCB's table list for when the id is unknown: the v1 table name."""
-        return self.v1_path.rstrip("/").rsplit("/", 1)[-1] if self.v1_path else self.table_id
+    def search_terms(self) -> list[str]:
+        """What to search SCB's table list for when the id is unknown: the last element of
+        the v1 path (the old table name), then its folder (SCB lists each table's place in
+        the old v1 tree in `paths`)."""
+        parts = [p for p in self.v1_path.split("/") if p]
+        return list(reversed(parts[-2:])) if parts else [self.table_id]
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+    check = sub.add_parser(
+        "check",
+        help="check files, coverage and catalog against the source, in seconds",
+        description=(
+            "Check everything a run depends on before it runs: the analyst's files (kommuner, "
+            "focus areas in both DeSO divisions, the kommun's local files), whether the source in "
+            "use (the snapshot, or SCB and Kolada live) holds every configured kommun, table and "
+            "year, and the catalog against the source: every table exists (otherwise candidates "
+            "from SCB's table search), its variables and codes exist, its years reach SCB's last "
+            "year, and every Kolada KPI exists with the title the catalog expects. Live, it makes "
+            "metadata calls only. Prints one table; exits 0 when nothing is wrong, 1 otherwise. "
+            "`segregation run` runs the same check first."
+        ),
+    )
+    check.set_defaults(handler=_check)
+
     fetch = sub.add_parser(
         "fetch",
         help="fetch any SCB table to Parquet or CSV",
@@ -94,13 +110,28 @@ def _parser() -> argparse.ArgumentParser:
 
     areas = sub.add_parser(
         "areas",
-        help="list the focus areas and their DeSO, and report problems",
+        help="list the focus areas and their DeSO, report problems, propose DeSO 2025",
         description=(
-            "Read data/raw/areas/focus_areas.csv (under SEGREGATION_RAW_DIR), check it against "
-            "SCB's DeSO division and list each kommun's focus areas with their DeSO, RegSO and "
-            "whether the kommun has confirmed them. Exits 1 and lists every problem (file, line, "
-            "reason) if the file has any. To find a kommun's DeSO codes, see the README."
+            "Read data/raw/areas/focus_areas.csv (under SEGREGATION_RAW_DIR), check each row "
+            "against the key of its DeSO division (DeSO 2018 or DeSO 2025) and list each kommun's "
+            "focus areas with their DeSO, RegSO and whether the kommun has confirmed them. Exits 1 "
+            "and lists every problem (file, line, reason) if the file has any. With --propose, "
+            "proposes each area's DeSO 2025 membership from its DeSO 2018 membership: a code that "
+            "exists in both divisions carries over; a code that no longer exists is replaced by "
+            "the DeSO 2025 codes sharing its first eight characters when all of them lie in the "
+            "area's RegSO; anything else is listed for the kommun to decide. --write adds the "
+            "proposals to the file as 'obekräftad' with a comment saying how they were derived."
         ),
+    )
+    areas.add_argument(
+        "--propose",
+        action="store_true",
+        help="propose DeSO 2025 members for areas that have only DeSO 2018 rows",
+    )
+    areas.add_argument(
+        "--write",
+        action="store_true",
+        help="with --propose: add the proposed rows to focus_areas.csv (as obekräftad)",
     )
     areas.set_defaults(handler=_areas)
 
@@ -127,6 +158,7 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"Källa: {settings.source} ({'SCB live: ' + settings.scb_api_url if settings.live else 'ögonblicksbild i ' + str(settings.raw_dir)})"
     )
+
     home = os.environ.get("DAGSTER_HOME")
     if home and not Path(home).is_absolute():
         print(
@@ -143,9 +175,13 @@ def _run(args: argparse.Namespace) -> int:
         instance=instance, raise_on_error=False
     )
     if not result.success:
-        failed = [e for e in result.all_events if e.is_failure]
+        failed = [e for e in result.all_events if e.is_step_failure]
         for event in failed[:5]:
-            print(f"FAILED: {event.step_key}: {event.message}", file=sys.stderr)
+            user = event.step_failure_data.user_failure_data
+            if user is not None and user.description:
+                print(user.description, file=sys.stderr)  # e.g. the pre-flight check's table
+            else:
+                print(f"FAILED: {event.step_key}: {event.message}", file=sys.stderr)
         print(
             f"The run failed; the previously published marts and reports in {settings.marts_dir} "
             "are unchanged.",
@@ -171,6 +207,19 @@ def _run(args: argparse.Namespace) -> int:
             "kör med SEGREGATION_SOURCE=live för verkliga värden (se README)."
         )
     return 0
+
+
+def _preflight(settings: Settings):
+    from pipelines.preflight import run_check
+
+    return run_check(settings, progress=lambda m: print(m, file=sys.stderr))
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    report = _preflight(settings)
+    print(report.table())
+    return 0 if report.ok else 1
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -229,9 +278,18 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _areas(args: argparse.Namespace) -> int:
-    from pipelines.areas import AreaRegistryError, load_areas
+    from pipelines.areas import (
+        AREAS_FILE,
+        AreaRegistryError,
+        load_areas,
+        propose_next_division,
+        write_proposals,
+    )
     from pipelines.kommuner import KommunerError, load_kommuner
 
+    if args.write and not args.propose:
+        print("--write goes with --propose.", file=sys.stderr)
+        return 2
     settings = Settings.from_env()
     try:
         kommuner = load_kommuner(settings.raw_dir)
@@ -240,15 +298,36 @@ def _areas(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     names = {k.code: k.name for k in kommuner}
+    if args.propose:
+        proposals = propose_next_division(members, settings.raw_dir)
+        if not proposals:
+            print("Every area already has DeSO 2025 rows; nothing to propose.")
+            return 0
+        for p in proposals:
+            target = p.deso_2025 or "?"
+            print(f"{p.kommun} {p.area_name}: {p.deso_2018} -> {target}  [{p.how}] {p.comment}")
+        decide = [p for p in proposals if not p.deso_2025]
+        if args.write:
+            n = write_proposals(settings.raw_dir, proposals)
+            print(f"Wrote {n} DeSO 2025 row(s) as obekräftad to {settings.raw_dir / AREAS_FILE}.")
+        else:
+            print("Nothing written: add --write to add the proposals to the file.")
+        if decide:
+            print(
+                f"{len(decide)} DeSO need the kommun's decision (marked ?): add their DeSO 2025 "
+                "rows by hand."
+            )
+        return 0
+    order = {key: i for i, key in enumerate(dict.fromkeys((m.kommun, m.area_id) for m in members))}
     current = None
-    for m in members:
+    for m in sorted(members, key=lambda m: (order[(m.kommun, m.area_id)], m.division)):
         if (m.kommun, m.area_id) != current:
             current = (m.kommun, m.area_id)
             print(f"{m.kommun} {names.get(m.kommun, '')} · {m.area_name} ({m.area_id})")
-        print(f"    {m.deso}  RegSO {m.regso} {m.regso_name}  [{m.status}]")
+        print(f"    {m.division}  {m.deso}  RegSO {m.regso} {m.regso_name}  [{m.status}]")
     unconfirmed = sum(m.status != "bekräftad" for m in members)
     print(
-        f"{len(members)} DeSO in {len({(m.kommun, m.area_id) for m in members})} areas; {unconfirmed} unconfirmed."
+        f"{len(members)} DeSO rows in {len({(m.kommun, m.area_id) for m in members})} areas; {unconfirmed} unconfirmed."
     )
     return 0
 

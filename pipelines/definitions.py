@@ -13,6 +13,7 @@ from pipelines.assets.indicators import (
     local_area_values,
 )
 from pipelines.assets.models import build_model_asset
+from pipelines.assets.preflight import preflight_check
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.raw import build_scb_asset, scb_requests_in, source_retry_policy
 from pipelines.catalog import load_catalog
@@ -34,6 +35,7 @@ _retry = source_retry_policy(_settings.asset_retries, _settings.asset_retry_dela
 
 defs = Definitions(
     assets=[
+        preflight_check,
         *(build_scb_asset(name, _retry, _catalog.request(name).title) for name in _scb_requests),
         focus_area_deso,
         indicator_catalog,

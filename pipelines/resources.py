@@ -32,9 +32,11 @@ class PipelineResource(ConfigurableResource):
     marts_dir: str | None = None
     backoff_base: float = 1.0
     _client: PxWebClient | None = PrivateAttr(default=None)
+    _kolada: KoladaClient | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._client = None  # a new client (and /config read) for every run
+        self._kolada = None
 
     def settings(self) -> Settings:
         base = Settings.from_env()
@@ -83,8 +85,13 @@ class PipelineResource(ConfigurableResource):
         return self._client
 
     def kolada_client(self, progress: Callable[[str], None] | None = None) -> KoladaClient:
+        """The run's Kolada client, shared by the pre-flight check and the fetch."""
+        if self._kolada is not None:
+            if progress is not None:
+                self._kolada.progress = progress
+            return self._kolada
         s = self.settings()
-        return KoladaClient(
+        self._kolada = KoladaClient(
             s.kolada_api_url,
             timeout=s.http_timeout,
             max_retries=s.max_retries,
@@ -92,6 +99,7 @@ class PipelineResource(ConfigurableResource):
             backoff_base=self.backoff_base,
             progress=progress,
         )
+        return self._kolada
 
     def store(self) -> RawStore:
         return RawStore(self.settings().raw_dir)

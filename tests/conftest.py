@@ -42,10 +42,20 @@ def kolada_value(municipality: str, year: int, gender: str) -> float | None:
     return round(50 + int(municipality) / 100 + (year - 2010) * 0.5, 1)
 
 
+def kolada_titles() -> dict[str, str]:
+    """Kolada's real titles of the KPIs (real catalogue rows shipped in data/raw/kolada/)."""
+    import csv
+
+    path = PROJECT / "data" / "raw" / "kolada" / "kpi_catalogue.csv"
+    with path.open(encoding="utf-8") as handle:
+        return {row["id"]: row["title"] for row in csv.DictReader(handle)}
+
+
 @pytest.fixture(autouse=True)
 def kolada(monkeypatch: pytest.MonkeyPatch, _isolated_env: None):
     """A local Kolada v3 server for every test; live runs fetch from it."""
-    kpis = [KoladaKpi(k, f"KPI {k}", value=kolada_value) for k in KOLADA_KPIS]
+    titles = kolada_titles()
+    kpis = [KoladaKpi(k, titles[k], value=kolada_value) for k in KOLADA_KPIS]
     with KoladaServer(kpis) as server:
         monkeypatch.setenv("KOLADA_API_URL", server.url)
         yield server

@@ -12,6 +12,7 @@ from dagster import (
 
 from pipelines.areas import areas_frame, division_continuity, load_areas
 from pipelines.assets.metadata import preview, table_metadata
+from pipelines.assets.preflight import PREFLIGHT
 from pipelines.catalog import Catalog
 from pipelines.indicators import catalog_frame, inputs_sql
 from pipelines.kolada.snapshot import fetch_kolada, load_kolada
@@ -23,6 +24,7 @@ from pipelines.resources import PipelineResource
     key=AssetKey(["raw", "focus_area_deso"]),
     group_name="raw",
     kinds={"csv", "duckdb"},
+    deps=[PREFLIGHT],
     description=(
         "Fokusområdenas DeSO enligt data/raw/areas/focus_areas.csv, som kommunen själv för, "
         "i båda DeSO-indelningarna (DeSO 2018 till och med 2023, DeSO 2025 från 2024). "
@@ -69,6 +71,7 @@ def focus_area_deso(
     key=AssetKey(["raw", "indicator_catalog"]),
     group_name="raw",
     kinds={"toml", "duckdb"},
+    deps=[PREFLIGHT],
     description=(
         "Indikatorkatalogen ur data/raw/catalog.toml: namn, tema, enhet, målgrupp, om högre är "
         "bättre, beräkningssätt och tröskel för trendbedömningen."
@@ -125,6 +128,7 @@ def build_kolada_asset(retry_policy: RetryPolicy | None = None):
         group_name="raw",
         kinds={"kolada", "duckdb"},
         retry_policy=retry_policy,
+        deps=[PREFLIGHT],
         description=(
             "Kommunnivå från Kolada (valdeltagande, ohälsotal, behörighet till gymnasiet, anmälda brott, "
             "förvärvsarbetande) för kommunerna och riket. Hämtas från Kolada v3 när "

@@ -17,6 +17,7 @@ from dagster import (
 )
 
 from pipelines.assets.metadata import DEMO_WARNING, table_metadata
+from pipelines.assets.preflight import PREFLIGHT
 from pipelines.models import SqlModel
 from pipelines.resources import PipelineResource
 from pipelines.scb.snapshot import fetch_request, load_request
@@ -59,6 +60,7 @@ def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None, 
         ),
         metadata={"catalog_request": request_name},
         retry_policy=retry_policy,
+        deps=[PREFLIGHT],
     )
     def _scb_raw(context: AssetExecutionContext, pipeline: PipelineResource) -> MaterializeResult:
         settings = pipeline.settings()

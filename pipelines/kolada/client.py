@@ -74,6 +74,7 @@ class KoladaClient:
             limiter=RateLimiter(5, 1.0),
         )
         self.progress = progress or (lambda message: log.info(message))
+        self._described: dict[tuple[str, ...], tuple[dict[str, dict], list[KoladaPage]]] = {}
 
     @property
     def stats(self) -> CallStats:
@@ -93,11 +94,28 @@ class KoladaClient:
 
         return self.http.request(kind, "GET", url, refuse=refuse, give_up=give_up)
 
-    def kpis(self, kpi_ids: Sequence[str]) -> tuple[dict[str, dict], list[KoladaPage]]:
+    def kpis(
+        self, kpi_ids: Sequence[str], *, strict: bool = True
+    ) -> tuple[dict[str, dict], list[KoladaPage]]:
         """Each KPI's description from `/kpi/{ids}` (25 ids a call), and the pages as sent.
 
-        An id Kolada does not know is an error naming it.
+        An id Kolada does not know is an error naming it (with `strict=False` it is left out
+        of the answer, for the caller to report). Asked once per client and set of ids (one
+        client per run: the pre-flight check and the fetch share the answer).
         """
+        key = tuple(kpi_ids)
+        if key not in self._described:
+            self._described[key] = self._ask_kpis(kpi_ids)
+        described, pages = self._described[key]
+        unknown = [k for k in kpi_ids if k not in described]
+        if unknown and strict:
+            raise KoladaError(
+                f"Kolada has no KPI {', '.join(unknown)}: check the id in data/raw/catalog.toml.",
+                url=f"{self.base_url}/kpi/{','.join(unknown)}",
+            )
+        return dict(described), list(pages)
+
+    def _ask_kpis(self, kpi_ids: Sequence[str]) -> tuple[dict[str, dict], list[KoladaPage]]:
         described: dict[str, dict] = {}
         pages: list[KoladaPage] = []
         for batch in batches(list(kpi_ids)):
@@ -114,12 +132,6 @@ class KoladaClient:
                 KoladaPage(
                     response.url, response.content, datetime.now(UTC).isoformat(timespec="seconds")
                 )
-            )
-        unknown = [k for k in kpi_ids if k not in described]
-        if unknown:
-            raise KoladaError(
-                f"Kolada has no KPI {', '.join(unknown)}: check the id in data/raw/catalog.toml.",
-                url=f"{self.base_url}/kpi/{','.join(unknown)}",
             )
         return described, pages
 

@@ -98,6 +98,7 @@ class PxWebClient:
         self.progress = progress or (lambda message: log.info(message))
         self._limits: ApiLimits | None = None
         self._metadata: dict[str, tuple[bytes, TableMetadata]] = {}
+        self._table_info: dict[str, bytes] = {}
 
     @property
     def stats(self) -> CallStats:
@@ -151,7 +152,13 @@ class PxWebClient:
         return list(found.values())
 
     def table_info_bytes(self, table_id: str) -> bytes:
-        return self._get("table", f"/tables/{table_id}", table_id=table_id)
+        """`/tables/{id}` byte for byte, asked once per client (one client per run: the
+        pre-flight check and the fetch share the answer)."""
+        if table_id not in self._table_info:
+            self._table_info[table_id] = self._get(
+                "table", f"/tables/{table_id}", table_id=table_id
+            )
+        return self._table_info[table_id]
 
     def metadata_bytes(self, table_id: str) -> bytes:
         """`/tables/{id}/metadata` as json-stat2, byte for byte (cached per client)."""
