@@ -183,7 +183,11 @@ class LiveTables(TableSource):
             except ScbError:
                 return []
             if i > 0:  # a folder: keep the tables that stand in it
-                found = [t for t in found if any(p and p[-1].get("id") == term for p in t.get("paths") or [])]
+                found = [
+                    t
+                    for t in found
+                    if any(p and p[-1].get("id") == term for p in t.get("paths") or [])
+                ]
             if found:
                 return found
         return []
@@ -235,9 +239,10 @@ def run_check(
 
 def _flat(exc: BaseException) -> str:
     """An error's whole message on one line (it names the URL and what failed)."""
-    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(
-        exc
-    ).__name__
+    return (
+        "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        or type(exc).__name__
+    )
 
 
 def _check_files(report: CheckReport, raw_dir: Path) -> list[str] | None:
