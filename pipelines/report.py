@@ -5,6 +5,8 @@ Parquet files, so the reports are published in the same swap as the marts; after
 `segregation report` rebuilds one from the published files. Plotly's JavaScript is inlined
 once per file, so the report opens offline in any browser. When any figure comes from
 demo data, a banner says so at the top and every affected chart says so in its title.
+The map at the top (`pipelines/maps.py`) draws the kommun's DeSO boundaries from the raw
+layer, coloured by the `deso_indicator` mart, with plain filled shapes that need no network.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipelines import maps
+
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
+OPTIONAL_MARTS = ("deso_indicator",)  # the maps; read when published
 SEX_LABELS = {"1+2": "totalt", "1": "män", "2": "kvinnor"}
 UNIT_AXIS = {
     "procent": "Andel (%)",
@@ -49,7 +54,9 @@ class ReportResult:
 
 def load_marts(marts_dir: Path) -> dict[str, pd.DataFrame]:
     """The published marts the report reads, from Parquet."""
-    return read_marts({name: Path(marts_dir) / f"{name}.parquet" for name in MARTS})
+    return read_marts(
+        {name: Path(marts_dir) / f"{name}.parquet" for name in MARTS + OPTIONAL_MARTS}
+    )
 
 
 def read_marts(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
@@ -60,6 +67,10 @@ def read_marts(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
         if path is None or not Path(path).exists():
             raise ReportError(f"{path or name} is missing: run the pipeline first (make run).")
         out[name] = pd.read_parquet(path)
+    for name in OPTIONAL_MARTS:
+        path = paths.get(name)
+        if path is not None and Path(path).exists():
+            out[name] = pd.read_parquet(path)
     return out
 
 
@@ -150,10 +161,62 @@ def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def map_section(
+    marts: dict[str, pd.DataFrame],
+    kommun: str,
+    kommun_name: str,
+    raw_dir: Path | None,
+    first: bool,
+    indicator: str = maps.DEFAULT_MAP_INDICATOR,
+) -> tuple[str, int]:
+    """The map section's HTML and its number of maps (0 when a sentence says why none)."""
+    if raw_dir is None:
+        from pipelines.settings import Settings
+
+        raw_dir = Settings.from_env().raw_dir
+    figure = maps.deso_map_for_kommun(
+        marts.get("deso_indicator"), kommun, kommun_name, raw_dir, indicator
+    )
+    parts = ['<section class="maps"><h2>Karta</h2>']
+    if isinstance(figure, str):
+        parts.append(f'<p class="no-map">{html.escape(figure)}</p></section>')
+        return "".join(parts), 0
+    figures = [figure, *filter(None, [maps.focus_zoom(figure)])]
+    plots = [
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=first and i == 0,
+            config={
+                "displaylogo": False,
+                "displayModeBar": False,
+                "locale": "sv",
+                "scrollZoom": True,
+            },
+        )
+        for i, fig in enumerate(figures)
+    ]
+    parts.append(
+        "<p>Kommunens DeSO färgade efter indikatorns värde senaste året; fokusområdena har röd "
+        "kontur och namn. Håll muspekaren över ett område för DeSO, RegSO, fokusområde och värde. "
+        "Grått betyder att uppgift saknas (undertryckt cell, eller en DeSO-kod som inte finns i "
+        "uppgifternas områdesindelning). Rulla för att zooma, dubbelklicka för att återställa.</p>"
+    )
+    for i, plot in enumerate(plots):
+        parts.append(f'<div class="map" id="karta-deso-{kommun}-{i + 1}">{plot}</div>')
+    parts.append("</section>")
+    return "".join(parts), len(plots)
+
+
 def build_report(
-    marts: dict[str, pd.DataFrame], kommun: str, kommun_name: str, run_date: date
+    marts: dict[str, pd.DataFrame],
+    kommun: str,
+    kommun_name: str,
+    run_date: date,
+    raw_dir: Path | None = None,
 ) -> tuple[str, int, bool]:
-    """The report's HTML for one kommun, the number of charts, and whether demo data is in it."""
+    """The report's HTML for one kommun, the number of charts, and whether demo data is in it.
+
+    `raw_dir` holds the map's boundaries (default: `SEGREGATION_RAW_DIR`)."""
     indicators = marts["focus_area_indicator"]
     indicators = indicators[(indicators.kommun == kommun) & (indicators.sex == "1+2")]
     trend = marts["focus_area_trend"]
@@ -165,8 +228,9 @@ def build_report(
     demo = bool(indicators.demo.any() or background.demo.any())
 
     parts: list[str] = []
-    charts = 0
-    first = True
+    map_html, charts = map_section(marts, kommun, kommun_name, raw_dir, first=True)
+    parts.append(map_html)
+    first = charts == 0
     for area_id, area_rows in indicators.groupby("area_id", sort=False):
         area_name = area_rows.area_name.iloc[0]
         latest = area_rows.sort_values("year").groupby("indicator", sort=False).tail(1)
@@ -286,6 +350,7 @@ th, td {{ border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: rig
 th:first-child, td:first-child {{ text-align: left; }}
 .charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1rem; }}
 .demo {{ color: #c0392b; font-size: 0.8em; }}
+.map {{ max-width: 780px; }}
 footer {{ color: #555; font-size: 0.85rem; margin-top: 2rem; }}
 </style></head>
 <body>
@@ -310,11 +375,16 @@ saknat värde, aldrig noll. Områdenas DeSO finns i data/raw/areas/focus_areas.c
 
 
 def write_report(
-    marts_dir: Path, kommun: str, kommun_name: str, out: Path, run_date: date | None = None
+    marts_dir: Path,
+    kommun: str,
+    kommun_name: str,
+    out: Path,
+    run_date: date | None = None,
+    raw_dir: Path | None = None,
 ) -> ReportResult:
     """Write one kommun's report atomically (temporary file, then rename)."""
     page, charts, demo = build_report(
-        load_marts(marts_dir), kommun, kommun_name, run_date or date.today()
+        load_marts(marts_dir), kommun, kommun_name, run_date or date.today(), raw_dir
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

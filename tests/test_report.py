@@ -134,11 +134,11 @@ def test_a_failing_report_publishes_nothing_and_keeps_marts_and_reports(
 
     rendered = []
 
-    def second_kommun_fails(frames, kommun, name, run_date):
+    def second_kommun_fails(frames, kommun, name, run_date, *args):
         rendered.append(kommun)
         if kommun == "0680":
             raise RuntimeError("rendering failed")
-        return real(frames, kommun, name, run_date)
+        return real(frames, kommun, name, run_date, *args)
 
     monkeypatch.setattr(publish, "build_report", second_kommun_fails)
     assert not run_all()
