@@ -464,7 +464,9 @@ def deso_map(
     shape_codes = {f["properties"]["desokod"] for f in features}
     by_code = {}
     if not values.empty:
-        keyed = values.assign(deso=values["deso"].astype(str).str.replace(r"_DeSO\d{4}$", ""))
+        keyed = values.assign(
+            deso=values["deso"].astype(str).str.replace(r"_DeSO\d{4}$", "", regex=True)
+        )
         by_code = dict(zip(keyed["deso"], keyed["value"], strict=True))
     known = [v for c, v in by_code.items() if c in shape_codes and v is not None and not pd.isna(v)]
     vmin, vmax = (min(known), max(known)) if known else (0.0, 1.0)
@@ -606,7 +608,9 @@ def regso_map(
     key of its division, else the shape's `regsokod`); a RegSO without a type is grey.
     """
     features = _largest_first(boundaries.features)
-    keyed = types.assign(regso=types["regso"].astype(str).str.replace(r"_RegSO\d{4}$", ""))
+    keyed = types.assign(
+        regso=types["regso"].astype(str).str.replace(r"_RegSO\d{4}$", "", regex=True)
+    )
     type_of = dict(zip(keyed["regso"], keyed["omradestyp"], strict=True))
     year_text = f" ({year})" if year else ""
     fig = go.Figure()

@@ -17,6 +17,7 @@ from dagster import (
     multi_asset,
 )
 
+from pipelines.assets.boundaries import BOUNDARIES
 from pipelines.models import SqlModel
 from pipelines.report import build_report, read_marts, report_path
 from pipelines.resources import PipelineResource
@@ -47,7 +48,7 @@ def build_publish_asset(marts: list[SqlModel]):
                 REPORT,
                 group_name="report",
                 kinds={"html", "plotly"},
-                deps=[PUBLISHED],
+                deps=[PUBLISHED, BOUNDARIES],
                 description=(
                     "Rapport till utskottet för miljö och social hållbarhet: en HTML-fil per kommun "
                     "(data/marts/rapport_<kommun>.html) som öppnas i vilken webbläsare som helst, "
