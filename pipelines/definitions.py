@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from pipelines.assets.boundaries import deso_boundaries
 from pipelines.assets.indicators import (
     build_indicator_inputs_asset,
     build_kolada_asset,
@@ -41,6 +42,7 @@ defs = Definitions(
         indicator_catalog,
         build_kolada_asset(_retry),
         local_area_values,
+        deso_boundaries,
         build_indicator_inputs_asset(_catalog),
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),

@@ -5,6 +5,8 @@ Parquet files, so the reports are published in the same swap as the marts; after
 `segregation report` rebuilds one from the published files. Plotly's JavaScript is inlined
 once per file, so the report opens offline in any browser. When any figure comes from
 demo data, a banner says so at the top and every affected chart says so in its title.
+The map at the top (`pipelines/maps.py`) draws the kommun's DeSO boundaries from the raw
+layer, coloured by the `deso_indicator` mart, with plain filled shapes that need no network.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipelines import maps
+
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
+OPTIONAL_MARTS = ("deso_indicator",)  # the maps; read when published
 SEX_LABELS = {"1+2": "totalt", "1": "män", "2": "kvinnor"}
 UNIT_AXIS = {
     "procent": "Andel (%)",
@@ -49,7 +54,9 @@ class ReportResult:
 
 def load_marts(marts_dir: Path) -> dict[str, pd.DataFrame]:
     """The published marts the report reads, from Parquet."""
-    return read_marts({name: Path(marts_dir) / f"{name}.parquet" for name in MARTS})
+    return read_marts(
+        {name: Path(marts_dir) / f"{name}.parquet" for name in MARTS + OPTIONAL_MARTS}
+    )
 
 
 def read_marts(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
@@ -60,6 +67,10 @@ def read_marts(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
         if path is None or not Path(path).exists():
             raise ReportError(f"{path or name} is missing: run the pipeline first (make run).")
         out[name] = pd.read_parquet(path)
+    for name in OPTIONAL_MARTS:
+        path = paths.get(name)
+        if path is not None and Path(path).exists():
+            out[name] = pd.read_parquet(path)
     return out
 
 
@@ -85,6 +96,54 @@ def _chart(fig: go.Figure, first: bool) -> str:
         include_plotlyjs=first,
         config={"displaylogo": False, "displayModeBar": False, "locale": "sv"},
     )
+
+
+def short_break(text: str) -> str:
+    """A series break in a few Swedish words for a chart: 'ny indelning: DeSO 2025; ny
+    tabell: TAB6534' → 'DeSO 2025, ny tabell'."""
+    words = []
+    for part in str(text).split("; "):
+        kind, _, what = part.partition(": ")
+        if kind == "ny indelning" or kind == "ny åldersgrupp":
+            words.append(what)
+        elif kind == "ny tabell":
+            words.append("ny tabell")
+        elif "CKM" in part:
+            words.append("SCB:s brus (CKM)")
+        else:
+            words.append(part)
+    return ", ".join(words)
+
+
+def restart_words(reason: object) -> str:
+    """Why a trend restarts, in a few words for the headline table."""
+    text = str(reason)
+    if "obekräftade" in text:
+        return "ny DeSO-indelning, områdets DeSO 2025 obekräftade"
+    if "täcker inte samma område" in text:
+        return "ny DeSO-indelning, annat område"
+    if text.startswith("ny åldersgrupp"):
+        return text
+    return "seriebrott"
+
+
+def mark_breaks(fig: go.Figure, rows: pd.DataFrame) -> None:
+    """A dashed line and a short Swedish note before each year whose series breaks."""
+    if "series_break" not in rows.columns:
+        return
+    breaks = rows.dropna(subset=["series_break"]).drop_duplicates("year")
+    for r in breaks.itertuples():
+        fig.add_vline(x=r.year - 0.5, line={"color": "#888", "dash": "dash", "width": 1})
+        fig.add_annotation(
+            x=r.year - 0.5,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            xanchor="right",
+            showarrow=False,
+            text=f"Seriebrott: {html.escape(short_break(r.series_break))}",
+            font={"size": 10, "color": "#555"},
+        )
 
 
 def indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure:
@@ -119,6 +178,7 @@ def indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure
         )
     title = name + ("<br><sup>DEMODATA, inte SCB:s statistik</sup>" if demo else "")
     fig.update_layout(title={"text": title, "font": {"size": 15}}, showlegend=True)
+    mark_breaks(fig, rows)
     fig.update_xaxes(title_text="År", dtick=1)
     fig.update_yaxes(title_text=UNIT_AXIS.get(unit, unit))
     return fig
@@ -139,6 +199,7 @@ def background_chart(rows: pd.DataFrame, demo: bool) -> go.Figure:
     fig.update_layout(
         title={"text": "Befolkning efter bakgrund, andel (%)" + subtitle, "font": {"size": 15}}
     )
+    mark_breaks(fig, rows)
     fig.update_xaxes(title_text="År", dtick=2)
     fig.update_yaxes(title_text="Andel av befolkningen (%)", rangemode="tozero")
     return fig
@@ -150,10 +211,62 @@ def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def map_section(
+    marts: dict[str, pd.DataFrame],
+    kommun: str,
+    kommun_name: str,
+    raw_dir: Path | None,
+    first: bool,
+    indicator: str = maps.DEFAULT_MAP_INDICATOR,
+) -> tuple[str, int]:
+    """The map section's HTML and its number of maps (0 when a sentence says why none)."""
+    if raw_dir is None:
+        from pipelines.settings import Settings
+
+        raw_dir = Settings.from_env().raw_dir
+    figure = maps.deso_map_for_kommun(
+        marts.get("deso_indicator"), kommun, kommun_name, raw_dir, indicator
+    )
+    parts = ['<section class="maps"><h2>Karta</h2>']
+    if isinstance(figure, str):
+        parts.append(f'<p class="no-map">{html.escape(figure)}</p></section>')
+        return "".join(parts), 0
+    figures = [figure, *filter(None, [maps.focus_zoom(figure)])]
+    plots = [
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=first and i == 0,
+            config={
+                "displaylogo": False,
+                "displayModeBar": False,
+                "locale": "sv",
+                "scrollZoom": True,
+            },
+        )
+        for i, fig in enumerate(figures)
+    ]
+    parts.append(
+        "<p>Kommunens DeSO färgade efter indikatorns värde senaste året; fokusområdena har röd "
+        "kontur och namn. Håll muspekaren över ett område för DeSO, RegSO, fokusområde och värde. "
+        "Grått betyder att uppgift saknas (undertryckt cell, eller en DeSO-kod som inte finns i "
+        "uppgifternas områdesindelning). Rulla för att zooma, dubbelklicka för att återställa.</p>"
+    )
+    for i, plot in enumerate(plots):
+        parts.append(f'<div class="map" id="karta-deso-{kommun}-{i + 1}">{plot}</div>')
+    parts.append("</section>")
+    return "".join(parts), len(plots)
+
+
 def build_report(
-    marts: dict[str, pd.DataFrame], kommun: str, kommun_name: str, run_date: date
+    marts: dict[str, pd.DataFrame],
+    kommun: str,
+    kommun_name: str,
+    run_date: date,
+    raw_dir: Path | None = None,
 ) -> tuple[str, int, bool]:
-    """The report's HTML for one kommun, the number of charts, and whether demo data is in it."""
+    """The report's HTML for one kommun, the number of charts, and whether demo data is in it.
+
+    `raw_dir` holds the map's boundaries (default: `SEGREGATION_RAW_DIR`)."""
     indicators = marts["focus_area_indicator"]
     indicators = indicators[(indicators.kommun == kommun) & (indicators.sex == "1+2")]
     trend = marts["focus_area_trend"]
@@ -165,8 +278,9 @@ def build_report(
     demo = bool(indicators.demo.any() or background.demo.any())
 
     parts: list[str] = []
-    charts = 0
-    first = True
+    map_html, charts = map_section(marts, kommun, kommun_name, raw_dir, first=True)
+    parts.append(map_html)
+    first = charts == 0
     for area_id, area_rows in indicators.groupby("area_id", sort=False):
         area_name = area_rows.area_name.iloc[0]
         latest = area_rows.sort_values("year").groupby("indicator", sort=False).tail(1)
@@ -175,6 +289,15 @@ def build_report(
             t = trend[(trend.area_id == area_id) & (trend.indicator == r.indicator)]
             direction = t.direction.iloc[0] if not t.empty else "–"
             since = f" sedan {t.first_year.iloc[0]}" if not t.empty else ""
+            if not t.empty and "series_start_year" in t and pd.notna(t.series_start_year.iloc[0]):
+                # the trend restarted at a break: say so, and what it was before
+                before = t.previous_direction.iloc[0]
+                since = f" från {int(t.series_start_year.iloc[0])} ({restart_words(t.restart_reason.iloc[0])})"
+                if pd.notna(before):
+                    since += (
+                        f"; {int(t.previous_first_year.iloc[0])}–"
+                        f"{int(t.previous_latest_year.iloc[0])}: {before}"
+                    )
             parity = t.parity_year_at_current_pace.iloc[0] if not t.empty else None
             decimals = 0 if r.unit in ("personer", "per 100 000 inv.") else 1
             table_rows.append(
@@ -223,7 +346,12 @@ def build_report(
                 number(r.inrikes_fodda_ovriga_antal, 0),
                 number(r.inrikes_fodda_ovriga_andel),
                 number(r.totalt_antal, 0),
-                "demodata" if r.demo else "publicerad",
+                ("demodata" if r.demo else "publicerad")
+                + (
+                    f"; seriebrott: {html.escape(short_break(r.series_break))}"
+                    if getattr(r, "series_break", None) and pd.notna(r.series_break)
+                    else ""
+                ),
             ]
             for r in background.itertuples()
         ]
@@ -286,6 +414,7 @@ th, td {{ border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: rig
 th:first-child, td:first-child {{ text-align: left; }}
 .charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1rem; }}
 .demo {{ color: #c0392b; font-size: 0.8em; }}
+.map {{ max-width: 780px; }}
 footer {{ color: #555; font-size: 0.85rem; margin-top: 2rem; }}
 </style></head>
 <body>
@@ -310,11 +439,16 @@ saknat värde, aldrig noll. Områdenas DeSO finns i data/raw/areas/focus_areas.c
 
 
 def write_report(
-    marts_dir: Path, kommun: str, kommun_name: str, out: Path, run_date: date | None = None
+    marts_dir: Path,
+    kommun: str,
+    kommun_name: str,
+    out: Path,
+    run_date: date | None = None,
+    raw_dir: Path | None = None,
 ) -> ReportResult:
     """Write one kommun's report atomically (temporary file, then rename)."""
     page, charts, demo = build_report(
-        load_marts(marts_dir), kommun, kommun_name, run_date or date.today()
+        load_marts(marts_dir), kommun, kommun_name, run_date or date.today(), raw_dir
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -63,6 +63,7 @@ class PipelineResource(ConfigurableResource):
             asset_retries=base.asset_retries,
             asset_retry_delay=base.asset_retry_delay,
             kolada_max_age_days=base.kolada_max_age_days,
+            scb_geodata_url=base.scb_geodata_url,
         )
 
     def scb_client(self, progress: Callable[[str], None] | None = None) -> PxWebClient:

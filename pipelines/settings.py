@@ -14,6 +14,7 @@
 | `SEGREGATION_ASSET_RETRIES` | `2` | times Dagster re-runs a failed source asset (after the client's own retries) |
 | `SEGREGATION_ASSET_RETRY_DELAY` | `60` | seconds before the first such re-run; doubles each time |
 | `SEGREGATION_KOLADA_MAX_AGE_DAYS` | `7` | live mode fetches Kolada in full when the stored fetch is this old, even if no KPI has a new publication date |
+| `SCB_GEODATA_URL` | `https://geodata.scb.se/geoserver/stat/wfs` | SCB's open map service (WFS): DeSO boundaries, fetched in live mode for kommuner without any |
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCB_API_URL = "https://statistikdatabasen.scb.se/api/v2"
+DEFAULT_SCB_GEODATA_URL = "https://geodata.scb.se/geoserver/stat/wfs"
 SOURCES = ("snapshot", "live")
 
 
@@ -46,6 +48,7 @@ class Settings:
     asset_retries: int = 2
     asset_retry_delay: float = 60.0
     kolada_max_age_days: float = 7.0
+    scb_geodata_url: str = DEFAULT_SCB_GEODATA_URL
 
     @property
     def live(self) -> bool:
@@ -77,6 +80,7 @@ class Settings:
             asset_retries=int(_number(env, "SEGREGATION_ASSET_RETRIES", 2)),
             asset_retry_delay=_number(env, "SEGREGATION_ASSET_RETRY_DELAY", 60.0),
             kolada_max_age_days=_number(env, "SEGREGATION_KOLADA_MAX_AGE_DAYS", 7.0),
+            scb_geodata_url=env.get("SCB_GEODATA_URL", DEFAULT_SCB_GEODATA_URL).rstrip("/"),
         )
 
 

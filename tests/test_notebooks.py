@@ -27,6 +27,7 @@ def test_notebook_runs_for_a_kommun_and_area(raw_dir, marts_dir, monkeypatch, ko
     nb = nbformat.read(NOTEBOOK, as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     params.source = f'KOMMUN = "{kommun}"\nAREA = "{area}"\nSEX = "1+2"'
+    params.source += '\nMAP_INDICATOR = "utlandsk_bakgrund"'
     monkeypatch.setenv("SEGREGATION_MARTS_DIR", str(marts_dir))
     NotebookClient(
         nb,
@@ -61,4 +62,14 @@ def test_notebook_runs_for_a_kommun_and_area(raw_dir, marts_dir, monkeypatch, ko
         if "application/vnd.plotly.v1+json" in o.get("data", {})
     ]
     assert len(html_outputs) >= 8  # the background chart and one per indicator
+    # the map: one filled shape per DeSO of the kommun's boundary file, coloured by the indicator
+    maps = [
+        o["data"]["application/vnd.plotly.v1+json"]
+        for o in html_outputs
+        if "Andel med utländsk bakgrund per DeSO"
+        in o["data"]["application/vnd.plotly.v1+json"]["layout"]["title"]["text"]
+    ]
+    assert maps, "no map in the notebook's outputs"
+    deso_count = {"0123": 44, "0680": 78}[kommun]  # SCB's DeSO 2025 key
+    assert sum(t.get("fill") == "toself" for t in maps[0]["data"]) == deso_count
     assert os.environ["SEGREGATION_MARTS_DIR"] == str(marts_dir)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from test_pipeline import fingerprints, run_all
 
@@ -74,7 +76,8 @@ def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_pa
     }
     expected = len(areas) * len(catalog.indicators) + len(local_pairs) + len(catalog.kolada) + 1
     plots = re.findall(r'<div class="plot-container plotly"', dom)
-    assert len(plots) == expected == 3 * 7 + 3 + 6 + 1
+    expected += 1  # the DeSO map (Järfälla's focus areas span enough of it: no zoomed copy)
+    assert len(plots) == expected == 1 + 3 * 7 + 3 + 6 + 1
     # every plot drew its axes and at least one line with data
     assert dom.count('class="main-svg"') >= expected
     assert len(re.findall(r'class="trace scatter', dom)) >= expected
@@ -92,6 +95,30 @@ def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_pa
         "Källor",
     ):
         assert text in dom, text
+
+    # the map drew one filled shape per DeSO of the boundary file (SCB: 44 in Järfälla)
+    shapes = json.loads(
+        (raw_dir / "geography" / "deso2025_0123_sweref99tm.geojson").read_text(encoding="utf-8")
+    )["features"]
+    assert len(shapes) == 44
+    map_start = dom.index('id="karta-deso-0123-1"')
+    map_dom = dom[map_start : dom.index("</section>", map_start)]
+    assert len(re.findall(r'<path class="js-fill"[^>]* d="M[^"]+', map_dom)) == len(shapes)
+    # the latest year of the mapped indicator in the published DeSO mart (2024: DeSO 2025)
+    latest = (
+        pd.read_parquet(marts_dir / "deso_indicator.parquet")
+        .query("kommun == '0123' and indicator == 'lag_ekonomisk_standard' and value.notna()")[
+            "year"
+        ]
+        .max()
+    )
+    for text in (f"per DeSO ({latest})", "Andel (%)", "Uppgift saknas", "Fokusområde", "Sångvägen"):
+        assert text in map_dom, text
+    # series breaks are marked on the charts with a short Swedish note
+    assert "Seriebrott: DeSO 2025" in dom
+    map_shot = tmp_path / "karta_0123.png"
+    result = browse(tmp_path, page, "--window-size=1280,1300", f"--screenshot={map_shot}")
+    assert map_shot.exists() and map_shot.stat().st_size > 50_000, result.stderr[-500:]
 
     shot = tmp_path / "rapport_0123.png"
     result = browse(tmp_path, page, "--window-size=1280,2400", f"--screenshot={shot}")
@@ -134,11 +161,11 @@ def test_a_failing_report_publishes_nothing_and_keeps_marts_and_reports(
 
     rendered = []
 
-    def second_kommun_fails(frames, kommun, name, run_date):
+    def second_kommun_fails(frames, kommun, name, run_date, *args):
         rendered.append(kommun)
         if kommun == "0680":
             raise RuntimeError("rendering failed")
-        return real(frames, kommun, name, run_date)
+        return real(frames, kommun, name, run_date, *args)
 
     monkeypatch.setattr(publish, "build_report", second_kommun_fails)
     assert not run_all()

@@ -17,6 +17,7 @@ from dagster import (
     multi_asset,
 )
 
+from pipelines.assets.boundaries import BOUNDARIES
 from pipelines.models import SqlModel
 from pipelines.report import build_report, read_marts, report_path
 from pipelines.resources import PipelineResource
@@ -47,13 +48,14 @@ def build_publish_asset(marts: list[SqlModel]):
                 REPORT,
                 group_name="report",
                 kinds={"html", "plotly"},
-                deps=[PUBLISHED],
+                deps=[PUBLISHED, BOUNDARIES],
                 description=(
                     "Rapport till utskottet för miljö och social hållbarhet: en HTML-fil per kommun "
                     "(data/marts/rapport_<kommun>.html) som öppnas i vilken webbläsare som helst, "
                     "även utan nät. Per fokusområde: alla indikatorer med senaste värde, "
                     "jämförelsevärde, gap och riktning, ett diagram per indikator, samt "
-                    "befolkningen efter bakgrund. Märkt när den innehåller demodata. Publiceras i "
+                    "befolkningen efter bakgrund, och en karta över kommunens DeSO med "
+                    "fokusområdena utmärkta. Märkt när den innehåller demodata. Publiceras i "
                     "samma svep som marts."
                 ),
             ),
@@ -61,6 +63,7 @@ def build_publish_asset(marts: list[SqlModel]):
     )
     def publish(context: AssetExecutionContext, pipeline: PipelineResource):
         marts_dir = pipeline.settings().marts_dir
+        raw_dir = pipeline.settings().raw_dir
         kommuner = pipeline.kommuner()
         reports: list[tuple[str, int, bool]] = []
 
@@ -68,7 +71,9 @@ def build_publish_asset(marts: list[SqlModel]):
             frames = read_marts(staged)
             pages = {}
             for kommun in kommuner:
-                page, charts, demo = build_report(frames, kommun.code, kommun.name, date.today())
+                page, charts, demo = build_report(
+                    frames, kommun.code, kommun.name, date.today(), raw_dir
+                )
                 name = report_path(marts_dir, kommun.code).name
                 pages[name] = page
                 reports.append((name, charts, demo))

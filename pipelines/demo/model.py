@@ -169,8 +169,8 @@ class DemoPopulation:
         population = largest_remainder(weights, counts["TotUI"])
         propensity = np.array(
             [
-                0.1
-                + 0.65 * self.deprivation(d, division)
+                0.12
+                + 0.55 * self.deprivation(d, division)
                 + 0.004
                 * (year - 2010)
                 * (1 - self.pace(d, division) * self.deprivation(d, division))
@@ -179,7 +179,7 @@ class DemoPopulation:
         )
         foreign_total = counts["08"] + counts["4"]
         foreign = largest_remainder(
-            population * np.minimum(propensity, 0.95), foreign_total, upper=population
+            population * np.minimum(propensity, 0.9), foreign_total, upper=population
         )
         out = {}
         for d, pop, fgn in zip(codes, population, foreign, strict=True):
