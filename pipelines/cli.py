@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from dagster import logger
+
 from pipelines.settings import Settings, SettingsError
 
 
@@ -23,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
         return args.handler(args)
     except SettingsError as exc:
@@ -51,8 +53,15 @@ def _parser() -> argparse.ArgumentParser:
             "(live mode) or read the bundled snapshot (default), rebuild staging and marts, run the "
             "checks, publish data/marts/*.parquet, *.csv and segregation.duckdb, and write the "
             "committee reports, all in one swap. If anything fails (a fetch, a model, a check or "
-            "a report), the previously published files are left as they were."
+            "a report), the previously published files are left as they were. The terminal shows "
+            "progress and, per failure, one line with what failed and why; the full log with "
+            "tracebacks is kept in the run history (DAGSTER_HOME, see it in `make dev`)."
         ),
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Dagster's full log on the terminal (every event, tracebacks included)",
     )
     run.set_defaults(handler=_run)
 
@@ -171,20 +180,19 @@ def _run(args: argparse.Namespace) -> int:
         # the run history goes there; a new project folder may not have it yet
         Path(home).mkdir(parents=True, exist_ok=True)
     instance = DagsterInstance.get() if home else DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("refresh_all").execute_in_process(
-        instance=instance, raise_on_error=False
-    )
+    job = defs.resolve_job_def("refresh_all")
+    run_config = None
+    if not args.verbose:  # progress lines only; the full log stays in the run history
+        job = job.with_logger_defs({"terminal": terminal_logger})
+        run_config = {"loggers": {"terminal": {}}}
+    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
     if not result.success:
-        failed = [e for e in result.all_events if e.is_step_failure]
-        for event in failed[:5]:
-            user = event.step_failure_data.user_failure_data
-            if user is not None and user.description:
-                print(user.description, file=sys.stderr)  # e.g. the pre-flight check's table
-            else:
-                print(f"FAILED: {event.step_key}: {event.message}", file=sys.stderr)
+        for line in failure_lines(result.all_events):
+            print(line, file=sys.stderr)
         print(
-            f"The run failed; the previously published marts and reports in {settings.marts_dir} "
-            "are unchanged.",
+            f"Körningen misslyckades; de senast publicerade marts och rapporterna i "
+            f"{settings.marts_dir} är oförändrade. (The run failed; the published marts and "
+            "reports are unchanged. `segregation run --verbose` shows the full log.)",
             file=sys.stderr,
         )
         return 1
@@ -207,6 +215,56 @@ def _run(args: argparse.Namespace) -> int:
             "kör med SEGREGATION_SOURCE=live för verkliga värden (se README)."
         )
     return 0
+
+
+@logger(description="Progress on the terminal: the assets' own messages, one line each.")
+def terminal_logger(init_context) -> logging.Logger:
+    class _Progress(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            meta = getattr(record, "dagster_meta", None) or {}
+            text = str(meta.get("orig_message", record.getMessage()))
+            if (
+                meta.get("dagster_event") is not None
+                or record.levelno < logging.INFO
+                or text.startswith("Dependencies for step")
+            ):
+                return  # engine events (and their tracebacks) stay in the run history
+            step = meta.get("step_key") or ""
+            text = text.splitlines()[0] if text else ""
+            marker = "OBS " if record.levelno >= logging.WARNING else ""
+            print(f"  {marker}{step.replace('__', '/')}: {text}", file=sys.stderr, flush=True)
+
+    log = logging.Logger("segregation.terminal", level=logging.INFO)
+    log.addHandler(_Progress())
+    return log
+
+
+def failure_lines(events) -> list[str]:
+    """One line (or the pre-flight table) per distinct failure: what failed and why."""
+    by_message: dict[str, list[str]] = {}
+    for event in events:
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        step = (event.step_key or "").replace("__", "/")
+        if data.user_failure_data is not None and data.user_failure_data.description:
+            message = data.user_failure_data.description  # e.g. the pre-flight check's table
+        else:
+            error = data.error
+            while error is not None and error.cause is not None:
+                error = error.cause  # the pipeline's own error, not Dagster's wrapper
+            message = " ".join(
+                line.strip()
+                for line in (error.message if error else event.message or "").splitlines()
+            ).strip()
+        by_message.setdefault(message, []).append(step)
+    lines = []
+    for message, steps in by_message.items():
+        if "\n" in message:
+            lines.append(message)
+        else:
+            lines.append(f"FEL i {', '.join(steps)}: {message}")
+    return lines
 
 
 def _preflight(settings: Settings):

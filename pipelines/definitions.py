@@ -16,13 +16,13 @@ from pipelines.assets.indicators import (
 from pipelines.assets.models import build_model_asset
 from pipelines.assets.preflight import preflight_check
 from pipelines.assets.publish import build_publish_asset
-from pipelines.assets.raw import build_scb_asset, scb_requests_in, source_retry_policy
+from pipelines.assets.raw import build_scb_asset, scb_requests_in
 from pipelines.catalog import load_catalog
 from pipelines.checks import build_mart_checks, focus_area_checks, population_background_adds_up
 from pipelines.models import discover_models
 from pipelines.resources import PipelineResource
 from pipelines.schedules import nightly_refresh_schedule, refresh_all_job
-from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.settings import PROJECT_ROOT
 
 # The graph's shape comes from files in the repository: the SQL models and the project's
 # catalog. What each asset reads at run time follows the settings (SEGREGATION_RAW_DIR…).
@@ -30,17 +30,14 @@ _models = discover_models()
 _marts = [m for m in _models if m.layer == "marts"]
 _catalog = load_catalog(PROJECT_ROOT / "data" / "raw")
 _scb_requests = list(dict.fromkeys(scb_requests_in(_models) + indicator_requests(_catalog)))
-# Retry settings shape the asset definitions, so they are read when the code location loads.
-_settings = Settings.from_env()
-_retry = source_retry_policy(_settings.asset_retries, _settings.asset_retry_delay)
 
 defs = Definitions(
     assets=[
         preflight_check,
-        *(build_scb_asset(name, _retry, _catalog.request(name).title) for name in _scb_requests),
+        *(build_scb_asset(name, _catalog.request(name).title) for name in _scb_requests),
         focus_area_deso,
         indicator_catalog,
-        build_kolada_asset(_retry),
+        build_kolada_asset(),
         local_area_values,
         deso_boundaries,
         build_indicator_inputs_asset(_catalog),

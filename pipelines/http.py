@@ -5,6 +5,11 @@
 complete JSON, with exponential backoff bounded in count and total waiting time. Any other
 4xx is handed to the caller's `refuse` function, which turns it into the source's own error
 (quoting the server's message); when retries run out, `give_up` does the same.
+
+Errors no retry can fix are never retried: a 4xx other than 429, and a host name that does
+not resolve (no network, or a mistyped URL). Once a source has given up, every later call
+through the same :class:`JsonHttp` (one per source and run) fails at once with the same
+message: a source that is down is found out once per run, not once per table.
 """
 
 from __future__ import annotations
@@ -130,6 +135,7 @@ class JsonHttp:
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.stats = CallStats()
+        self.gave_up: str | None = None  # set when the source gave up: later calls fail at once
 
     def request(
         self,
@@ -143,6 +149,8 @@ class JsonHttp:
         json_body: dict | None = None,
     ) -> requests.Response:
         """One request; `kind` names it in the call statistics (config, table, data…)."""
+        if self.gave_up is not None:
+            raise give_up(self.gave_up)
         waited = 0.0
         attempt = 0
         while True:
@@ -163,6 +171,13 @@ class JsonHttp:
                     retry_after = _retry_after(response.headers.get("Retry-After"))
             except (requests.ConnectionError, requests.Timeout) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
+                if _unresolvable(exc):
+                    self.gave_up = (
+                        f"The host of {url} cannot be found ({problem}). Check the network "
+                        "connection and the source's URL setting; nothing was retried. The last "
+                        "good marts are unchanged."
+                    )
+                    raise give_up(self.gave_up) from None
             except requests.exceptions.ChunkedEncodingError as exc:
                 problem = f"the response was cut off: {exc}"
             except _NotCompleteJson as exc:
@@ -171,11 +186,12 @@ class JsonHttp:
             attempt += 1
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             if attempt > self.max_retries or waited + delay > self.retry_budget:
-                raise give_up(
+                self.gave_up = (
                     f"Gave up after {attempt} attempts and {waited:.1f} s of waiting; the last "
                     f"problem was {problem}. The source may be down: try again later. The last "
                     "good marts are unchanged."
                 )
+                raise give_up(self.gave_up)
             log.warning(
                 "%s %s failed (%s); retry %d in %.1f s", method, url, problem, attempt, delay
             )
@@ -190,6 +206,16 @@ class JsonHttp:
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _unresolvable(exc: Exception) -> bool:
+    """A host name that does not resolve: no retry within a run will fix it."""
+    text = repr(exc)
+    return (
+        "NameResolutionError" in text
+        or "Name or service not known" in text
+        or ("nodename nor servname" in text)
+    )
 
 
 def _complete_json(response: requests.Response) -> None:

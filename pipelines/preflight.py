@@ -24,6 +24,7 @@ import csv
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,11 +132,10 @@ class SnapshotTables(TableSource):
         self.store = store
 
     def info(self, request: ScbRequest, span: TableSpan) -> dict | None:
-        try:
-            stored = self.store.read(SCB_SOURCE, span.table_id, request.name)
-        except RawStoreError:
+        if self.store.manifest(SCB_SOURCE, span.table_id, request.name) is None:
             return None
-        return stored.read_json("table.json")
+        # a damaged stored fetch (a file that does not match its sha256) raises RawStoreError
+        return self.store.read(SCB_SOURCE, span.table_id, request.name).read_json("table.json")
 
     def metadata(self, request: ScbRequest, span: TableSpan) -> TableMetadata:
         stored = self.store.read(SCB_SOURCE, span.table_id, request.name)
@@ -219,6 +219,27 @@ def run_check(
     if kommuner:
         _check_local_files(report, raw_dir, catalog, kommuner)
     store = RawStore(raw_dir)
+    # Kolada is asked beside SCB, so that two sources that are down cost the wait of one.
+    kpis = CheckReport(report.source)
+    say("Kontrollerar Koladas nyckeltal …")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        kpi_check = pool.submit(_check_kpis, kpis, catalog, raw_dir, settings, kolada_client)
+        _check_tables(report, catalog, store, kommuner or [], settings, scb_client, say)
+        kpi_check.result()
+    report.findings.extend(kpis.findings)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _check_tables(
+    report: CheckReport,
+    catalog: Catalog,
+    store: RawStore,
+    kommuner: list[str],
+    settings: Settings,
+    scb_client: PxWebClient | None,
+    say: Callable[[str], None],
+) -> None:
     if settings.live:
         client = scb_client or _scb_client(settings)
         tables: TableSource = LiveTables(client, store)
@@ -228,13 +249,9 @@ def run_check(
     try:
         for request in catalog.scb.values():
             for span in request.tables:
-                _check_table(report, tables, store, request, span, kommuner or [], settings.live)
+                _check_table(report, tables, store, request, span, kommuner, settings.live)
     except ScbError as exc:  # the source did not answer: no table can be checked
         report.add("täckning", "SCB", ERROR, f"SCB svarar inte: {_flat(exc)}")
-    say("Kontrollerar Koladas nyckeltal …")
-    _check_kpis(report, catalog, raw_dir, settings, kolada_client)
-    report.seconds = time.monotonic() - started
-    return report
 
 
 def _flat(exc: BaseException) -> str:
@@ -300,7 +317,11 @@ def _check_table(
     live: bool,
 ) -> None:
     subject = f"{span.table_id} ({request.name})"
-    info = tables.info(request, span)
+    try:
+        info = tables.info(request, span)
+    except RawStoreError as exc:
+        report.add("täckning", subject, ERROR, _flat(exc))
+        return
     if info is None:
         if live:
             found = tables.candidates(span)

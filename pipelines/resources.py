@@ -31,6 +31,8 @@ class PipelineResource(ConfigurableResource):
     raw_dir: str | None = None
     marts_dir: str | None = None
     backoff_base: float = 1.0
+    # seconds a call may wait between retries in all (the nightly schedule sets a longer one)
+    retry_budget: float | None = None
     _client: PxWebClient | None = PrivateAttr(default=None)
     _kolada: KoladaClient | None = PrivateAttr(default=None)
 
@@ -59,10 +61,9 @@ class PipelineResource(ConfigurableResource):
             scb_lang=base.scb_lang,
             http_timeout=base.http_timeout,
             max_retries=base.max_retries,
-            retry_budget=base.retry_budget,
-            asset_retries=base.asset_retries,
-            asset_retry_delay=base.asset_retry_delay,
+            retry_budget=self.retry_budget if self.retry_budget is not None else base.retry_budget,
             kolada_max_age_days=base.kolada_max_age_days,
+            nightly_retry_budget=base.nightly_retry_budget,
             scb_geodata_url=base.scb_geodata_url,
         )
 

@@ -9,10 +9,9 @@
 | `SEGREGATION_RAW_DIR` | `<project>/data/raw` | raw layer: snapshot, manifests, kommun files |
 | `SEGREGATION_MARTS_DIR` | `<project>/data/marts` | DuckDB file, Parquet exports and the report |
 | `SEGREGATION_HTTP_TIMEOUT` | `60` | seconds before one HTTP call is abandoned (and retried) |
-| `SEGREGATION_MAX_RETRIES` | `6` | retries of one call after 429, 5xx, timeouts and broken connections |
-| `SEGREGATION_RETRY_BUDGET` | `300` | seconds one call may spend waiting between retries in all |
-| `SEGREGATION_ASSET_RETRIES` | `2` | times Dagster re-runs a failed source asset (after the client's own retries) |
-| `SEGREGATION_ASSET_RETRY_DELAY` | `60` | seconds before the first such re-run; doubles each time |
+| `SEGREGATION_MAX_RETRIES` | `4` | retries of one call after 429, 5xx, timeouts and broken connections |
+| `SEGREGATION_RETRY_BUDGET` | `30` | seconds one call may spend waiting between retries in all; once a source has given up, the rest of the run does not ask it again |
+| `SEGREGATION_NIGHTLY_RETRY_BUDGET` | `600` | the same for runs started by the nightly schedule: patience for passing outages, still once per source |
 | `SEGREGATION_KOLADA_MAX_AGE_DAYS` | `7` | live mode fetches Kolada in full when the stored fetch is this old, even if no KPI has a new publication date |
 | `SCB_GEODATA_URL` | `https://geodata.scb.se/geoserver/stat/wfs` | SCB's open map service (WFS): DeSO boundaries, fetched in live mode for kommuner without any |
 """
@@ -45,9 +44,8 @@ class Settings:
     http_timeout: float
     max_retries: int
     retry_budget: float
-    asset_retries: int = 2
-    asset_retry_delay: float = 60.0
     kolada_max_age_days: float = 7.0
+    nightly_retry_budget: float = 600.0
     scb_geodata_url: str = DEFAULT_SCB_GEODATA_URL
 
     @property
@@ -75,11 +73,10 @@ class Settings:
             raw_dir=Path(env.get("SEGREGATION_RAW_DIR", PROJECT_ROOT / "data" / "raw")),
             marts_dir=Path(env.get("SEGREGATION_MARTS_DIR", PROJECT_ROOT / "data" / "marts")),
             http_timeout=_number(env, "SEGREGATION_HTTP_TIMEOUT", 60.0),
-            max_retries=int(_number(env, "SEGREGATION_MAX_RETRIES", 6)),
-            retry_budget=_number(env, "SEGREGATION_RETRY_BUDGET", 300.0),
-            asset_retries=int(_number(env, "SEGREGATION_ASSET_RETRIES", 2)),
-            asset_retry_delay=_number(env, "SEGREGATION_ASSET_RETRY_DELAY", 60.0),
+            max_retries=int(_number(env, "SEGREGATION_MAX_RETRIES", 4)),
+            retry_budget=_number(env, "SEGREGATION_RETRY_BUDGET", 30.0),
             kolada_max_age_days=_number(env, "SEGREGATION_KOLADA_MAX_AGE_DAYS", 7.0),
+            nightly_retry_budget=_number(env, "SEGREGATION_NIGHTLY_RETRY_BUDGET", 600.0),
             scb_geodata_url=env.get("SCB_GEODATA_URL", DEFAULT_SCB_GEODATA_URL).rstrip("/"),
         )
 

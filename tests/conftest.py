@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,9 +9,6 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-# Source assets are re-run after a failure; in tests, after a short pause instead of a minute.
-os.environ["SEGREGATION_ASSET_RETRIES"] = "1"
-os.environ["SEGREGATION_ASSET_RETRY_DELAY"] = "0.2"
 
 from kolada_server import KoladaKpi, KoladaServer  # noqa: E402
 from pxweb_server import FakeTable, Variable  # noqa: E402

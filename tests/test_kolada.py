@@ -253,7 +253,8 @@ def test_settings_from_the_environment_reach_the_assets_resource(monkeypatch):
     from pipelines.resources import PipelineResource
 
     monkeypatch.setenv("SEGREGATION_KOLADA_MAX_AGE_DAYS", "0.5")
-    monkeypatch.setenv("SEGREGATION_ASSET_RETRIES", "4")
+    monkeypatch.setenv("SEGREGATION_NIGHTLY_RETRY_BUDGET", "900")
     settings = PipelineResource(source="live").settings()
-    assert settings.kolada_max_age_days == 0.5 and settings.asset_retries == 4
+    assert settings.kolada_max_age_days == 0.5 and settings.nightly_retry_budget == 900
+    assert PipelineResource(retry_budget=5).settings().retry_budget == 5
     assert settings.live

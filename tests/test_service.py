@@ -219,21 +219,14 @@ def test_webserver_loads_the_code_location_with_every_asset_check_and_schedule(t
     json.dumps(data)
 
 
-def test_every_source_asset_retries_with_backoff_and_local_files_do_not():
-    from dagster import Backoff
-
-    policies = {
-        key.to_user_string(): a.op.retry_policy
-        for a in defs.assets
-        for key in a.keys
-        if key.path[0] == "raw"
-    }
-    remote = {k: p for k, p in policies.items() if k.startswith(("raw/scb_", "raw/kolada_"))}
-    assert "raw/kolada_kommun_series" in remote and len(remote) >= 7
-    for key, policy in remote.items():
-        assert policy is not None, key
-        assert policy.max_retries >= 1 and policy.delay > 0
-        assert policy.backoff == Backoff.EXPONENTIAL
-    assert len(set(remote.values())) == 1  # SCB and Kolada share one policy from the settings
-    # a bad file in data/raw does not get better by waiting
-    assert policies["raw/local_area_values"] is None
+def test_no_asset_is_rerun_by_dagster_patience_lives_once_per_source_in_the_client():
+    # a bad file, a kommun the snapshot lacks or a 404 do not get better by waiting, and a
+    # source that is down is waited for once per run by its client, never once per asset
+    policies = {key.to_user_string(): a.op.retry_policy for a in defs.assets for key in a.keys}
+    assert len(policies) >= 10 and set(policies.values()) == {None}
+    # the nightly schedule gives the run's clients a longer patience for passing outages
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(instance=instance)
+        [request] = list(schedule.evaluate_tick(context).run_requests or [])
+    assert request.run_config["resources"]["pipeline"]["config"]["retry_budget"] == 600

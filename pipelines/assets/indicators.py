@@ -6,7 +6,6 @@ from dagster import (
     AssetKey,
     MaterializeResult,
     MetadataValue,
-    RetryPolicy,
     asset,
 )
 
@@ -120,14 +119,13 @@ def indicator_requests(catalog: Catalog) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def build_kolada_asset(retry_policy: RetryPolicy | None = None):
-    """The Kolada source asset, with the same retry policy as the SCB source assets."""
+def build_kolada_asset():
+    """The Kolada source asset."""
 
     @asset(
         key=AssetKey(["raw", "kolada_kommun_series"]),
         group_name="raw",
         kinds={"kolada", "duckdb"},
-        retry_policy=retry_policy,
         deps=[PREFLIGHT],
         description=(
             "Kommunnivå från Kolada (valdeltagande, ohälsotal, behörighet till gymnasiet, anmälda brott, "

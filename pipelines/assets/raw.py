@@ -8,11 +8,8 @@ json-stat2 parser, and (3) replaces the DuckDB table `raw.scb_<request>`.
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    Backoff,
-    Jitter,
     MaterializeResult,
     MetadataValue,
-    RetryPolicy,
     asset,
 )
 
@@ -37,14 +34,7 @@ def scb_requests_in(models: list[SqlModel]) -> list[str]:
     return names
 
 
-def source_retry_policy(retries: int, delay: float) -> RetryPolicy:
-    """Re-run a failed source asset later (the source may be down for a while)."""
-    return RetryPolicy(
-        max_retries=retries, delay=delay, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
-    )
-
-
-def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None, title: str = ""):
+def build_scb_asset(request_name: str, title: str = ""):
     """One raw asset per catalog request; `title` is the SCB table's Swedish title."""
     table = f"{SCB_PREFIX}{request_name}"
 
@@ -59,7 +49,6 @@ def build_scb_asset(request_name: str, retry_policy: RetryPolicy | None = None, 
             "sparade ögonblicksbilden i data/raw/scb/. Svaren sparas oförändrade med manifest."
         ),
         metadata={"catalog_request": request_name},
-        retry_policy=retry_policy,
         deps=[PREFLIGHT],
     )
     def _scb_raw(context: AssetExecutionContext, pipeline: PipelineResource) -> MaterializeResult:
