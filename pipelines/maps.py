@@ -443,6 +443,25 @@ def _area_labels(fig: go.Figure, features: list[dict], area_of: Mapping[str, str
     )
 
 
+def _shape(
+    xs: list, ys: list, color: str, line: dict, text: str, name: str | None = None
+) -> go.Scatter:
+    """One filled polygon (or several, separated by None) with hover text: draws offline."""
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        fill="toself",
+        fillcolor=color,
+        line=line,
+        hoveron="fills",
+        hoverinfo="text",
+        text=text,
+        name=name,
+        showlegend=False,
+    )
+
+
 def deso_map(
     boundaries: Boundaries,
     values: pd.DataFrame,
@@ -497,19 +516,7 @@ def deso_map(
         lines.append(f"{html.escape(indicator_name)}: {_value_text(value, unit)}{year_text}")
         xs, ys = _xy(simplify(r) for r in exterior_rings(f["geometry"]))
         fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=color,
-                line={"color": "white", "width": 0.8},
-                hoveron="fills",
-                hoverinfo="text",
-                text="<br>".join(lines),
-                name=code,
-                showlegend=False,
-            )
+            _shape(xs, ys, color, {"color": "white", "width": 0.8}, "<br>".join(lines), name=code)
         )
     _area_labels(fig, features, areas)
     # the legend: a colour bar with the unit, and a grey entry for missing values
@@ -628,20 +635,7 @@ def regso_map(
             + (f"Områdestyp {kind}: {label}" if kind else f"Områdestyp: {MISSING_LABEL}")
             + year_text
         )
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=color,
-                line={"color": "#888", "width": 0.4},
-                hoveron="fills",
-                hoverinfo="text",
-                text=text,
-                showlegend=False,
-            )
-        )
+        fig.add_trace(_shape(xs, ys, color, {"color": "#888", "width": 0.4}, text))
     for kind, (label, color) in [*OMRADESTYP.items(), (None, (MISSING_LABEL, MISSING_COLOR))]:
         fig.add_trace(
             go.Scatter(
@@ -724,18 +718,13 @@ def kommun_map(
         )
         xs, ys = _xy(rings)
         fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=color,
-                line={"color": "#333", "width": 0.8},
-                hoveron="fills",
-                hoverinfo="text",
-                text=f"<b>{html.escape(name)}</b> ({code})<br>{html.escape(indicator_name)}: "
+            _shape(
+                xs,
+                ys,
+                color,
+                {"color": "#333", "width": 0.8},
+                f"<b>{html.escape(name)}</b> ({code})<br>{html.escape(indicator_name)}: "
                 f"{_value_text(value, unit)}{year_text}",
-                showlegend=False,
             )
         )
     if known:
