@@ -61,11 +61,6 @@ class LoadedTable:
     dropped_other_division: int = 0
 
     @property
-    def manifest(self) -> dict:
-        """The newest table's manifest."""
-        return self.manifests[self.request.table_id]
-
-    @property
     def updated(self) -> str | None:
         """The newest `updated` of the series' tables."""
         dates = [m.get("updated") for m in self.manifests.values() if m.get("updated")]
