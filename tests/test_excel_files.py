@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 import pytest
 
@@ -12,6 +13,8 @@ from pipelines.areas import AreaRegistryError, load_areas
 from pipelines.catalog import CatalogError, load_catalog
 from pipelines.kommuner import KommunerError, load_kommuner
 from pipelines.local_files import LocalFileError, load_local_values
+from pipelines.preflight import ERROR, run_check
+from pipelines.settings import Settings
 
 LOCAL_HEADER = "kommun,area_id,deso,indicator,year,numerator,denominator,value,source\n"
 
@@ -179,3 +182,19 @@ def test_every_catalog_indicator_has_a_plausible_range(raw_dir):
     path.write_text(text.replace("plausible = [0, 100]\n", "", 1), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"'plausible' must be \[min, max\]"):
         load_catalog(raw_dir)
+
+
+def test_the_pre_flight_check_reports_an_implausible_local_value_and_a_cp1252_file(raw_dir):
+    local = raw_dir / "local" / "ohalsa.csv"
+    local.write_text(LOCAL_HEADER + "0123,sangvagen,,ohalsotal,2022,,,-31.0,FK\n", "utf-8")
+    settings = Settings.from_env({**os.environ, "SEGREGATION_RAW_DIR": str(raw_dir)})
+    report = run_check(settings)
+    errors = [f"{f.subject}: {f.message}" for f in report.findings if f.status == ERROR]
+    assert not report.ok
+    assert any(f"{local}, line 2: ohalsotal -31 dagar is outside" in e for e in errors), errors
+    local.unlink()
+    kommuner = raw_dir / "areas" / "kommuner.csv"
+    kommuner.write_bytes("kommun;namn\r\n0123;Järfälla\r\n".encode("cp1252"))
+    report = run_check(settings)
+    errors = [f"{f.subject}: {f.message}" for f in report.findings if f.status == ERROR]
+    assert any(f"{kommuner} is not UTF-8" in e for e in errors), errors
