@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.csv_input import CsvInputError, kommun_code_hint, read_csv
 from pipelines.geography import DEFAULT_DIVISION, DESO2018, DESO2025, DIVISIONS, load_deso_key
 
 AREAS_FILE = Path("areas") / "focus_areas.csv"
@@ -70,84 +71,84 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
     area_names: dict[tuple[str, str], str] = {}
     deso_area: dict[tuple[str, str, str], str] = {}
     seen_rows: set[tuple[str, str, str, str]] = set()
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise AreaRegistryError([f"{path}, line 1: missing column(s) {', '.join(missing)}."])
-        for line, row in enumerate(reader, start=2):
-            where = f"{path}, line {line}"
-            k, area, name = (
-                (row["kommun"] or "").strip(),
-                (row["area_id"] or "").strip(),
-                (row["area_name"] or "").strip(),
+    try:
+        table = read_csv(path)
+    except CsvInputError as exc:
+        raise AreaRegistryError([str(exc)]) from None
+    missing = [c for c in COLUMNS if c not in table.fieldnames]
+    if missing:
+        raise AreaRegistryError([f"{path}, line 1: missing column(s) {', '.join(missing)}."])
+    for line, row in table.rows:
+        where = f"{path}, line {line}"
+        k, area, name = (
+            (row["kommun"] or "").strip(),
+            (row["area_id"] or "").strip(),
+            (row["area_name"] or "").strip(),
+        )
+        deso, status = (row["deso"] or "").strip(), (row["status"] or "").strip().lower()
+        division = (row.get("division") or DEFAULT_DIVISION).strip()
+        if division not in DIVISIONS:
+            problems.append(
+                f"{where}: division {division!r} must be {' or '.join(DIVISIONS)} "
+                "(DeSO2018: SCB's data to 2023; DeSO2025: from 2024)."
             )
-            deso, status = (row["deso"] or "").strip(), (row["status"] or "").strip().lower()
-            division = (row.get("division") or DEFAULT_DIVISION).strip()
-            if division not in DIVISIONS:
-                problems.append(
-                    f"{where}: division {division!r} must be {' or '.join(DIVISIONS)} "
-                    "(DeSO2018: SCB's data to 2023; DeSO2025: from 2024)."
-                )
-                continue
-            key = keys[division]
-            if not re.fullmatch(r"\d{4}", k):
-                problems.append(f"{where}: kommun {k!r} is not four digits.")
-                continue
-            if kommuner is not None and k not in kommuner:
-                problems.append(f"{where}: kommun {k} is not in areas/kommuner.csv.")
-            if not _AREA_ID.match(area):
-                problems.append(
-                    f"{where}: area_id {area!r} must be lower case letters, digits and _ (e.g. sangvagen)."
-                )
-                continue
-            if not name:
-                problems.append(f"{where}: area {area} has no area_name.")
-            previous_name = area_names.setdefault((k, area), name)
-            if previous_name != name:
-                problems.append(
-                    f"{where}: area_id {area} is named {name!r} here but {previous_name!r} above; one id, one name."
-                )
-            match = _DESO.match(deso)
-            if not match:
-                problems.append(
-                    f"{where}: DeSO code {deso!r} is malformed (nine characters: kommun, A/B/C, four digits, e.g. 0123C1010)."
-                )
-                continue
-            if match.group(1) != k:
-                problems.append(
-                    f"{where}: DeSO {deso} belongs to kommun {match.group(1)}, not {k}."
-                )
-                continue
-            label = DIVISIONS[division].label
-            if deso not in key.index:
-                problems.append(f"{where}: DeSO {deso} does not exist in SCB's {label} division.")
-                continue
-            if (k, area, division, deso) in seen_rows:
-                problems.append(f"{where}: DeSO {deso} is listed twice for area {area} ({label}).")
-                continue
-            seen_rows.add((k, area, division, deso))
-            other = deso_area.setdefault((k, division, deso), area)
-            if other != area:
-                problems.append(
-                    f"{where}: DeSO {deso} is in two areas of kommun {k}: {other} and {area} ({label})."
-                )
-                continue
-            if status not in STATUSES:
-                problems.append(f"{where}: status {status!r} must be 'bekräftad' or 'obekräftad'.")
-            members.append(
-                AreaMember(
-                    k,
-                    area,
-                    name,
-                    deso,
-                    status,
-                    key.at[deso, "regso"],
-                    key.at[deso, "regso_name"],
-                    division,
-                    (row.get("comment") or "").strip(),
-                )
+            continue
+        key = keys[division]
+        if not re.fullmatch(r"\d{4}", k):
+            problems.append(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
+            continue
+        if kommuner is not None and k not in kommuner:
+            problems.append(f"{where}: kommun {k} is not in areas/kommuner.csv.")
+        if not _AREA_ID.match(area):
+            problems.append(
+                f"{where}: area_id {area!r} must be lower case letters, digits and _ (e.g. sangvagen)."
             )
+            continue
+        if not name:
+            problems.append(f"{where}: area {area} has no area_name.")
+        previous_name = area_names.setdefault((k, area), name)
+        if previous_name != name:
+            problems.append(
+                f"{where}: area_id {area} is named {name!r} here but {previous_name!r} above; one id, one name."
+            )
+        match = _DESO.match(deso)
+        if not match:
+            problems.append(
+                f"{where}: DeSO code {deso!r} is malformed (nine characters: kommun, A/B/C, four digits, e.g. 0123C1010)."
+            )
+            continue
+        if match.group(1) != k:
+            problems.append(f"{where}: DeSO {deso} belongs to kommun {match.group(1)}, not {k}.")
+            continue
+        label = DIVISIONS[division].label
+        if deso not in key.index:
+            problems.append(f"{where}: DeSO {deso} does not exist in SCB's {label} division.")
+            continue
+        if (k, area, division, deso) in seen_rows:
+            problems.append(f"{where}: DeSO {deso} is listed twice for area {area} ({label}).")
+            continue
+        seen_rows.add((k, area, division, deso))
+        other = deso_area.setdefault((k, division, deso), area)
+        if other != area:
+            problems.append(
+                f"{where}: DeSO {deso} is in two areas of kommun {k}: {other} and {area} ({label})."
+            )
+            continue
+        if status not in STATUSES:
+            problems.append(f"{where}: status {status!r} must be 'bekräftad' or 'obekräftad'.")
+        members.append(
+            AreaMember(
+                k,
+                area,
+                name,
+                deso,
+                status,
+                key.at[deso, "regso"],
+                key.at[deso, "regso_name"],
+                division,
+                (row.get("comment") or "").strip(),
+            )
+        )
     by_area: dict[tuple[str, str], int] = defaultdict(int)
     for m in members:
         by_area[(m.kommun, m.area_id)] += 1
@@ -281,8 +282,10 @@ def write_proposals(raw_dir: Path, proposals: list[Proposal]) -> int:
     rows = proposal_rows(proposals)
     if not rows:
         return 0
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        existing = list(csv.DictReader(handle))
+    try:
+        existing = [row for _, row in read_csv(path).rows]
+    except CsvInputError as exc:
+        raise AreaRegistryError([str(exc)]) from None
     for row in existing:
         row.setdefault("division", DEFAULT_DIVISION)
         row["division"] = row.get("division") or DEFAULT_DIVISION

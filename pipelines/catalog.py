@@ -10,6 +10,7 @@ A request's selection may use two placeholders that follow the kommuner configur
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Sequence
@@ -177,6 +178,7 @@ class Indicator:
     denominator: dict[str, list[str]]
     weight_request: str | None
     trend_threshold: float
+    plausible: tuple[float, float] = (-math.inf, math.inf)  # [min, max] of a value
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class KoladaIndicator:
     kpi: str
     trend_threshold: float
     kpi_title: str = ""  # Kolada's own title of the KPI, checked by `segregation check`
+    plausible: tuple[float, float] = (-math.inf, math.inf)  # [min, max] of a value
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,7 @@ def load_catalog(raw_dir: Path) -> Catalog:
             kpi=str(entry["kpi"]),
             trend_threshold=float(entry.get("trend_threshold", 0)),
             kpi_title=str(entry.get("kpi_title", "")),
+            plausible=_plausible(entry, where),
         )
     settings = doc.get("kolada") or {}
     years = (int(settings.get("first_year", 2010)), int(settings.get("last_year", 2024)))
@@ -342,6 +346,25 @@ def _spans(entry: dict, where: str) -> tuple[TableSpan, ...]:
     return tuple(spans)
 
 
+def _plausible(entry: dict, where: str) -> tuple[float, float]:
+    """`plausible = [min, max]`: the range a value of the indicator can take (`inf` for no
+    upper bound). Values from the kommun's files outside it are rejected."""
+    value = entry.get("plausible")
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or math.isnan(value[0])
+        or math.isnan(value[1])
+        or value[0] >= value[1]
+    ):
+        raise CatalogError(
+            f"{where}: 'plausible' must be [min, max] with min below max "
+            "(e.g. [0, 100] for procent; inf for no upper bound)."
+        )
+    return float(value[0]), float(value[1])
+
+
 def _filters(value: object, where: str, what: str) -> dict[str, list[str]]:
     if value is None:
         return {}
@@ -394,4 +417,5 @@ def _indicator(name: str, entry: dict, requests: dict[str, ScbRequest], path: Pa
         denominator=denominator,
         weight_request=entry.get("weight_request"),
         trend_threshold=float(entry.get("trend_threshold", 0)),
+        plausible=_plausible(entry, where),
     )

@@ -4,10 +4,12 @@ Checks are blocking: when one fails, `published_marts` does not run and readers 
 previous files.
 """
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
+import pandas as pd
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
 
 from pipelines.models import SqlModel
 from pipelines.resources import PipelineResource
+from pipelines.warehouse import Warehouse
 
 # SCB adds controlled noise to cells from reference year 2025 (the Cell Key Method): parts
 # need not add up exactly to totals. Allow this much, in persons, from 2025 on.
@@ -165,3 +167,101 @@ def every_area_every_year(pipeline: PipelineResource) -> AssetCheckResult:
 
 
 focus_area_checks = [kommun_value_matches_published, every_area_every_year]
+
+
+# -- the kommun's population across tables --------------------------------------------------
+
+POPULATION_TABLES = "staging.stg_deso_indicator_inputs (DeSO-summa) mot marts.population_background"
+
+
+def population_differences(warehouse: Warehouse) -> pd.DataFrame:
+    """Kommun × year where the DeSO sums disagree with the kommun-level table beyond SCB's
+    noise: folkmängd (befolkning, both sexes) against `totalt_antal`, and the share with
+    utländsk bakgrund (Σ numerator / Σ denominator over the DeSO) against (utrikes födda +
+    inrikes födda med två utrikes födda föräldrar) / totalt. Before 2025 the two must agree
+    to half a person; from 2025 (CKM noise) within 1 %. Years where a DeSO cell is
+    suppressed are not compared (the sum would be partial)."""
+    return warehouse.query(
+        f"""
+        WITH deso AS (
+            SELECT kommun, year,
+                   sum(numerator) FILTER (WHERE indicator = 'befolkning') AS population,
+                   sum(numerator) FILTER (WHERE indicator = 'utlandsk_bakgrund') AS foreign_num,
+                   sum(denominator) FILTER (WHERE indicator = 'utlandsk_bakgrund') AS foreign_den,
+                   count(*) FILTER (WHERE indicator = 'befolkning') AS population_cells,
+                   count(*) FILTER (WHERE indicator = 'utlandsk_bakgrund') AS foreign_cells,
+                   count(*) FILTER (WHERE numerator IS NULL
+                                    OR (indicator = 'utlandsk_bakgrund' AND denominator IS NULL))
+                     AS suppressed
+            FROM staging.stg_deso_indicator_inputs
+            WHERE region_level = 'deso' AND sex = '1+2'
+              AND indicator IN ('befolkning', 'utlandsk_bakgrund')
+            GROUP BY kommun, year
+        ),
+        kommun AS (
+            SELECT kommun, year, totalt_antal AS population,
+                   100.0 * (utrikes_fodda_antal + inrikes_fodda_tva_utrikes_foraldrar_antal)
+                     / nullif(totalt_antal, 0) AS foreign_share
+            FROM marts.population_background
+            WHERE totalt_antal IS NOT NULL
+        ),
+        compared AS (
+            SELECT k.kommun, k.year, 'folkmängd (personer)' AS measure,
+                   d.population::DOUBLE AS deso_sum, k.population::DOUBLE AS kommun_table,
+                   CASE WHEN k.year >= {CKM_FIRST_YEAR} THEN 0.01 * k.population ELSE 0.5 END
+                     AS tolerance
+            FROM kommun k JOIN deso d USING (kommun, year)
+            WHERE d.suppressed = 0 AND d.population_cells > 0
+            UNION ALL
+            SELECT k.kommun, k.year, 'andel med utländsk bakgrund (%)',
+                   100.0 * d.foreign_num / d.foreign_den, k.foreign_share,
+                   CASE WHEN k.year >= {CKM_FIRST_YEAR} THEN 0.01 * k.foreign_share
+                        ELSE 100.0 * 0.5 / k.population END
+            FROM kommun k JOIN deso d USING (kommun, year)
+            WHERE d.suppressed = 0 AND d.foreign_cells > 0 AND d.foreign_den > 0
+              AND k.foreign_share IS NOT NULL
+        )
+        SELECT kommun, year, measure, deso_sum, kommun_table,
+               deso_sum - kommun_table AS difference
+        FROM compared
+        WHERE abs(deso_sum - kommun_table) > tolerance + 1e-9
+        ORDER BY kommun, year, measure
+        """
+    )
+
+
+@asset_check(
+    asset=AssetKey(["marts", "population_background"]),
+    name="population_agrees_across_tables",
+    blocking=True,
+    additional_deps=[AssetKey(["staging", "stg_deso_indicator_inputs"])],
+    description=(
+        "Kommunens folkmängd och andel med utländsk bakgrund är desamma summerade över DeSO "
+        "(staging.stg_deso_indicator_inputs) som i kommuntabellen (marts.population_background): "
+        f"exakt före {CKM_FIRST_YEAR} (inom en halv person), från {CKM_FIRST_YEAR} inom 1 % "
+        "eftersom SCB då lägger till brus."
+    ),
+)
+def population_agrees_across_tables(pipeline: PipelineResource) -> AssetCheckResult:
+    off = population_differences(pipeline.warehouse())
+    lines = [
+        f"| {r.kommun} | {r.year} | {r.measure} | {r.deso_sum:.2f} | {r.kommun_table:.2f} "
+        f"| {r.difference:+.2f} |"
+        for r in off.head(20).itertuples()
+    ]
+    table = "\n".join(
+        [
+            "| kommun | år | mått | DeSO-summa | kommuntabell | skillnad |",
+            "|---|---|---|---|---|---|",
+        ]
+        + lines
+    )
+    return AssetCheckResult(
+        passed=off.empty,
+        metadata={
+            "tables": POPULATION_TABLES,
+            "differences": len(off),
+            "largest_difference": float(off["difference"].abs().max()) if len(off) else 0.0,
+            "details": MetadataValue.md(table if lines else "inga skillnader"),
+        },
+    )

@@ -18,7 +18,12 @@ from pipelines.assets.preflight import preflight_check
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.raw import build_scb_asset, scb_requests_in
 from pipelines.catalog import load_catalog
-from pipelines.checks import build_mart_checks, focus_area_checks, population_background_adds_up
+from pipelines.checks import (
+    build_mart_checks,
+    focus_area_checks,
+    population_agrees_across_tables,
+    population_background_adds_up,
+)
 from pipelines.models import discover_models
 from pipelines.resources import PipelineResource
 from pipelines.schedules import nightly_refresh_schedule, refresh_all_job
@@ -47,6 +52,7 @@ defs = Definitions(
     asset_checks=[
         *(check for m in _marts for check in build_mart_checks(m)),
         population_background_adds_up,
+        population_agrees_across_tables,
         *focus_area_checks,
     ],
     jobs=[refresh_all_job],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipelines.csv_input import CsvInputError, kommun_code_hint, read_csv
 
 KOMMUNER_FILE = Path("areas") / "kommuner.csv"
 _KOMMUN_CODE = re.compile(r"^\d{4}$")
@@ -27,22 +28,25 @@ def load_kommuner(raw_dir: Path) -> list[Kommun]:
     if not path.exists():
         raise KommunerError(f"{path} is missing: it lists the kommuner to follow (kommun,namn).")
     kommuner: list[Kommun] = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or not {"kommun", "namn"} <= set(reader.fieldnames):
-            raise KommunerError(f"{path}: the header must be 'kommun,namn'.")
-        for line, row in enumerate(reader, start=2):
-            code = (row.get("kommun") or "").strip()
-            name = (row.get("namn") or "").strip()
-            if not _KOMMUN_CODE.match(code):
-                raise KommunerError(
-                    f"{path}, line {line}: kommun code {code!r} is not four digits (e.g. 0123)."
-                )
-            if not name:
-                raise KommunerError(f"{path}, line {line}: kommun {code} has no name.")
-            if any(k.code == code for k in kommuner):
-                raise KommunerError(f"{path}, line {line}: kommun {code} is listed twice.")
-            kommuner.append(Kommun(code, name))
+    try:
+        table = read_csv(path)
+    except CsvInputError as exc:
+        raise KommunerError(str(exc)) from None
+    if not {"kommun", "namn"} <= set(table.fieldnames):
+        raise KommunerError(f"{path}: the header must be 'kommun,namn' (or 'kommun;namn').")
+    for line, row in table.rows:
+        code = (row.get("kommun") or "").strip()
+        name = (row.get("namn") or "").strip()
+        if not _KOMMUN_CODE.match(code):
+            raise KommunerError(
+                f"{path}, line {line}: kommun code {code!r} is not four digits (e.g. 0123)"
+                f"{kommun_code_hint(code) or '.'}"
+            )
+        if not name:
+            raise KommunerError(f"{path}, line {line}: kommun {code} has no name.")
+        if any(k.code == code for k in kommuner):
+            raise KommunerError(f"{path}, line {line}: kommun {code} is listed twice.")
+        kommuner.append(Kommun(code, name))
     if not kommuner:
         raise KommunerError(f"{path}: lists no kommun.")
     return kommuner

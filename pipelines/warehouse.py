@@ -4,7 +4,8 @@
   marts). Each table is replaced inside a transaction, so a failing statement leaves the
   previous table as it was.
 - Readers (notebooks, the report, spreadsheets) use what :meth:`Warehouse.publish`
-  writes: `data/marts/<mart>.parquet` and `data/marts/segregation.duckdb`. Each is
+  writes: `data/marts/<mart>.parquet`, `<mart>.csv`, `<mart>_excel.csv` (for Excel:
+  `;`, decimal comma, BOM, Swedish headings) and `data/marts/segregation.duckdb`. Each is
   written to a temporary name and moved into place with an atomic rename, so a reader
   sees either the previous complete file or the new one, never half of one, and a
   reader that holds a file open never blocks the nightly run.
@@ -23,9 +24,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.excel_export import excel_csv
+
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 SCHEMAS = ("raw", "staging", "marts")
 PUBLISHED_DATABASE = "segregation.duckdb"
+EXCEL_SUFFIX = "_excel.csv"  # Excel-ready copy of each mart (pipelines/excel_export.py)
 
 
 class WarehouseError(RuntimeError):
@@ -99,7 +103,8 @@ class Warehouse:
         marts: Sequence[str],
         derived: Callable[[dict[str, Path]], dict[str, str]] | None = None,
     ) -> dict[str, Path]:
-        """Export marts to Parquet, CSV and a reader database, each swapped in atomically.
+        """Export marts to Parquet, CSV, Excel-ready CSV and a reader database, each swapped
+        in atomically.
 
         `derived`, if given, is called with the staged Parquet file of each mart and returns
         more files to publish with them (file name → text), e.g. the committee reports.
@@ -120,6 +125,13 @@ class Warehouse:
                     csv_tmp = csv_final.with_name(f".{csv_final.name}.{token}.tmp")
                     con.execute(f"COPY marts.{mart} TO '{csv_tmp}' (FORMAT csv, HEADER true)")
                     pending.append((csv_tmp, csv_final))
+                    excel_final = self.marts_dir / f"{mart}{EXCEL_SUFFIX}"
+                    excel_tmp = excel_final.with_name(f".{excel_final.name}.{token}.tmp")
+                    # Every column in the sort, so the rows come in the same order each run.
+                    result = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL")
+                    columns = [d[0] for d in result.description]
+                    excel_tmp.write_bytes(excel_csv(columns, result.fetchall()))
+                    pending.append((excel_tmp, excel_final))
             db_tmp = self.marts_dir / f".{PUBLISHED_DATABASE}.{token}.tmp"
             reader = duckdb.connect(str(db_tmp))
             try:

@@ -1,0 +1,136 @@
+"""Excel-ready exports of the marts: `<mart>_excel.csv` beside the plain `.csv` and `.parquet`.
+
+What Swedish Excel opens right: UTF-8 with a byte order mark (so å, ä, ö show), `;`
+between fields, decimal comma, Swedish column headings, rows in a fixed order, and
+values rounded as the report shows them. Codes (kommun, DeSO, area) are written as the
+text they are, with their leading zeros. The plain files stay as they were, for programs.
+
+Rounding is done on the shortest decimal form of each value (`repr`), half away from
+zero, so the same inputs always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+BOM = "\ufeff"
+
+# Swedish column headings, one place for every mart column. A column missing here keeps
+# its own name (and the test of the exports points it out).
+HEADINGS: dict[str, str] = {
+    "kommun": "Kommun (kod)",
+    "deso": "DeSO (kod)",
+    "division": "DeSO-indelning",
+    "area_id": "Område (id)",
+    "area_name": "Område",
+    "indicator": "Indikator (id)",
+    "indicator_name": "Indikator",
+    "theme": "Tema",
+    "unit": "Enhet",
+    "gap_unit": "Enhet för skillnad",
+    "higher_is_better": "Högre är bättre",
+    "year": "År",
+    "sex": "Kön (1 män, 2 kvinnor, 1+2 totalt)",
+    "value": "Värde",
+    "numerator": "Täljare (antal)",
+    "denominator": "Nämnare (antal)",
+    "deso_count": "Antal DeSO",
+    "deso_missing": "Antal DeSO utan uppgift",
+    "kommun_value": "Kommunens värde",
+    "rest_of_kommun_value": "Övriga kommunens värde",
+    "comparison_value": "Jämförelsevärde",
+    "comparison_level": "Jämförelse",
+    "gap": "Skillnad mot jämförelsevärdet",
+    "ratio_to_kommun": "Kvot mot kommunen",
+    "method_note": "Beräkning",
+    "status_symbols": "SCB:s symboler",
+    "demo": "Demodata",
+    "source_table": "Källa (tabell)",
+    "source_updated": "Källans datum",
+    "reference_year": "Referensår",
+    "population": "Befolkningsgrupp",
+    "series_break": "Serieavbrott",
+    "series_restarts": "Serien börjar om",
+    "restart_reason": "Skäl till att serien börjar om",
+    "utrikes_fodda_antal": "Utrikes födda, antal",
+    "utrikes_fodda_andel": "Utrikes födda, andel (%)",
+    "inrikes_fodda_tva_utrikes_foraldrar_antal": (
+        "Inrikes födda med två utrikes födda föräldrar, antal"
+    ),
+    "inrikes_fodda_tva_utrikes_foraldrar_andel": (
+        "Inrikes födda med två utrikes födda föräldrar, andel (%)"
+    ),
+    "inrikes_fodda_ovriga_antal": "Övriga inrikes födda, antal",
+    "inrikes_fodda_ovriga_andel": "Övriga inrikes födda, andel (%)",
+    "totalt_antal": "Totalt, antal",
+    "inrikes_ovriga_method": "Beräkning av övriga inrikes födda",
+    "first_year": "Första år",
+    "latest_year": "Senaste år",
+    "years_with_data": "Antal år med uppgift",
+    "gap_first": "Skillnad första år",
+    "gap_latest": "Skillnad senaste år",
+    "gap_change": "Förändring av skillnaden",
+    "abs_gap_change": "Förändring av skillnadens storlek",
+    "gap_slope_per_year": "Skillnadens förändring per år",
+    "trend_threshold": "Gräns för oförändrat",
+    "direction": "Riktning",
+    "parity_year_at_current_pace": "År då skillnaden är borta i nuvarande takt",
+    "value_latest": "Värde senaste år",
+    "kommun_value_latest": "Kommunens värde senaste år",
+    "series_start_year": "Seriens första år",
+    "previous_first_year": "Förra seriens första år",
+    "previous_latest_year": "Förra seriens senaste år",
+    "previous_gap_first": "Förra seriens skillnad första år",
+    "previous_gap_latest": "Förra seriens skillnad senaste år",
+    "previous_direction": "Förra seriens riktning",
+}
+
+# Decimals per column for numbers that are not whole by type: counts 0, a ratio 2, every
+# other value, gap and share 1 (as in the report).
+COUNT_COLUMNS = frozenset({"numerator", "denominator"})
+DECIMALS = {"ratio_to_kommun": 2}
+DEFAULT_DECIMALS = 1
+
+
+def decimals_for(column: str) -> int:
+    if column in COUNT_COLUMNS or column.endswith("_antal"):
+        return 0
+    return DECIMALS.get(column, DEFAULT_DECIMALS)
+
+
+def format_number(value: float, decimals: int) -> str:
+    """`value` rounded half away from zero on its shortest decimal form, with a decimal
+    comma and no thousands separator; '' for a missing value; never '-0'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded.is_zero():
+        rounded = abs(rounded)
+    return f"{rounded:f}".replace(".", ",")
+
+
+def format_cell(column: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        return format_number(float(value), decimals_for(column))
+    return str(value)
+
+
+def excel_csv(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """The Excel-ready file's bytes: BOM, Swedish headings, `;`, decimal comma, CRLF."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([HEADINGS.get(c, c) for c in columns])
+    for row in rows:
+        writer.writerow([format_cell(c, v) for c, v in zip(columns, row, strict=True)])
+    return (BOM + out.getvalue()).encode("utf-8")
