@@ -616,8 +616,9 @@ tr.theme td {{ font-weight: bold; background: #f4f6f7; text-align: left; }}
 @media print {{
   body {{ margin: 0; max-width: none; padding: 0; font-size: 10pt; }}
   section.area, section.background, section.about {{ break-before: page; page-break-before: always; }}
-  .charts {{ display: block; }}
-  .chart {{ margin-bottom: 4mm; }}
+  .charts {{ display: grid; grid-template-columns: 1fr 1fr; gap: 2mm; }}
+  .chart {{ zoom: 0.6; }}
+  .map {{ zoom: 0.8; }}
   table {{ font-size: 8pt; }}
 }}
 footer {{ color: #555; font-size: 0.85rem; margin-top: 2rem; }}
