@@ -37,7 +37,9 @@ test: setup ## install, then run the whole test suite
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and daemon) on http://127.0.0.1:3000 (HOST=, PORT= to change)
 	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME); Ctrl-C stops it)"
-	.venv/bin/dagster dev -m pipelines.definitions -h $(HOST) -p $(PORT)
+	@# run from DAGSTER_HOME so the instance's dagster.yaml is the one used (no warning about the
+	@# project's copy); the code location is named `segregation` in workspace.yaml
+	cd $(DAGSTER_HOME) && PYTHONWARNINGS=ignore::FutureWarning $(CURDIR)/.venv/bin/dagster dev -w $(CURDIR)/workspace.yaml -h $(HOST) -p $(PORT)
 
 bench: setup ## run the benchmarks and print their figures
 	.venv/bin/python -m benchmarks

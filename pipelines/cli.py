@@ -102,10 +102,14 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("table_id", help="the table's PxWebApi 2.0 id, e.g. TAB6571")
     fetch.add_argument(
         "--select",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="VAR=CODES",
-        help="select values of a variable: VAR=code1,code2 or VAR=EXPRESSION (repeatable)",
+        help=(
+            "select values of a variable: VAR=code1,code2 or VAR=EXPRESSION; several after one "
+            "flag (--select A=1 B=2) or repeated flags"
+        ),
     )
     fetch.add_argument(
         "--codelist",
@@ -394,9 +398,20 @@ def _report(args: argparse.Namespace) -> int:
     from pipelines.kommuner import KommunerError, load_kommuner
     from pipelines.report import ReportError, write_report
 
+    if args.out.suffix.lower() != ".html":
+        print(
+            f"Error: --out {args.out}: the report is an HTML file; give a name ending in .html "
+            f"(e.g. {args.out.with_suffix('.html').name}). Print it to PDF from the browser.",
+            file=sys.stderr,
+        )
+        return 2
     settings = Settings.from_env()
     try:
-        names = {k.code: k.name for k in load_kommuner(settings.raw_dir)}
+        kommuner = load_kommuner(settings.raw_dir)
+        names = {k.code: k.name for k in kommuner}
+        if args.kommun not in names:
+            print(f"Error: {kommun_hint(args.kommun, names)}", file=sys.stderr)
+            return 2
         result = write_report(
             settings.marts_dir, args.kommun, names.get(args.kommun, args.kommun), args.out
         )
@@ -406,6 +421,17 @@ def _report(args: argparse.Namespace) -> int:
     note = " It contains DEMO DATA (marked in the report)." if result.demo else ""
     print(f"Wrote {result.path} ({result.charts} charts).{note}")
     return 0
+
+
+def kommun_hint(code: str, names: dict[str, str]) -> str:
+    """Why a kommun code is not configured, with 'did you mean 0123?' when only the leading
+    zero is missing."""
+    text = f"kommun {code!r} is not in kommuner.csv"
+    padded = code.strip().zfill(4)
+    if padded != code and padded in names:
+        return f"{text}; did you mean {padded} ({names[padded]})? Kommun codes have four digits."
+    known = ", ".join(sorted(names))
+    return f"{text} (configured: {known}). Kommun codes have four digits, e.g. 0123."
 
 
 def _pairs(items: Sequence[str], flag: str) -> dict[str, list[str] | str]:

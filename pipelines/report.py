@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from pipelines import maps
 
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
-OPTIONAL_MARTS = ("deso_indicator",)  # the maps; read when published
+OPTIONAL_MARTS = ("deso_indicator", "focus_area_membership")  # maps, areas' DeSO
 SEX_LABELS = {"1+2": "totalt", "1": "män", "2": "kvinnor"}
 UNIT_AXIS = {
     "procent": "Andel (%)",
@@ -33,6 +33,16 @@ UNIT_AXIS = {
     "dagar": "Dagar",
     "per 100 000 inv.": "Per 100 000 invånare",
 }
+THEMES = (  # the plan's five themes, in the plan's order (pipelines/catalog.py)
+    "bostadsområden",
+    "brottslighet och trygghet",
+    "barn och ungas uppväxtvillkor",
+    "kultur, demokrati och civilsamhälle",
+    "arbete och vuxenutbildning",
+)
+PARITY_MIN_YEARS = 5  # years of data in the current segment before a parity year is given
+PARITY_MAX_AHEAD = 20  # a parity year further ahead than this is not given
+PLAN_SOURCE = "Tabell 1, Järfälla kommuns handlingsplan för integration 2017–2018 (Dnr Kst 2016/56)"
 COLORS = {"area": "#c0392b", "kommun": "#2c3e50", "rest": "#7f8c8d"}
 DEMO_BANNER = (
     "Rapporten innehåller DEMODATA: påhittade siffror som visar hur rapporten fungerar, inte "
@@ -91,6 +101,9 @@ def _chart(fig: go.Figure, first: bool) -> str:
         separators=", ",
         font={"family": "sans-serif"},
     )
+    # full numbers with a space between thousands (13 200, never 13,2k)
+    fig.update_yaxes(tickformat=",~f", exponentformat="none")
+    fig.update_xaxes(tickformat="d")
     return fig.to_html(
         full_html=False,
         include_plotlyjs=first,
@@ -199,15 +212,140 @@ def background_chart(rows: pd.DataFrame, demo: bool) -> go.Figure:
     fig.update_layout(
         title={"text": "Befolkning efter bakgrund, andel (%)" + subtitle, "font": {"size": 15}}
     )
+    published = rows[~rows.demo.astype(bool)]
+    if demo and not published.empty:
+        first, last = int(published.year.min()), int(published.year.max())
+        fig.add_vrect(
+            x0=first - 0.5,
+            x1=last + 0.5,
+            fillcolor="#d6eaf8",
+            opacity=0.6,
+            layer="below",
+            line_width=0,
+            annotation_text=f"Publicerade siffror {first}–{last}",
+            annotation_position="top left",
+            annotation_font={"size": 10, "color": "#1f4e79"},
+        )
+        fig.add_annotation(
+            x=last + 0.5,
+            y=1.0,
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            text="Demodata efter " + str(last),
+            font={"size": 10, "color": "#c0392b"},
+        )
     mark_breaks(fig, rows)
     fig.update_xaxes(title_text="År", dtick=2)
     fig.update_yaxes(title_text="Andel av befolkningen (%)", rangemode="tozero")
     return fig
 
 
+def indicator_order(rows: pd.DataFrame) -> list[str]:
+    """Indicators in one fixed order for every area, table and chart: the plan's themes in
+    the plan's order, then by indicator id."""
+    pairs = rows[["indicator", "theme"]].drop_duplicates("indicator")
+    rank = {theme: i for i, theme in enumerate(THEMES)}
+    keyed = sorted(pairs.itertuples(), key=lambda r: (rank.get(r.theme, len(THEMES)), r.indicator))
+    return [r.indicator for r in keyed]
+
+
+def favourable(gap: object, higher_is_better: object) -> str:
+    """Whether a gap (the area minus its comparison) is favourable, from the catalog's
+    higher_is_better: 'bättre', 'sämre', 'lika' or 'ingen värdering' (neutral)."""
+    if gap is None or pd.isna(gap):
+        return "–"
+    better = str(higher_is_better).lower()
+    if better not in ("true", "false"):
+        return "ingen värdering"
+    if round(float(gap), 1) == 0:
+        return "lika"
+    return "bättre" if (float(gap) > 0) == (better == "true") else "sämre"
+
+
+def parity_text(gaps: pd.DataFrame, parity: object) -> str:
+    """The parity year, only when the current segment has at least PARITY_MIN_YEARS years,
+    the absolute gap shrinks steadily (in at least two of three steps, and from first to
+    last year) and the year is at most PARITY_MAX_AHEAD years after the latest; otherwise
+    'inget slutår beräknas' with the reason. `gaps` holds year and gap of the segment."""
+    gaps = gaps.dropna(subset=["gap"]).sort_values("year")
+    years = len(gaps)
+    if years < PARITY_MIN_YEARS:
+        return (
+            f"inget slutår beräknas: {years} år med data i serien (minst {PARITY_MIN_YEARS} behövs)"
+        )
+    size = gaps.gap.abs().tolist()
+    steps = [b < a for a, b in zip(size, size[1:])]
+    if not size[-1] < size[0]:
+        return "inget slutår beräknas: gapet minskar inte"
+    if sum(steps) * 3 < len(steps) * 2:
+        return "inget slutår beräknas: gapet minskar inte jämnt"
+    if parity is None or pd.isna(parity):
+        return "inget slutår beräknas: gapet minskar för långsamt"
+    latest = int(gaps.year.iloc[-1])
+    if int(parity) - latest > PARITY_MAX_AHEAD:
+        return (
+            f"inget slutår beräknas: i nuvarande takt mer än {PARITY_MAX_AHEAD} år fram "
+            f"({int(parity)})"
+        )
+    return f"i nuvarande takt lika {int(parity)}"
+
+
+def membership_html(members: pd.DataFrame | None, kommun: str, area_id: str) -> str:
+    """The area's DeSO and RegSO per division, and whether the kommun has confirmed them."""
+    if members is None:
+        return ""
+    rows = members[(members.kommun == kommun) & (members.area_id == area_id)]
+    if rows.empty:
+        return ""
+    lines = []
+    for division, d in rows.groupby("division", sort=True):
+        deso = ", ".join(
+            f"{html.escape(r.deso)} (RegSO {html.escape(str(r.regso_name))}, {html.escape(r.regso)})"
+            for r in d.sort_values("deso").itertuples()
+        )
+        statuses = sorted(set(d.status))
+        status = (
+            "bekräftade av kommunen"
+            if statuses == ["bekräftad"]
+            else "<strong>obekräftad</strong>: kommunen har inte bekräftat att området består av "
+            "just dessa DeSO"
+        )
+        label = division.replace("DeSO", "DeSO ")
+        lines.append(f"<li>{html.escape(label)}: {deso} – {status}</li>")
+    return f'<div class="membership"><p>Områdets DeSO:</p><ul>{"".join(lines)}</ul></div>'
+
+
+def sex_table(rows: pd.DataFrame, order: list[str]) -> str:
+    """Women and men beside the total, the latest year of each indicator that has them."""
+    by_sex = rows[rows.sex.isin(["1", "2"])]
+    if by_sex.empty:
+        return ""
+    body = []
+    for indicator in order:
+        r = rows[rows.indicator == indicator]
+        sexes = r[r.sex.isin(["1", "2"])]
+        if sexes.empty:
+            continue
+        year = sexes.year.max()
+        r = r[r.year == year].set_index("sex")
+        decimals = 0 if r.unit.iloc[0] in ("personer", "per 100 000 inv.") else 1
+        cells = [number(r.value.get(sex), decimals) for sex in ("1+2", "2", "1")]
+        body.append([html.escape(r.indicator_name.iloc[0]), str(year), *cells])
+    if not body:
+        return ""
+    return "<h3>Kvinnor och män</h3>" + _table(
+        ["Indikator", "År", "Totalt", "Kvinnor", "Män"], body, "numbers sexes"
+    )
+
+
 def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    body = "".join(
+        row if isinstance(row, str) else "<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -267,15 +405,18 @@ def build_report(
     """The report's HTML for one kommun, the number of charts, and whether demo data is in it.
 
     `raw_dir` holds the map's boundaries (default: `SEGREGATION_RAW_DIR`)."""
-    indicators = marts["focus_area_indicator"]
-    indicators = indicators[(indicators.kommun == kommun) & (indicators.sex == "1+2")]
+    all_sexes = marts["focus_area_indicator"]
+    all_sexes = all_sexes[all_sexes.kommun == kommun]
+    indicators = all_sexes[all_sexes.sex == "1+2"]
     trend = marts["focus_area_trend"]
     trend = trend[(trend.kommun == kommun) & (trend.sex == "1+2")]
     background = marts["population_background"]
     background = background[background.kommun == kommun].sort_values("year")
+    members = marts.get("focus_area_membership")
     if indicators.empty and background.empty:
         raise ReportError(f"The published marts hold no data for kommun {kommun}.")
     demo = bool(indicators.demo.any() or background.demo.any())
+    order = indicator_order(indicators)
 
     parts: list[str] = []
     map_html, charts = map_section(marts, kommun, kommun_name, raw_dir, first=True)
@@ -284,21 +425,41 @@ def build_report(
     for area_id, area_rows in indicators.groupby("area_id", sort=False):
         area_name = area_rows.area_name.iloc[0]
         latest = area_rows.sort_values("year").groupby("indicator", sort=False).tail(1)
-        table_rows = []
-        for _, r in latest.iterrows():
-            t = trend[(trend.area_id == area_id) & (trend.indicator == r.indicator)]
+        latest = latest.set_index("indicator").loc[[i for i in order if i in set(latest.indicator)]]
+        against_riket = latest.comparison_level.str.startswith("kommun mot riket")
+        own, other = (
+            ("Kommunen", "Riket")
+            if against_riket.all()
+            else ("Området", "Kommunen")
+            if not against_riket.any()
+            else ("Området (eller kommunen)", "Kommunen (eller riket)")
+        )
+        table_rows: list = []
+        theme = None
+        for indicator, r in latest.iterrows():
+            if r.theme != theme:
+                theme = r.theme
+                table_rows.append(
+                    f'<tr class="theme"><td colspan="8">{html.escape(theme.capitalize())}</td></tr>'
+                )
+            t = trend[(trend.area_id == area_id) & (trend.indicator == indicator)]
             direction = t.direction.iloc[0] if not t.empty else "–"
             since = f" sedan {t.first_year.iloc[0]}" if not t.empty else ""
+            start = None
             if not t.empty and "series_start_year" in t and pd.notna(t.series_start_year.iloc[0]):
                 # the trend restarted at a break: say so, and what it was before
+                start = int(t.series_start_year.iloc[0])
                 before = t.previous_direction.iloc[0]
-                since = f" från {int(t.series_start_year.iloc[0])} ({restart_words(t.restart_reason.iloc[0])})"
+                since = f" från {start} ({restart_words(t.restart_reason.iloc[0])})"
                 if pd.notna(before):
                     since += (
                         f"; {int(t.previous_first_year.iloc[0])}–"
                         f"{int(t.previous_latest_year.iloc[0])}: {before}"
                     )
             parity = t.parity_year_at_current_pace.iloc[0] if not t.empty else None
+            segment = area_rows[area_rows.indicator == indicator]
+            if start is not None:
+                segment = segment[segment.year >= start]
             decimals = 0 if r.unit in ("personer", "per 100 000 inv.") else 1
             table_rows.append(
                 [
@@ -307,29 +468,47 @@ def build_report(
                     str(r.year),
                     number(r.value, decimals),
                     number(r.comparison_value, decimals)
-                    + (" (riket)" if r.comparison_level.startswith("kommun mot riket") else ""),
+                    + (
+                        " (riket)"
+                        if r.comparison_level.startswith("kommun mot riket") and other != "Riket"
+                        else ""
+                    ),
                     number(r.gap, decimals)
                     + ("" if pd.isna(r.gap) else f" {html.escape(r.gap_unit)}"),
-                    html.escape(direction + since)
-                    + (
-                        ""
-                        if parity is None or pd.isna(parity)
-                        else f" (i nuvarande takt lika {int(parity)})"
-                    ),
+                    html.escape(favourable(r.gap, r.higher_is_better)),
+                    html.escape(direction + since),
+                    html.escape("–" if t.empty else parity_text(segment[["year", "gap"]], parity)),
                 ]
             )
         parts.append(f'<section class="area"><h2>{html.escape(area_name)}</h2>')
+        parts.append(membership_html(members, kommun, area_id))
         parts.append(
             _table(
-                ["Indikator", "År", "Området", "Jämförelse", "Gap", "Riktning"],
+                [
+                    "Indikator",
+                    "År",
+                    own,
+                    other,
+                    f"Gap ({own.split()[0].lower()} − {other.split()[0].lower()})",
+                    f"Bättre/sämre än {other.split()[0].lower()}",
+                    "Riktning",
+                    "Slutår",
+                ],
                 table_rows,
                 "headline",
             )
         )
+        parts.append(sex_table(all_sexes[all_sexes.area_id == area_id], order))
         parts.append('<div class="charts">')
-        for _, rows in area_rows.groupby("indicator", sort=False):
+        for indicator in order:
+            rows = area_rows[area_rows.indicator == indicator]
+            if rows.empty:
+                continue
             fig = indicator_chart(rows, area_name, bool(rows.demo.any()))
-            parts.append(f'<div class="chart">{_chart(fig, first)}</div>')
+            parts.append(
+                f'<div class="chart" data-indicator="{html.escape(indicator)}">'
+                f"{_chart(fig, first)}</div>"
+            )
             first = False
             charts += 1
         parts.append("</div></section>")
@@ -396,6 +575,19 @@ def build_report(
         [html.escape(str(s.source_table)), html.escape(str(s.source_updated)[:10])]
         for s in sources.itertuples()
     ]
+    published = background[~background.demo.astype(bool)]
+    if not published.empty:
+        years = f"{int(published.year.min())}–{int(published.year.max())}"
+        source_rows.insert(
+            0,
+            [
+                html.escape(
+                    f"{PLAN_SOURCE}: befolkning efter bakgrund {years} "
+                    f"(SCB {', '.join(sorted(set(published.source_table)))})"
+                ),
+                "publicerad i planen",
+            ],
+        )
     title = f"Segregationsuppföljning – {kommun_name} ({kommun})"
     banner = f'<div class="banner">{html.escape(DEMO_BANNER)}</div>' if demo else ""
     body = "\n".join(parts)
@@ -415,6 +607,20 @@ th:first-child, td:first-child {{ text-align: left; }}
 .charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1rem; }}
 .demo {{ color: #c0392b; font-size: 0.8em; }}
 .map {{ max-width: 780px; }}
+.membership {{ background: #f4f6f7; border-left: 4px solid #2c3e50; padding: 0.3rem 1rem; }}
+.membership strong {{ color: #7b241c; }}
+tr.theme td {{ font-weight: bold; background: #f4f6f7; text-align: left; }}
+.headline td:nth-child(n+2):nth-child(-n+5), .numbers td {{ white-space: nowrap; }}
+.chart, .map, table, .membership {{ break-inside: avoid; page-break-inside: avoid; }}
+@page {{ size: A4; margin: 12mm; }}
+@media print {{
+  body {{ margin: 0; max-width: none; padding: 0; font-size: 10pt; }}
+  section.area, section.background, section.about {{ break-before: page; page-break-before: always; }}
+  .charts {{ display: grid; grid-template-columns: 1fr 1fr; gap: 2mm; }}
+  .chart {{ zoom: 0.6; }}
+  .map {{ zoom: 0.8; }}
+  table {{ font-size: 8pt; }}
+}}
 footer {{ color: #555; font-size: 0.85rem; margin-top: 2rem; }}
 </style></head>
 <body>
@@ -426,6 +632,35 @@ jämförda med riket. Riktningen avser det absoluta gapet mellan första och sen
 {run_date.isoformat()}.</p>
 {banner}
 {body}
+<section class="about">
+<h2>Om siffrorna</h2>
+<p><strong>Källor.</strong> Värdena för fokusområdena kommer från SCB:s statistik per DeSO
+(demografiska statistikområden, omkring 700–2 700 invånare vardera). Indikatorer för hela
+kommunen kommer från Kolada och jämförs med riket. Befolkningen efter bakgrund 2005–2015 är
+de siffror som publicerades i {html.escape(PLAN_SOURCE)}. Källtabellerna står under Källor
+nedan.</p>
+<p><strong>Obekräftad.</strong> Ett fokusområde är en grupp DeSO som kommunen har valt.
+"Obekräftad" betyder att kommunen ännu inte har bekräftat att just dessa DeSO motsvarar
+området; siffrorna kan alltså gälla ett något annat område än det planen avser. Varje områdes
+DeSO står överst i dess avsnitt.</p>
+<p><strong>Summerade antal.</strong> Ett områdes andel räknas som summan av täljarna genom
+summan av nämnarna i områdets DeSO, inte som ett medelvärde av DeSO-andelar.</p>
+<p><strong>Medianer är ungefärliga.</strong> En median kan inte summeras. Områdets median är
+ett medelvärde av DeSO-medianerna, viktat med befolkningen, och är en uppskattning.</p>
+<p><strong>Undertryckta celler.</strong> SCB visar inte värden för mycket små grupper (..).
+Sådana värden saknas i rapporten; de räknas aldrig som noll.</p>
+<p><strong>Brus från 2025.</strong> Från 2025 lägger SCB till ett litet slumpmässigt brus
+(CKM) i tabellerna för att skydda enskilda personer. Små skillnader mellan år ska därför inte
+tolkas.</p>
+<p><strong>Seriebrott 2025.</strong> SCB delade in landet i nya DeSO 2025 (används från
+2024 års siffror). Där ett område inte bevisligen är detsamma i båda indelningarna börjar
+serien om; diagrammen visar brottet med en streckad linje. Slutår (när gapet skulle vara
+slutet i nuvarande takt) anges bara när serien har minst {PARITY_MIN_YEARS} år och gapet
+minskar jämnt, och högst {PARITY_MAX_AHEAD} år fram.</p>
+<p><strong>Bättre/sämre.</strong> Om ett gap är gynnsamt avgörs av om ett högre värde är
+bättre för indikatorn; för indikatorer som beskriver området utan värdering (till exempel
+andel med utländsk bakgrund) står "ingen värdering".</p>
+</section>
 <footer>
 <h2>Källor</h2>
 {_table(["Källa (SCB-tabell, Kolada-nyckeltal, kommunens fil)", "Uppdaterad hos källan (annars hämtningsdatum)"], source_rows)}

@@ -88,3 +88,62 @@ def test_run_makes_a_missing_dagster_home_and_writes_marts_and_reports(
 def test_relative_dagster_home_is_a_clear_error():
     result = segregation("run", env_extra={"DAGSTER_HOME": "relative/home"})
     assert result.returncode == 2 and "must be an absolute path" in result.stderr
+
+
+def test_fetch_takes_several_selections_after_one_flag(tmp_path):
+    one_flag, repeated = tmp_path / "one.parquet", tmp_path / "repeated.parquet"
+    with PxWebServer([background_table()], max_data_cells=20, max_calls=10) as server:
+        env = {"SCB_API_URL": server.url}
+        first = segregation(
+            "fetch",
+            "TAB4824",
+            "--select",
+            "Region=0123,0680",
+            "Tid=from(2020)",
+            "UtlBakgrund=08",
+            "ContentsCode=*",
+            "--out",
+            str(one_flag),
+            env_extra=env,
+        )
+        second = segregation(
+            "fetch",
+            "TAB4824",
+            "--select",
+            "Region=0123,0680",
+            "Tid=from(2020)",
+            "--select",
+            "UtlBakgrund=08",
+            "--select",
+            "ContentsCode=*",
+            "--out",
+            str(repeated),
+            env_extra=env,
+        )
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    # two kommuner, 2020–2024: the same ten rows either way
+    assert len(pd.read_parquet(one_flag)) == 2 * 5
+    assert pd.read_parquet(one_flag).equals(pd.read_parquet(repeated))
+
+
+def test_report_refuses_an_output_that_is_not_html(tmp_path):
+    out = tmp_path / "r.pdf"
+    result = segregation("report", "--kommun", "0123", "--out", str(out), env_extra={})
+    assert result.returncode == 2
+    assert ".html" in result.stderr and "r.html" in result.stderr
+    assert not out.exists()
+
+
+def test_report_suggests_the_leading_zero_of_a_kommun_code(raw_dir, tmp_path):
+    result = segregation(
+        "report",
+        "--kommun",
+        "123",
+        "--out",
+        str(tmp_path / "r.html"),
+        env_extra={"SEGREGATION_RAW_DIR": str(raw_dir)},
+    )
+    assert result.returncode == 2
+    assert "did you mean 0123" in result.stderr
+    assert "Traceback" not in result.stderr

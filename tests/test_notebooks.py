@@ -19,8 +19,15 @@ def test_committed_notebooks_carry_no_outputs():
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
 
 
-@pytest.mark.parametrize(("kommun", "area"), [("0123", "soderhojden"), ("0680", "raslatt")])
-def test_notebook_runs_for_a_kommun_and_area(raw_dir, marts_dir, monkeypatch, kommun, area):
+# run from its own folder, and from elsewhere (the project root, a temporary folder): the
+# notebook finds the project from the pipelines package, not from the working directory
+@pytest.mark.parametrize(
+    ("kommun", "area", "where"),
+    [("0123", "soderhojden", "notebooks"), ("0680", "raslatt", "elsewhere")],
+)
+def test_notebook_runs_for_a_kommun_and_area(
+    raw_dir, marts_dir, monkeypatch, tmp_path, kommun, area, where
+):
     assert run_all()
     # the working database is moved away: the notebook must read only the published Parquet
     (marts_dir / ".work").rename(marts_dir.parent / "work-elsewhere")
@@ -33,7 +40,9 @@ def test_notebook_runs_for_a_kommun_and_area(raw_dir, marts_dir, monkeypatch, ko
         nb,
         timeout=300,
         kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+        resources={
+            "metadata": {"path": str(NOTEBOOK.parent if where == "notebooks" else tmp_path)}
+        },
     ).execute()
     text = "\n".join(
         o.get("text", "")

@@ -174,3 +174,113 @@ def test_a_failing_report_publishes_nothing_and_keeps_marts_and_reports(
     monkeypatch.setattr(publish, "build_report", real)
     assert run_all()
     assert fingerprints(marts_dir) != before
+
+
+def test_parity_year_needs_five_steady_years_within_twenty_years():
+    from pipelines.report import parity_text
+
+    two = pd.DataFrame({"year": [2021, 2022], "gap": [-10.0, -8.0]})
+    # two points: the mart's straight line would say 2026; the report gives no year
+    assert parity_text(two, 2026) == (
+        "inget slutår beräknas: 2 år med data i serien (minst 5 behövs)"
+    )
+    steady = pd.DataFrame({"year": range(2018, 2023), "gap": [-10.0, -9.0, -8.0, -7.0, -6.0]})
+    assert parity_text(steady, 2028) == "i nuvarande takt lika 2028"  # 6 / 1 per year
+    assert parity_text(steady, 2122).startswith("inget slutår beräknas: i nuvarande takt mer än 20")
+    zigzag = pd.DataFrame({"year": range(2018, 2023), "gap": [10.0, 6.0, 9.0, 5.0, 8.0]})
+    assert parity_text(zigzag, 2040) == "inget slutår beräknas: gapet minskar inte jämnt"
+    widening = pd.DataFrame({"year": range(2018, 2023), "gap": [5.0, 6.0, 7.0, 8.0, 9.0]})
+    assert parity_text(widening, None) == "inget slutår beräknas: gapet minskar inte"
+
+
+def test_favourable_follows_higher_is_better():
+    from pipelines.report import favourable
+
+    assert favourable(-5.0, "true") == "sämre"
+    assert favourable(-5.0, "false") == "bättre"
+    assert favourable(5.0, "false") == "sämre"
+    assert favourable(5.0, "neutral") == "ingen värdering"
+    assert favourable(0.01, "true") == "lika"
+    assert favourable(None, "true") == "–"
+
+
+def test_report_states_deso_and_status_and_one_indicator_order(raw_dir, marts_dir, tmp_path):
+    assert run_all()
+    text = (marts_dir / "rapport_0123.html").read_text(encoding="utf-8")
+    areas = pd.read_csv(raw_dir / "areas" / "focus_areas.csv", dtype=str)
+    areas = areas[areas.kommun == "0123"]
+    theme_order = [
+        "bostadsområden",
+        "brottslighet och trygghet",
+        "barn och ungas uppväxtvillkor",
+        "kultur, demokrati och civilsamhälle",
+        "arbete och vuxenutbildning",
+    ]
+    catalog = load_catalog(raw_dir)
+    themes = {i.id: i.theme for i in catalog.indicators.values()}
+    themes |= {k.id: k.theme for k in catalog.kolada.values()}
+    orders = []
+    for name in areas.area_name.unique():
+        start = text.index(f"<h2>{name}</h2>")
+        section = text[start : text.index("</section>", start)]
+        head = section[: section.index("<table")]
+        # the area's DeSO and their status at the top of its section
+        for deso in areas[areas.area_name == name].deso:
+            assert deso in head, (name, deso)
+        assert "obekräftad" in head  # every row of the example file is unconfirmed
+        assert "RegSO" in head
+        # table order == chart order, grouped by the plan's themes in the plan's order
+        headline = section[: section.index("</table>")]
+        table_names = re.findall(r"<tr><td>([^<]+?)(?: <span|</td>)", headline)
+        chart_ids = re.findall(r'class="chart" data-indicator="([^"]+)"', section)
+        by_name = (
+            pd.read_parquet(marts_dir / "focus_area_indicator.parquet")
+            .drop_duplicates("indicator")
+            .set_index("indicator_name")
+            .indicator
+        )
+        table_ids = [by_name[n] for n in table_names]
+        assert table_ids == chart_ids, name
+        ranks = [theme_order.index(themes.get(i, "bostadsområden")) for i in chart_ids]
+        assert ranks == sorted(ranks), name
+        orders.append(chart_ids)
+        assert "Bättre/sämre än kommunen" in section
+    assert all(o == orders[0] for o in orders)  # the same order in every area
+    # the kommun-wide section says whose values it holds
+    start = text.index("<h2>Hela kommunen</h2>")
+    kommun = text[start : text.index("</table>", start)]
+    assert "<th>Kommunen</th><th>Riket</th>" in kommun and "<th>Området</th>" not in kommun
+    # the local two-point valdeltagande series (2018, 2022) gets no parity year
+    assert "lika 2026" not in text and "2 år med data i serien" in text
+    assert "Om siffrorna" in text and "Dnr Kst 2016/56" in text
+    assert "Kvinnor" in text and "Män" in text
+
+
+def test_printed_report_keeps_every_chart_on_one_page(raw_dir, marts_dir, tmp_path):
+    assert run_all()
+    page = marts_dir / "rapport_0123.html"
+    text = page.read_text(encoding="utf-8")
+    assert "size: A4" in text
+    assert re.search(r"\.chart, [^{]*\{ break-inside: avoid", text)
+    dom = browse(
+        tmp_path,
+        page,
+        "--dump-dom",
+        "--run-all-compositor-stages-before-draw",
+    ).stdout
+    assert "<html" in dom
+    pdf = tmp_path / "rapport.pdf"
+    result = browse(tmp_path, page, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    assert pdf.exists() and pdf.stat().st_size > 100_000, result.stderr[-500:]
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    # map, Hela kommunen, three areas, background, Om siffrorna: one page break each, and
+    # fewer pages than the 16 the report took before charts were kept whole
+    assert 7 <= pages < 16, pages
+    if shutil.which("pdftotext"):
+        plain = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
+        ).stdout
+        for sheet in plain.split("\f"):
+            # a chart's title and its axis title 'År' end up on the same page
+            for title in re.findall(r"Anmälda våldsbrott per 100 000 invånare\n", sheet):
+                assert "År" in sheet[sheet.index(title) :]
