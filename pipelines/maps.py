@@ -462,6 +462,29 @@ def _shape(
     )
 
 
+def _colorbar(
+    x: float, y: float, vmin: float, vmax: float, show: bool, colorbar: dict
+) -> go.Scatter:
+    """An invisible point that carries the colour scale's legend (the shapes carry colours)."""
+    return go.Scatter(
+        x=[x],
+        y=[y],
+        mode="markers",
+        marker={
+            "size": 0.1,
+            "opacity": 0,
+            "color": [vmin],
+            "cmin": vmin,
+            "cmax": vmax,
+            "colorscale": SCALE,
+            "showscale": show,
+            "colorbar": colorbar,
+        },
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
 def deso_map(
     boundaries: Boundaries,
     values: pd.DataFrame,
@@ -523,26 +546,17 @@ def deso_map(
     all_x = [x for t in fig.data if t.fill == "toself" for x in t.x if x is not None]
     all_y = [y for t in fig.data if t.fill == "toself" for y in t.y if y is not None]
     fig.add_trace(
-        go.Scatter(
-            x=[min(all_x)] if all_x else [0],
-            y=[min(all_y)] if all_y else [0],
-            mode="markers",
-            marker={
-                "size": 0.1,
-                "opacity": 0,
-                "color": [vmin],
-                "cmin": vmin,
-                "cmax": vmax,
-                "colorscale": SCALE,
-                "showscale": bool(known),
-                "colorbar": {
-                    "title": {"text": UNIT_LEGEND.get(unit, unit), "side": "right"},
-                    "thickness": 14,
-                    "len": 0.75,
-                },
+        _colorbar(
+            min(all_x) if all_x else 0,
+            min(all_y) if all_y else 0,
+            vmin,
+            vmax,
+            bool(known),
+            {
+                "title": {"text": UNIT_LEGEND.get(unit, unit), "side": "right"},
+                "thickness": 14,
+                "len": 0.75,
             },
-            showlegend=False,
-            hoverinfo="skip",
         )
     )
     fig.add_trace(
@@ -730,22 +744,13 @@ def kommun_map(
     if known:
         first = next((r for *_, rings in coloured for r in rings), None)
         fig.add_trace(
-            go.Scatter(
-                x=[first[0, 0]] if first is not None else [0],
-                y=[first[0, 1]] if first is not None else [0],
-                mode="markers",
-                marker={
-                    "size": 0.1,
-                    "opacity": 0,
-                    "color": [vmin],
-                    "cmin": vmin,
-                    "cmax": vmax,
-                    "colorscale": SCALE,
-                    "showscale": True,
-                    "colorbar": {"title": {"text": UNIT_LEGEND.get(unit, unit)}, "len": 0.6},
-                },
-                showlegend=False,
-                hoverinfo="skip",
+            _colorbar(
+                first[0, 0] if first is not None else 0,
+                first[0, 1] if first is not None else 0,
+                vmin,
+                vmax,
+                True,
+                {"title": {"text": UNIT_LEGEND.get(unit, unit)}, "len": 0.6},
             )
         )
     return _layout(fig, f"{html.escape(indicator_name)} per kommun{year_text}", height)

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.areas import AreaRegistryError, load_areas
+from pipelines.areas import AreaMember, AreaRegistryError, load_areas
 from pipelines.catalog import Catalog, CatalogError, ScbRequest, TableSpan, load_catalog
 from pipelines.geography import DESO_CODE, KOMMUN_LEVEL, split_code
 from pipelines.kolada.client import KoladaClient, KoladaError
@@ -209,15 +209,15 @@ def run_check(
     say = progress or (lambda message: None)
     raw_dir = settings.raw_dir
     say("Kontrollerar kommunens filer …")
-    kommuner = _check_files(report, raw_dir)
+    kommuner, members = _check_files(report, raw_dir)
     try:
         catalog = load_catalog(raw_dir)
     except CatalogError as exc:
         report.add("katalog", "catalog.toml", ERROR, str(exc))
         report.seconds = time.monotonic() - started
         return report
-    if kommuner:
-        _check_local_files(report, raw_dir, catalog, kommuner)
+    if members is not None:
+        _check_local_files(report, raw_dir, catalog, members)
     store = RawStore(raw_dir)
     # Kolada is asked beside SCB, so that two sources that are down cost the wait of one.
     kpis = CheckReport(report.source)
@@ -262,12 +262,15 @@ def _flat(exc: BaseException) -> str:
     )
 
 
-def _check_files(report: CheckReport, raw_dir: Path) -> list[str] | None:
+def _check_files(
+    report: CheckReport, raw_dir: Path
+) -> tuple[list[str] | None, list[AreaMember] | None]:
+    """The kommuner and the focus areas, each read once; None where the file has problems."""
     try:
         kommuner = [k.code for k in load_kommuner(raw_dir)]
     except KommunerError as exc:
         report.add("filer", "areas/kommuner.csv", ERROR, str(exc))
-        return None
+        return None, None
     report.add(
         "filer", "areas/kommuner.csv", OK, f"{len(kommuner)} kommuner: {', '.join(kommuner)}"
     )
@@ -276,7 +279,7 @@ def _check_files(report: CheckReport, raw_dir: Path) -> list[str] | None:
     except AreaRegistryError as exc:
         for problem in exc.problems:
             report.add("filer", "areas/focus_areas.csv", ERROR, problem)
-        return kommuner
+        return kommuner, None
     divisions = sorted({m.division for m in members})
     areas = {(m.kommun, m.area_id) for m in members}
     unconfirmed = sum(m.status != "bekräftad" for m in members)
@@ -287,16 +290,12 @@ def _check_files(report: CheckReport, raw_dir: Path) -> list[str] | None:
         f"{len(areas)} områden, {len(members)} DeSO-rader ({', '.join(divisions)}); "
         f"{unconfirmed} obekräftade",
     )
-    return kommuner
+    return kommuner, members
 
 
 def _check_local_files(
-    report: CheckReport, raw_dir: Path, catalog: Catalog, kommuner: list[str]
+    report: CheckReport, raw_dir: Path, catalog: Catalog, members: list[AreaMember]
 ) -> None:
-    try:
-        members = load_areas(raw_dir, kommuner)
-    except AreaRegistryError:
-        return  # reported above
     try:
         frame = load_local_values(raw_dir, catalog, members)
     except LocalFileError as exc:
