@@ -32,8 +32,8 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: setup $(DAGSTER_HOME)/dagster.yaml ## install, then materialise every asset on the bundled snapshot: marts and committee reports in data/marts/
 	.venv/bin/segregation run
 
-test: setup ## install, then run the whole test suite
-	.venv/bin/python -m pytest
+test: setup ## install, then run the whole test suite (one worker per core)
+	.venv/bin/python -m pytest -n auto
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and daemon) on http://127.0.0.1:3000 (HOST=, PORT= to change)
 	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME); Ctrl-C stops it)"
