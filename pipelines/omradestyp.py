@@ -137,9 +137,7 @@ def regso_table(raw: pd.DataFrame) -> pd.DataFrame:
     ]
     frame = frame[frame["measure"].notna()].copy()
     keys = ["regso", "regso_division", "year"]
-    wide = frame.pivot_table(
-        index=keys, columns="measure", values="value", aggfunc="first", dropna=False
-    )
+    wide = frame.groupby([*keys, "measure"])["value"].first().unstack("measure")
     wide = wide.reindex(columns=list(MEASURES)).reset_index()
     wide.columns.name = None
     grouped = frame.groupby(keys, observed=True)
