@@ -14,6 +14,8 @@ from pipelines.assets.indicators import (
     local_area_values,
 )
 from pipelines.assets.models import build_model_asset
+from pipelines.assets.omradestyp import REQUEST as OMRADESTYP_REQUEST
+from pipelines.assets.omradestyp import stg_regso_omradestyp
 from pipelines.assets.preflight import preflight_check
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.raw import build_scb_asset, scb_requests_in
@@ -25,6 +27,7 @@ from pipelines.checks import (
     population_background_adds_up,
 )
 from pipelines.models import discover_models
+from pipelines.omradestyp_checks import omradestyp_checks
 from pipelines.resources import PipelineResource
 from pipelines.schedules import nightly_refresh_schedule, refresh_all_job
 from pipelines.settings import PROJECT_ROOT
@@ -34,7 +37,9 @@ from pipelines.settings import PROJECT_ROOT
 _models = discover_models()
 _marts = [m for m in _models if m.layer == "marts"]
 _catalog = load_catalog(PROJECT_ROOT / "data" / "raw")
-_scb_requests = list(dict.fromkeys(scb_requests_in(_models) + indicator_requests(_catalog)))
+_scb_requests = list(
+    dict.fromkeys(scb_requests_in(_models) + indicator_requests(_catalog) + [OMRADESTYP_REQUEST])
+)
 
 defs = Definitions(
     assets=[
@@ -46,6 +51,7 @@ defs = Definitions(
         local_area_values,
         deso_boundaries,
         build_indicator_inputs_asset(_catalog),
+        stg_regso_omradestyp,
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),
     ],
@@ -54,6 +60,7 @@ defs = Definitions(
         population_background_adds_up,
         population_agrees_across_tables,
         *focus_area_checks,
+        *omradestyp_checks,
     ],
     jobs=[refresh_all_job],
     schedules=[nightly_refresh_schedule],

@@ -95,6 +95,29 @@ HEADINGS: dict[str, str] = {
     "previous_direction": "Förra seriens riktning",
 }
 
+# -- områdestyp (marts regso_omradestyp, focus_area_omradestyp) --
+HEADINGS.update(
+    {
+        "regso_division": "RegSO-indelning",
+        "omradestyp": "Områdestyp (1-5)",
+        "omradestyp_label": "Områdestyp",
+        "index_value": "Socioekonomiskt index (SCB)",
+        "low_economic_standard_andel": "Låg ekonomisk standard, andel (%)",
+        "forgymnasial_andel": "Förgymnasial utbildning 20-64 år, andel (%)",
+        "bistand_arbetslos_andel": (
+            "Ekonomiskt bistånd och/eller långtidsarbetslös 20-64 år, andel (%)"
+        ),
+        "recomputed_index": "Index, omräknat",
+        "recomputed_type": "Områdestyp, omräknad",
+        "regso_population": "Befolkning i RegSO:t (områdets DeSO)",
+        "area_population": "Områdets befolkning",
+        "population_andel": "Andel av områdets befolkning (%)",
+        "share_note": "Anmärkning om andelen",
+        "omradestyp_demo": "Områdestypen är demodata",
+        "population_demo": "Befolkningen är demodata",
+    }
+)
+
 # Decimals per column for numbers that are not whole by type: counts 0, a ratio 2, every
 # other value, gap and share 1 (as in the report).
 COUNT_COLUMNS = frozenset({"numerator", "denominator"})

@@ -369,4 +369,119 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
 
 
 def all_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
-    return [background_table(updated=updated), background_ckm_table(), *deso_tables(updated)]
+    return [
+        background_table(updated=updated),
+        background_ckm_table(),
+        *deso_tables(updated),
+        omradestyp_table(updated=updated),
+    ]
+
+
+# -- områdestyp per RegSO (SCB's IntGr5Socio) for live runs ---------------------------------
+# Constructed input shares; SCB's type in the table is worked out here with the standard
+# library (statistics.fmean / pstdev over the RegSO of the year), independently of the
+# pipeline's code. The content codes other than 000005QX are made up for the local server:
+# the pipeline recognises those contents by their labels.
+
+OMRADESTYP_CONTENTS = [
+    ("000005QX", "Områdestyp"),
+    ("0000XIDX", "Socioekonomiskt index"),
+    ("0000XLES", "Andel personer med låg ekonomisk standard, procent"),
+    ("0000XFGU", "Andel 20-64 år med förgymnasial utbildning, procent"),
+    ("0000XEBA", "Andel 20-64 år med ekonomiskt bistånd och/eller långtidsarbetslöshet, procent"),
+    ("0000XPOP", "Folkmängd"),  # a content the pipeline does not use
+]
+SUFFIX_REGSO = "_RegSO2025"
+
+
+def _regso_of(kommun: str, division: str) -> list[tuple[str, str]]:
+    import pandas as pd
+
+    if division == "2020":
+        key = pd.read_csv(
+            PROJECT / "data" / "raw" / "geography" / "koppling-deso2018-regso2020.csv",
+            dtype=str,
+            encoding="utf-8-sig",
+        )
+        rows = key[key["Kommun"] == kommun]
+        pairs = zip(rows["RegSOkod_2020"], rows["RegSO_2020"], strict=True)
+    else:
+        key = pd.read_csv(
+            PROJECT / "data" / "raw" / "geography" / "koppling-deso2025-regso2025.csv",
+            dtype=str,
+            encoding="utf-8-sig",
+        )
+        rows = key[key["kommun"] == kommun]
+        pairs = zip(rows["regso_2025"], rows["regso_name"], strict=True)
+    return sorted(set(pairs))
+
+
+OMRADESTYP_KOMMUNER = {"0123": "Järfälla", "0680": "Jönköping"}
+REGSO20 = {k: _regso_of(k, "2020") for k in OMRADESTYP_KOMMUNER}
+REGSO25 = {k: _regso_of(k, "2025") for k in OMRADESTYP_KOMMUNER}
+OMRADESTYP_YEARS = (2021, 2022, 2023, 2024)
+
+
+def regso_shares(regso: str, year: int) -> tuple[float, float, float]:
+    """(låg ekonomisk standard, förgymnasial, bistånd/arbetslös) in per cent, one decimal."""
+    n = int(regso[5:8]) * 7 + year
+    return (4.0 + (n % 11) * 2.5, 6.0 + (n % 7) * 3.1, 1.5 + (n % 5) * 2.2)
+
+
+def scb_types(year: int) -> dict[str, int]:
+    """SCB's type of every RegSO of the local table in a year, from the index's mean and
+    population standard deviation over those RegSO (lower bounds inclusive)."""
+    import statistics
+
+    codes = [c for k in OMRADESTYP_KOMMUNER for c, _ in (REGSO25 if year >= 2024 else REGSO20)[k]]
+    index = {c: sum(regso_shares(c, year)) / 3 for c in codes}
+    mean, sd = statistics.fmean(index.values()), statistics.pstdev(index.values())
+    types = {}
+    for code, x in index.items():
+        z = (x - mean) / sd
+        types[code] = 1 if z >= 2 else 2 if z >= 1 else 3 if z >= 0 else 4 if z >= -1 else 5
+    return types
+
+
+def omradestyp_table(
+    table_id: str = "IntGr5Socio",
+    updated: str = "2025-03-01T08:00:00Z",
+    disagree: tuple[str, ...] = (),
+) -> FakeTable:
+    """Both RegSO divisions of Järfälla and Jönköping in one Region variable (bare RegSO 2020
+    codes to 2023, codes suffixed _RegSO2025 for 2024), a kommun row the selection must leave
+    out, and every content. `disagree`: RegSO whose published type is one step off the
+    computed one (as if SCB had revised it), for the recomputation check."""
+    regions = [("0123", "Järfälla")]
+    for k, name in OMRADESTYP_KOMMUNER.items():
+        regions += [(code, f"{name} ({label})") for code, label in REGSO20[k]]
+        regions += [(code + SUFFIX_REGSO, f"{code} {name} ({label})") for code, label in REGSO25[k]]
+    types = {y: scb_types(y) for y in OMRADESTYP_YEARS}
+
+    def value(c: dict[str, str]) -> float | None:
+        region, year = c["Region"], int(c["Tid"])
+        if len(region) == 4 or region.endswith(SUFFIX_REGSO) != (year >= 2024):
+            return None
+        code = region.removesuffix(SUFFIX_REGSO)
+        shares = regso_shares(code, year)
+        content = c["ContentsCode"]
+        if content == "000005QX":
+            t = types[year][code]
+            return float(t + (1 if t < 5 else -1) if code in disagree else t)
+        if content == "0000XIDX":
+            return round(sum(shares) / 3, 1)
+        if content == "0000XPOP":
+            return 1000.0
+        return shares[["0000XLES", "0000XFGU", "0000XEBA"].index(content)]
+
+    return FakeTable(
+        table_id,
+        "Socioekonomiskt index och områdestyp efter region och år",
+        updated,
+        [
+            Variable("Region", "region", regions),
+            Variable("ContentsCode", "tabellinnehåll", OMRADESTYP_CONTENTS, metric=True),
+            Variable("Tid", "år", [(str(y), str(y)) for y in OMRADESTYP_YEARS], time=True),
+        ],
+        value,
+    )

@@ -119,10 +119,11 @@ def test_live_run_fetches_through_the_api_and_stores_responses(raw_dir, marts_di
             "TAB6680",
             "TAB6684",
             "TAB6685",
+            "IntGr5Socio",
         )
     )
     assert [p.split("/")[-2] for p in second_kolada] == ["kpi"]  # Kolada: one call, no data
-    assert first_data_calls == 8  # one per table: every selection fits in 150 000 cells
+    assert first_data_calls == 9  # one per table: every selection fits in 150 000 cells
     rows = mart(
         marts_dir,
         "SELECT kommun, year, utrikes_fodda_antal, totalt_antal, utrikes_fodda_andel, demo FROM marts.population_background",

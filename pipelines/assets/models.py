@@ -3,6 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from pipelines.assets.metadata import DEMO_WARNING, preview, table_metadata
+from pipelines.assets.omradestyp import MART_METADATA, mart_metadata
 from pipelines.models import SqlModel
 from pipelines.resources import PipelineResource
 
@@ -34,6 +35,8 @@ def build_model_asset(model: SqlModel):
         if model.layer == "marts":
             frame = warehouse.query(f"SELECT * FROM marts.{model.name} LIMIT 10")
             metadata["preview"] = preview(frame)
+        if model.layer == "marts" and model.name in MART_METADATA:
+            metadata.update(mart_metadata(warehouse, model.name))
         context.log.info(f"{model.layer}.{model.name}: {summary.rows} rader")
         return MaterializeResult(metadata=metadata)
 

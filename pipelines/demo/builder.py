@@ -567,11 +567,14 @@ def build_kolada(raw_dir: Path, model: DemoPopulation) -> dict:
 
 def build_all(raw_dir: Path = RAW_DIR, published: Path = PUBLISHED) -> list[dict]:
     """Rebuild every demo response of the snapshot in `raw_dir`."""
+    from pipelines.demo.omradestyp import build_regso_omradestyp
+
     model = DemoPopulation(raw_dir, published)
     return [
         *build_population_background(raw_dir, model),
         *build_deso_tables(raw_dir, model),
         build_kolada(raw_dir, model),
+        build_regso_omradestyp(raw_dir),  # SCB's real exports, not demo
     ]
 
 
