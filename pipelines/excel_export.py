@@ -93,6 +93,11 @@ HEADINGS: dict[str, str] = {
     "previous_gap_first": "Förra seriens skillnad första år",
     "previous_gap_latest": "Förra seriens skillnad senaste år",
     "previous_direction": "Förra seriens riktning",
+    # national context (focus_area_national_context)
+    "percentile": "Percentil bland DeSO (andel med lägre värde, %)",
+    "share_of_deso_better_off": "Andel DeSO med gynnsammare värde (%)",
+    "deso_compared": "Antal DeSO i jämförelsen",
+    "kommuner_compared": "Antal kommuner i jämförelsen",
 }
 
 # -- områdestyp (marts regso_omradestyp, focus_area_omradestyp) --

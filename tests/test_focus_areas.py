@@ -28,12 +28,15 @@ def build_marts(
     areas: list[tuple],
     threshold: float = 1.0,
     runs_on: dict[str, bool] | None = None,
+    models: tuple[str, ...] = ("focus_area_indicator", "focus_area_trend"),
 ) -> Warehouse:
     """Write staging inputs, areas and catalog by hand, then build both focus-area marts.
 
     inputs: (indicator, region, year, numerator, denominator[, table, population]); a year
     from 2024 is on DeSO 2025. areas: (kommun, area_id, area_name, deso[, division]);
-    runs_on: area_id → whether its series runs on across the change of division."""
+    runs_on: area_id → whether its series runs on across the change of division; the
+    kommun of a row is the first four characters of its region; models: the marts to build,
+    in order."""
     warehouse = Warehouse(tmp_path / "marts")
     columns = [
         "indicator",
@@ -58,7 +61,7 @@ def build_marts(
         rows.append(
             (
                 ind,
-                "0999",
+                region[:4],
                 region,
                 division,
                 "deso",
@@ -169,9 +172,9 @@ def build_marts(
             }
         ),
     )
-    for model in discover_models():
-        if model.name in ("focus_area_indicator", "focus_area_trend"):
-            warehouse.build_model("marts", model.name, model.sql)
+    by_name = {m.name: m for m in discover_models() if m.layer == "marts"}
+    for name in models:
+        warehouse.build_model("marts", name, by_name[name].sql)
     return warehouse
 
 
@@ -371,3 +374,36 @@ def test_live_run_gives_area_kommun_and_rest_values_summed_by_hand(raw_dir, mart
     assert got.loc["soderhojden", "rest_of_kommun_value"] == pytest.approx(share(rest))
     assert got.loc["sangvagen", "value"] == pytest.approx(share(["0123C1290"]))
     assert deso_people("0123C1290", 2022, "2") > 0
+
+
+def test_national_percentile_counts_every_deso_loaded_by_hand(tmp_path):
+    # The area is one DeSO at 20 %. Among the five DeSO with a value in two kommuner
+    # (20, 40 in 0999; 10, 20, 60 in 0888) one is lower and two are equal (the area's own
+    # included): percentile = 100 × (1 + ½·2) / 5 = 40. Higher is better, so the DeSO better
+    # off are the two above: 40 %. The suppressed DeSO and the count indicator are left out.
+    inputs = [
+        ("share", "0999C0001", 2023, 20, 100),
+        ("share", "0999C0002", 2023, 40, 100),
+        ("share", "0888C0001", 2023, 10, 100),
+        ("share", "0888C0002", 2023, 30, 150),
+        ("share", "0888C0003", 2023, 60, 100),
+        ("share", "0888C0004", 2023, None, 100),
+    ]
+    w = build_marts(
+        tmp_path,
+        inputs,
+        [("0999", "a", "Område A", "0999C0001")],
+        models=(
+            "focus_area_indicator",
+            "deso_indicator",
+            "focus_area_national_context",
+        ),
+    )
+    rows = w.query("SELECT * FROM marts.focus_area_national_context")
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert row["value"] == pytest.approx(20.0)
+    assert row["percentile"] == pytest.approx(40.0)
+    assert row["share_of_deso_better_off"] == pytest.approx(40.0)
+    assert row["deso_compared"] == 5
+    assert row["kommuner_compared"] == 2
