@@ -22,9 +22,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pipelines import maps
+from pipelines.report_context import area_context_html, kommun_comparison_section
 
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
-OPTIONAL_MARTS = ("deso_indicator", "focus_area_membership")  # maps, areas' DeSO
+OPTIONAL_MARTS = (  # maps, areas' DeSO, national context (pipelines/report_context.py)
+    "deso_indicator",
+    "focus_area_membership",
+    "segregation_index",
+    "focus_area_omradestyp",
+    "focus_area_national_context",
+)
 SEX_LABELS = {"1+2": "totalt", "1": "män", "2": "kvinnor"}
 UNIT_AXIS = {
     "procent": "Andel (%)",
@@ -482,6 +489,7 @@ def build_report(
             )
         parts.append(f'<section class="area"><h2>{html.escape(area_name)}</h2>')
         parts.append(membership_html(members, kommun, area_id))
+        parts.append(area_context_html(marts, kommun, area_id))
         parts.append(
             _table(
                 [
@@ -512,6 +520,18 @@ def build_report(
             first = False
             charts += 1
         parts.append("</div></section>")
+
+    def render(fig: go.Figure) -> str:
+        nonlocal first
+        out = _chart(fig, first)
+        first = False
+        return out
+
+    comparison_html, comparison_charts = kommun_comparison_section(
+        marts, kommun, kommun_name, render
+    )
+    parts.append(comparison_html)
+    charts += comparison_charts
 
     if not background.empty:
         bg_demo = bool(background.demo.any())
@@ -615,7 +635,7 @@ tr.theme td {{ font-weight: bold; background: #f4f6f7; text-align: left; }}
 @page {{ size: A4; margin: 12mm; }}
 @media print {{
   body {{ margin: 0; max-width: none; padding: 0; font-size: 10pt; }}
-  section.area, section.background, section.about {{ break-before: page; page-break-before: always; }}
+  section.area, section.kommuner, section.background, section.about {{ break-before: page; page-break-before: always; }}
   .charts {{ display: grid; grid-template-columns: 1fr 1fr; gap: 2mm; }}
   .chart {{ zoom: 0.6; }}
   .map {{ zoom: 0.8; }}
