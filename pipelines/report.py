@@ -29,6 +29,7 @@ OPTIONAL_MARTS = (  # maps, areas' DeSO, national context (pipelines/report_cont
     "deso_indicator",
     "focus_area_membership",
     "segregation_index",
+    "regso_omradestyp",
     "focus_area_omradestyp",
     "focus_area_national_context",
 )
@@ -356,6 +357,18 @@ def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def omradestyp_map(types: pd.DataFrame | None, kommun: str, raw_dir: Path) -> go.Figure | None:
+    """The kommun's RegSO coloured by områdestyp the latest year SCB gives one, or None."""
+    if types is None or types.empty:
+        return None
+    own = types[(types.kommun == kommun) & types.omradestyp.notna()]
+    boundaries = maps.load_deso_boundaries(raw_dir, kommun) if not own.empty else None
+    if boundaries is None:
+        return None
+    year = int(own.year.max())
+    return maps.regso_map(boundaries, own[own.year == year][["regso", "omradestyp"]], year=year)
+
+
 def map_section(
     marts: dict[str, pd.DataFrame],
     kommun: str,
@@ -377,6 +390,9 @@ def map_section(
         parts.append(f'<p class="no-map">{html.escape(figure)}</p></section>')
         return "".join(parts), 0
     figures = [figure, *filter(None, [maps.focus_zoom(figure)])]
+    types_map = omradestyp_map(marts.get("regso_omradestyp"), kommun, raw_dir)
+    if types_map is not None:
+        figures.append(types_map)
     plots = [
         fig.to_html(
             full_html=False,
@@ -394,7 +410,13 @@ def map_section(
         "<p>Kommunens DeSO färgade efter indikatorns värde senaste året; fokusområdena har röd "
         "kontur och namn. Håll muspekaren över ett område för DeSO, RegSO, fokusområde och värde. "
         "Grått betyder att uppgift saknas (undertryckt cell, eller en DeSO-kod som inte finns i "
-        "uppgifternas områdesindelning). Rulla för att zooma, dubbelklicka för att återställa.</p>"
+        "uppgifternas områdesindelning). Rulla för att zooma, dubbelklicka för att återställa."
+        + (
+            " Den sista kartan visar SCB:s områdestyp per RegSO det senaste året med uppgift."
+            if types_map is not None
+            else ""
+        )
+        + "</p>"
     )
     for i, plot in enumerate(plots):
         parts.append(f'<div class="map" id="karta-deso-{kommun}-{i + 1}">{plot}</div>')
@@ -489,7 +511,6 @@ def build_report(
             )
         parts.append(f'<section class="area"><h2>{html.escape(area_name)}</h2>')
         parts.append(membership_html(members, kommun, area_id))
-        parts.append(area_context_html(marts, kommun, area_id))
         parts.append(
             _table(
                 [
@@ -507,6 +528,7 @@ def build_report(
             )
         )
         parts.append(sex_table(all_sexes[all_sexes.area_id == area_id], order))
+        parts.append(area_context_html(marts, kommun, area_id))
         parts.append('<div class="charts">')
         for indicator in order:
             rows = area_rows[area_rows.indicator == indicator]
