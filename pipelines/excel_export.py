@@ -93,6 +93,22 @@ HEADINGS: dict[str, str] = {
     "previous_gap_first": "Förra seriens skillnad första år",
     "previous_gap_latest": "Förra seriens skillnad senaste år",
     "previous_direction": "Förra seriens riktning",
+    # segregation_index
+    "kommun_name": "Kommun",
+    "measure": "Mått (kod)",
+    "measure_name": "Mått",
+    "groups": "Grupper",
+    "expected_random": "Förväntat värde vid slumpmässig fördelning",
+    "adjusted": "Justerat värde",
+    "interval_low": "Simuleringsintervall, nedre (95 %)",
+    "interval_high": "Simuleringsintervall, övre (95 %)",
+    "areas": "Antal DeSO i beräkningen",
+    "areas_suppressed": "Antal DeSO utan uppgift (..)",
+    "areas_empty": "Antal DeSO utan boende",
+    "residents": "Antal boende i de två grupperna",
+    "rank_among_kommuner": "Placering bland kommunerna (1 = mest segregerad)",
+    "kommuner_compared": "Antal kommuner i jämförelsen",
+    "note": "Anmärkning",
 }
 
 # Decimals per column for numbers that are not whole by type: counts 0, a ratio 2, every
@@ -100,9 +116,18 @@ HEADINGS: dict[str, str] = {
 COUNT_COLUMNS = frozenset({"numerator", "denominator"})
 DECIMALS = {"ratio_to_kommun": 2}
 DEFAULT_DECIMALS = 1
+# Marts whose values are indices between 0 and 1: three decimals, as the README shows them.
+MART_DECIMALS = {
+    "segregation_index": {
+        c: 3 for c in ("value", "expected_random", "adjusted", "interval_low", "interval_high")
+    }
+    | {"residents": 0},
+}
 
 
-def decimals_for(column: str) -> int:
+def decimals_for(column: str, mart: str | None = None) -> int:
+    if column in MART_DECIMALS.get(mart or "", {}):
+        return MART_DECIMALS[mart or ""][column]
     if column in COUNT_COLUMNS or column.endswith("_antal"):
         return 0
     return DECIMALS.get(column, DEFAULT_DECIMALS)
@@ -120,7 +145,7 @@ def format_number(value: float, decimals: int) -> str:
     return f"{rounded:f}".replace(".", ",")
 
 
-def format_cell(column: str, value: object) -> str:
+def format_cell(column: str, value: object, mart: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -128,15 +153,17 @@ def format_cell(column: str, value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float | Decimal):
-        return format_number(float(value), decimals_for(column))
+        return format_number(float(value), decimals_for(column, mart))
     return str(value)
 
 
-def excel_csv(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+def excel_csv(
+    columns: Sequence[str], rows: Sequence[Sequence[object]], mart: str | None = None
+) -> bytes:
     """The Excel-ready file's bytes: BOM, Swedish headings, `;`, decimal comma, CRLF."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([HEADINGS.get(c, c) for c in columns])
     for row in rows:
-        writer.writerow([format_cell(c, v) for c, v in zip(columns, row, strict=True)])
+        writer.writerow([format_cell(c, v, mart) for c, v in zip(columns, row, strict=True)])
     return (BOM + out.getvalue()).encode("utf-8")

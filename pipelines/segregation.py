@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 MEASURES = ("dissimilarity", "theil_h", "isolation", "exposure")
 DEFAULT_SEED = 20_250_101
@@ -207,9 +208,7 @@ def simulate(
         last = max(last, first + 1)
         lo, hi = starts[first], ends[last - 1]
         local_starts = starts[first:last] - lo
-        sim_x = random_allocation(
-            big_x[first:last], t[lo:hi], local_starts, draws, rng, method
-        )
+        sim_x = random_allocation(big_x[first:last], t[lo:hi], local_starts, draws, rng, method)
         values = count_measures(sim_x, t[lo:hi], local_starts)
         for m in MEASURES:
             v = values[m]
@@ -239,3 +238,64 @@ def adjusted(measure: str, value: np.ndarray, expected: np.ndarray) -> np.ndarra
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(expected < 1, (value - expected) / (1 - expected), np.nan)
     return value - expected
+
+
+# -- from the staging table to one row per unit and measure ---------------------------------
+
+PAIR_MEASURES = {
+    "background": {m: m for m in MEASURES},
+    "income": {"dissimilarity": "income_dissimilarity"},
+}
+UNIT_KEY = ["kommun", "year", "division", "pair"]
+
+
+def random_allocation_frame(
+    counts: pd.DataFrame,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    method: str = "binomial",
+) -> pd.DataFrame:
+    """Expected value and 95 % simulation interval under random allocation, per kommun, year,
+    division and measure, from `staging.stg_deso_group_counts` (columns kommun, year,
+    division, pair, group_x, total, suppressed). Suppressed and empty DeSO are left out,
+    as in the observed values; counts derived from shares are rounded to whole persons."""
+    usable = counts.loc[~counts["suppressed"].astype(bool) & (counts["total"] > 0)]
+    usable = usable.sort_values(UNIT_KEY + ["deso"], kind="stable").reset_index(drop=True)
+    columns = [
+        *UNIT_KEY[:3],
+        "measure",
+        "expected_random",
+        "interval_low",
+        "interval_high",
+        "draws",
+        "seed",
+        "allocation_method",
+    ]
+    if usable.empty:
+        return pd.DataFrame({c: [] for c in columns}).astype(
+            {"year": "int32", "draws": "int32", "seed": "int64"}
+        )
+    x = np.rint(usable["group_x"].to_numpy(float)).astype(np.int64)
+    t = np.rint(usable["total"].to_numpy(float)).astype(np.int64)
+    x = np.minimum(x, t)
+    keys = usable[UNIT_KEY]
+    new_unit = (keys != keys.shift()).any(axis=1).to_numpy()
+    starts = np.flatnonzero(new_unit)
+    units = keys.iloc[starts].reset_index(drop=True)
+    result = simulate(x, t, starts, draws=draws, seed=seed, method=method)
+    frames = []
+    for pair, wanted in PAIR_MEASURES.items():
+        mask = (units["pair"] == pair).to_numpy()
+        for source, measure in wanted.items():
+            part = units.loc[mask, UNIT_KEY[:3]].copy()
+            part["measure"] = measure
+            part["expected_random"] = result.expected[source][mask]
+            part["interval_low"] = result.low[source][mask]
+            part["interval_high"] = result.high[source][mask]
+            frames.append(part)
+    out = pd.concat(frames, ignore_index=True)
+    out["draws"] = np.int32(draws)
+    out["seed"] = np.int64(seed)
+    out["allocation_method"] = method
+    out["year"] = out["year"].astype("int32")
+    return out[columns]

@@ -446,6 +446,7 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
         ("6", "eftergymnasial utbildning, 3 år eller mer"),
         ("US", "uppgift om utbildningsnivå saknas"),
     ]
+
     def quintiles(kommun: str, region: str, year: int, c: dict[str, str]) -> float:
         lowest, highest = model.income_quintiles(region, year)
         return lowest if c["ContentsCode"] == "KVINTIL1" else highest
