@@ -183,6 +183,7 @@ def simulate(
     starts: np.ndarray,
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
+    *,
     chunk_cells: int = 4_000_000,
     method: str = "binomial",
 ) -> Simulation:
