@@ -42,6 +42,10 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and da
 	cd $(DAGSTER_HOME) && PYTHONWARNINGS=ignore::FutureWarning $(CURDIR)/.venv/bin/dagster dev -w $(CURDIR)/workspace.yaml -h $(HOST) -p $(PORT)
 
 bench: setup ## run the benchmarks and print their figures
+	@# PySAL's segregation package, beside the project (not a dependency), for the index validation
+	@test -d $(TOOLS)/pysal/segregation || $(UV) pip install --quiet --python .venv/bin/python \
+		--target $(TOOLS)/pysal segregation \
+		|| echo "PySAL's segregation package could not be installed: the index validation is skipped"
 	.venv/bin/python -m benchmarks
 
 lint: setup ## ruff lint and format check

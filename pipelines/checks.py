@@ -265,3 +265,93 @@ def population_agrees_across_tables(pipeline: PipelineResource) -> AssetCheckRes
             "details": MetadataValue.md(table if lines else "inga skillnader"),
         },
     )
+
+
+# -- segregation indices -------------------------------------------------------------------
+
+SEGREGATION_TOLERANCE = 1e-9
+
+
+@asset_check(
+    asset=AssetKey(["marts", "segregation_index"]),
+    name="indices_within_range",
+    blocking=True,
+    description=(
+        "D, H, isolering, exponering och inkomstsegregation, slumpvärdet och "
+        "simuleringsintervallet ligger mellan 0 och 1, och intervallets nedre gräns ≤ "
+        "slumpvärdet ≤ övre gräns."
+    ),
+)
+def segregation_indices_within_range(pipeline: PipelineResource) -> AssetCheckResult:
+    eps = SEGREGATION_TOLERANCE
+    off = pipeline.warehouse().query(
+        f"""
+        SELECT kommun, year, division, measure, value, expected_random,
+               interval_low, interval_high
+        FROM marts.segregation_index
+        WHERE value < -{eps} OR value > 1 + {eps}
+           OR expected_random < -{eps} OR expected_random > 1 + {eps}
+           OR interval_low < -{eps} OR interval_high > 1 + {eps}
+           OR interval_low > expected_random + {eps}
+           OR expected_random > interval_high + {eps}
+        """
+    )
+    return AssetCheckResult(
+        passed=off.empty,
+        metadata={"rows_out_of_range": len(off), "example": str(off.head(3).to_dict("records"))},
+    )
+
+
+def segregation_missing_rows(warehouse: Warehouse) -> pd.DataFrame:
+    """Kommun × year × division × measure that has DeSO counts in staging but no row in the
+    mart, or a row without value and without a note saying why."""
+    return warehouse.query(
+        """
+        WITH expected AS (
+            SELECT DISTINCT c.kommun, c.year, c.division, m.measure
+            FROM staging.stg_deso_group_counts c
+            JOIN (VALUES ('background', 'dissimilarity'), ('background', 'theil_h'),
+                         ('background', 'isolation'), ('background', 'exposure'),
+                         ('income', 'income_dissimilarity')) m(pair, measure)
+              ON m.pair = c.pair
+        )
+        SELECT e.*, 'ingen rad' AS problem FROM expected e
+        ANTI JOIN marts.segregation_index s USING (kommun, year, division, measure)
+        UNION ALL
+        SELECT kommun, year, division, measure, 'värde saknas utan förklaring'
+        FROM marts.segregation_index WHERE value IS NULL AND note IS NULL
+        ORDER BY 1, 2, 3, 4
+        """
+    )
+
+
+@asset_check(
+    asset=AssetKey(["marts", "segregation_index"]),
+    name="no_kommun_missing",
+    blocking=True,
+    additional_deps=[AssetKey(["staging", "stg_deso_group_counts"])],
+    description=(
+        "Varje kommun i urvalet som har DeSO-uppgifter ett år har en rad per mått det året, "
+        "och en rad utan värde säger varför (note)."
+    ),
+)
+def segregation_no_kommun_missing(pipeline: PipelineResource) -> AssetCheckResult:
+    warehouse = pipeline.warehouse()
+    missing = segregation_missing_rows(warehouse)
+    selected = {k.code for k in pipeline.kommuner()}
+    with_counts = set(
+        warehouse.query("SELECT DISTINCT kommun FROM staging.stg_deso_group_counts")["kommun"]
+    )
+    return AssetCheckResult(
+        passed=missing.empty,
+        metadata={
+            "missing_rows": len(missing),
+            "example": str(missing.head(3).to_dict("records")),
+            "kommuner_selected": len(selected),
+            "kommuner_with_deso_counts": len(with_counts & selected),
+            "kommuner_without_deso_counts": ", ".join(sorted(selected - with_counts)) or "inga",
+        },
+    )
+
+
+segregation_checks = [segregation_indices_within_range, segregation_no_kommun_missing]

@@ -19,12 +19,14 @@ from pipelines.assets.omradestyp import stg_regso_omradestyp
 from pipelines.assets.preflight import preflight_check
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.raw import build_scb_asset, scb_requests_in
+from pipelines.assets.segregation import segregation_random_allocation
 from pipelines.catalog import load_catalog
 from pipelines.checks import (
     build_mart_checks,
     focus_area_checks,
     population_agrees_across_tables,
     population_background_adds_up,
+    segregation_checks,
 )
 from pipelines.models import discover_models
 from pipelines.omradestyp_checks import omradestyp_checks
@@ -52,6 +54,7 @@ defs = Definitions(
         deso_boundaries,
         build_indicator_inputs_asset(_catalog),
         stg_regso_omradestyp,
+        segregation_random_allocation,
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),
     ],
@@ -61,6 +64,7 @@ defs = Definitions(
         population_agrees_across_tables,
         *focus_area_checks,
         *omradestyp_checks,
+        *segregation_checks,
     ],
     jobs=[refresh_all_job],
     schedules=[nightly_refresh_schedule],

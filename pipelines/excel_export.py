@@ -98,6 +98,21 @@ HEADINGS: dict[str, str] = {
     "share_of_deso_better_off": "Andel DeSO med gynnsammare värde (%)",
     "deso_compared": "Antal DeSO i jämförelsen",
     "kommuner_compared": "Antal kommuner i jämförelsen",
+    # segregation_index
+    "kommun_name": "Kommun",
+    "measure": "Mått (kod)",
+    "measure_name": "Mått",
+    "groups": "Grupper",
+    "expected_random": "Förväntat värde vid slumpmässig fördelning",
+    "adjusted": "Justerat värde",
+    "interval_low": "Simuleringsintervall, nedre (95 %)",
+    "interval_high": "Simuleringsintervall, övre (95 %)",
+    "areas": "Antal DeSO i beräkningen",
+    "areas_suppressed": "Antal DeSO utan uppgift (..)",
+    "areas_empty": "Antal DeSO utan boende",
+    "residents": "Antal boende i de två grupperna",
+    "rank_among_kommuner": "Placering bland kommunerna (1 = mest segregerad)",
+    "note": "Anmärkning",
 }
 
 # -- områdestyp (marts regso_omradestyp, focus_area_omradestyp) --
@@ -128,9 +143,18 @@ HEADINGS.update(
 COUNT_COLUMNS = frozenset({"numerator", "denominator"})
 DECIMALS = {"ratio_to_kommun": 2}
 DEFAULT_DECIMALS = 1
+# Marts whose values are indices between 0 and 1: three decimals, as the README shows them.
+MART_DECIMALS = {
+    "segregation_index": {
+        c: 3 for c in ("value", "expected_random", "adjusted", "interval_low", "interval_high")
+    }
+    | {"residents": 0},
+}
 
 
-def decimals_for(column: str) -> int:
+def decimals_for(column: str, mart: str | None = None) -> int:
+    if column in MART_DECIMALS.get(mart or "", {}):
+        return MART_DECIMALS[mart or ""][column]
     if column in COUNT_COLUMNS or column.endswith("_antal"):
         return 0
     return DECIMALS.get(column, DEFAULT_DECIMALS)
@@ -148,7 +172,7 @@ def format_number(value: float, decimals: int) -> str:
     return f"{rounded:f}".replace(".", ",")
 
 
-def format_cell(column: str, value: object) -> str:
+def format_cell(column: str, value: object, mart: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -156,15 +180,17 @@ def format_cell(column: str, value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float | Decimal):
-        return format_number(float(value), decimals_for(column))
+        return format_number(float(value), decimals_for(column, mart))
     return str(value)
 
 
-def excel_csv(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+def excel_csv(
+    columns: Sequence[str], rows: Sequence[Sequence[object]], mart: str | None = None
+) -> bytes:
     """The Excel-ready file's bytes: BOM, Swedish headings, `;`, decimal comma, CRLF."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([HEADINGS.get(c, c) for c in columns])
     for row in rows:
-        writer.writerow([format_cell(c, v) for c, v in zip(columns, row, strict=True)])
+        writer.writerow([format_cell(c, v, mart) for c, v in zip(columns, row, strict=True)])
     return (BOM + out.getvalue()).encode("utf-8")

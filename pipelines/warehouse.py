@@ -130,7 +130,7 @@ class Warehouse:
                     # Every column in the sort, so the rows come in the same order each run.
                     result = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL")
                     columns = [d[0] for d in result.description]
-                    excel_tmp.write_bytes(excel_csv(columns, result.fetchall()))
+                    excel_tmp.write_bytes(excel_csv(columns, result.fetchall(), mart))
                     pending.append((excel_tmp, excel_final))
             db_tmp = self.marts_dir / f".{PUBLISHED_DATABASE}.{token}.tmp"
             reader = duckdb.connect(str(db_tmp))

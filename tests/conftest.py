@@ -265,6 +265,14 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
     def median(c):
         return float(200 + int(c["Region"][-2:]) + int(c["Tid"]) - 2011)
 
+    def economic_standard(c):
+        # the same table also serves the shares (%) in the lowest and highest income quintile
+        if c["ContentsCode"] == "KVINTIL1":
+            return float(10 + int(c["Region"][-1:]))
+        if c["ContentsCode"] == "KVINTIL5":
+            return float(30 - int(c["Region"][-1:]))
+        return median(c)
+
     def low_standard(c):
         return float(5 + int(c["Region"][-1:]))
 
@@ -319,11 +327,18 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
             [
                 Variable("Region", "region", _regions(True)),
                 Variable(
-                    "ContentsCode", "tabellinnehåll", [("000008AB", "median tkr")], metric=True
+                    "ContentsCode",
+                    "tabellinnehåll",
+                    [
+                        ("000008AB", "median tkr"),
+                        ("KVINTIL1", "andel i kvintil 1, procent"),
+                        ("KVINTIL5", "andel i kvintil 5, procent"),
+                    ],
+                    metric=True,
                 ),
                 Variable("Tid", "år", _years(2011, 2024), time=True),
             ],
-            by_division(median),
+            by_division(economic_standard),
         ),
         FakeTable(
             "TAB6685",

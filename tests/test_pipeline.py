@@ -123,7 +123,9 @@ def test_live_run_fetches_through_the_api_and_stores_responses(raw_dir, marts_di
         )
     )
     assert [p.split("/")[-2] for p in second_kolada] == ["kpi"]  # Kolada: one call, no data
-    assert first_data_calls == 9  # one per table: every selection fits in 150 000 cells
+    # one per table and request (TAB6684 serves two requests, the områdestyp table one):
+    # every selection fits in 150 000 cells
+    assert first_data_calls == 10
     rows = mart(
         marts_dir,
         "SELECT kommun, year, utrikes_fodda_antal, totalt_antal, utrikes_fodda_andel, demo FROM marts.population_background",

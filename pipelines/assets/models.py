@@ -32,6 +32,7 @@ def build_model_asset(model: SqlModel):
             )
             metadata["demo_rows"] = demo_rows
             metadata["data_status"] = "publicerad statistik" if demo_rows == 0 else DEMO_WARNING
+        metadata.update(_coverage(warehouse, f"{model.layer}.{model.name}", columns))
         if model.layer == "marts":
             frame = warehouse.query(f"SELECT * FROM marts.{model.name} LIMIT 10")
             metadata["preview"] = preview(frame)
@@ -41,3 +42,33 @@ def build_model_asset(model: SqlModel):
         return MaterializeResult(metadata=metadata)
 
     return _model
+
+
+def _coverage(warehouse, table: str, columns: list[str]) -> dict[str, object]:
+    """How much a table covers, from whichever of its columns say so: kommuner, years and
+    areas (distinct DeSO, or for tables that count them in `areas`, the most DeSO used in
+    one year, division and measure)."""
+    parts = []
+    if "kommun" in columns:
+        parts.append("count(DISTINCT kommun) AS kommuner")
+    if "year" in columns:
+        parts.append("min(year) AS first_year, max(year) AS last_year")
+    if "deso" in columns:
+        parts.append("count(DISTINCT deso) AS areas")
+    if not parts:
+        return {}
+    row = warehouse.query(f"SELECT {', '.join(parts)} FROM {table}").iloc[0]
+    out: dict[str, object] = {}
+    if "kommun" in columns:
+        out["kommuner"] = int(row["kommuner"])
+    if "year" in columns and row["first_year"] == row["first_year"]:  # not NaN
+        out["years"] = f"{int(row['first_year'])}–{int(row['last_year'])}"
+    if "deso" in columns:
+        out["areas"] = int(row["areas"])
+    elif "areas" in columns and {"year", "division", "measure"} <= set(columns):
+        most = warehouse.query(
+            f"SELECT max(n) AS n FROM (SELECT sum(areas) AS n FROM {table} "
+            "GROUP BY year, division, measure)"
+        )["n"][0]
+        out["areas"] = int(most) if most == most and most is not None else 0
+    return out

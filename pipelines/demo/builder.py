@@ -446,6 +446,11 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
         ("6", "eftergymnasial utbildning, 3 år eller mer"),
         ("US", "uppgift om utbildningsnivå saknas"),
     ]
+
+    def quintiles(kommun: str, region: str, year: int, c: dict[str, str]) -> float:
+        lowest, highest = model.income_quintiles(region, year)
+        return lowest if c["ContentsCode"] == "KVINTIL1" else highest
+
     background = [("1", "utländsk bakgrund"), ("2", "svensk bakgrund"), ("SA", "totalt")]
     education_request = catalog.request("deso_education")
     old_edu, new_edu = education_request.tables
@@ -504,6 +509,26 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
             ],
             weighted(model.low_standard),
             True,
+        ),
+        _deso_table(
+            raw_dir,
+            model,
+            catalog.request("deso_income_quintiles"),
+            "TAB6684",
+            "Ekonomisk standard, andel av befolkningen per inkomstklass efter region, "
+            "tabellinnehåll och år",
+            [
+                (
+                    *contents,
+                    [
+                        ("KVINTIL1", "Andel i kvintil 1 (lägst), procent"),
+                        ("KVINTIL5", "Andel i kvintil 5 (högst), procent"),
+                    ],
+                    False,
+                )
+            ],
+            quintiles,
+            False,
         ),
         _deso_table(
             raw_dir,

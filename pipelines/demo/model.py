@@ -224,6 +224,17 @@ class DemoPopulation:
         d, pace = self.deprivation(deso, division), self.pace(deso, division)
         return round(max(1.0, 7 + 30 * d - 0.6 * (year - 2011) * d * pace), 1)
 
+    def income_quintiles(self, deso: str, year: int) -> tuple[float, float]:
+        """Shares (%) of residents in the lowest and highest fifth of the national ekonomisk
+        standard, coherent with the DeSO's demo low-standard share and median: the lowest
+        fifth follows the low-standard share (a poorer cut than <60 % of the median, so a
+        little larger), the highest fifth the median's distance from the year's level."""
+        low = self.low_standard(deso, year)
+        relative_median = self.median(deso, year) - (330 + 6 * (year - 2011))
+        lowest = round(min(60.0, max(2.0, 1.2 * low + 4)), 1)
+        highest = round(min(60.0, max(2.0, 30 + 0.17 * relative_median)), 1)
+        return lowest, highest
+
     def education(self, deso: str, year: int, kommun: str) -> dict[str, int]:
         """Residents 25–64 år (25–65 år from 2024) by level."""
         division = division_for_year(year)

@@ -1,0 +1,123 @@
+-- Segregationsindex per kommun, år, DeSO-indelning och mått, räknade över kommunens DeSO: olikhetsindex D och Theils informationsindex H för utländsk mot svensk bakgrund, isolering och exponering, samt inkomstsegregation (D mellan lägsta och högsta nationella inkomstkvintilen). expected_random är värdet om de boende vore slumpmässigt fördelade över samma DeSO-storlekar (simulerat, fast frö), interval_low–interval_high dess 95 % simuleringsintervall och adjusted värdet justerat för det (D och H enligt Carrington & Troske: (värde − slumpvärde)/(1 − slumpvärde); isolering och exponering: värde − slumpvärde).
+-- DeSO där en cell saknas (..) lämnas utanför och räknas i areas_suppressed; DeSO utan boende i areas_empty. rank_among_kommuner: 1 = mest segregerad (för exponering: lägst exponering) bland de inlästa kommunerna samma år, indelning och mått. note förklarar ett saknat värde. Formlerna står i README (Segregationsindex).
+-- depends_on: staging.stg_deso_group_counts, staging.segregation_random_allocation
+-- unique_key: kommun, year, division, measure
+WITH units AS (
+    SELECT
+        kommun, year, division, pair,
+        any_value(kommun_name)                                            AS kommun_name,
+        count(*) FILTER (WHERE NOT suppressed AND total > 0)             AS areas,
+        count(*) FILTER (WHERE suppressed)                               AS areas_suppressed,
+        count(*) FILTER (WHERE NOT suppressed AND total = 0)             AS areas_empty,
+        sum(group_x) FILTER (WHERE NOT suppressed)                       AS big_x,
+        sum(group_y) FILTER (WHERE NOT suppressed)                       AS big_y,
+        bool_or(demo)                                                    AS demo,
+        string_agg(DISTINCT source_table, ',' ORDER BY source_table)     AS source_table
+    FROM staging.stg_deso_group_counts
+    GROUP BY kommun, year, division, pair
+),
+areas AS (
+    -- the DeSO that count: not suppressed, with residents
+    SELECT c.kommun, c.year, c.division, c.pair,
+           c.group_x AS x, c.group_y AS y, c.total AS t,
+           u.big_x, u.big_y, u.big_x + u.big_y AS big_t
+    FROM staging.stg_deso_group_counts c
+    JOIN units u USING (kommun, year, division, pair)
+    WHERE NOT c.suppressed AND c.total > 0 AND u.big_x > 0 AND u.big_y > 0
+),
+entropy AS (
+    SELECT *,
+           -- two-group entropy with 0·ln 0 = 0: of the area (e_i) and of the kommun (e)
+           - (CASE WHEN x > 0 THEN (x / t) * ln(x / t) ELSE 0 END
+              + CASE WHEN y > 0 THEN (y / t) * ln(y / t) ELSE 0 END)      AS e_i,
+           - ((big_x / big_t) * ln(big_x / big_t)
+              + (big_y / big_t) * ln(big_y / big_t))                       AS e
+    FROM areas
+),
+observed AS (
+    SELECT kommun, year, division, pair,
+           0.5 * sum(abs(x / big_x - y / big_y))                          AS dissimilarity,
+           sum(t * (e - e_i)) / (any_value(big_t) * any_value(e))          AS theil_h,
+           sum((x / big_x) * (x / t))                                      AS isolation,
+           sum((x / big_x) * (y / t))                                      AS exposure
+    FROM entropy
+    GROUP BY kommun, year, division, pair
+),
+measure_names (pair, measure, source_measure, measure_name, groups, sort_order) AS (
+    VALUES
+        ('background', 'dissimilarity', 'dissimilarity', 'Olikhetsindex D',
+         'utländsk bakgrund / svensk bakgrund', 1),
+        ('background', 'theil_h', 'theil_h', 'Theils informationsindex H',
+         'utländsk bakgrund / svensk bakgrund', 2),
+        ('background', 'isolation', 'isolation', 'Isolering',
+         'utländsk bakgrund (andel med utländsk bakgrund i grannskapet för en person med utländsk bakgrund)', 3),
+        ('background', 'exposure', 'exposure', 'Exponering',
+         'utländsk bakgrund mot svensk bakgrund (andel med svensk bakgrund i grannskapet för en person med utländsk bakgrund)', 4),
+        ('income', 'income_dissimilarity', 'dissimilarity', 'Inkomstsegregation D (kvintil 1 mot 5)',
+         'lägsta / högsta inkomstkvintilen (ekonomisk standard, hela riket)', 5)
+),
+long AS (
+    SELECT
+        u.kommun, u.kommun_name, u.year, u.division, m.measure, m.measure_name, m.groups,
+        m.sort_order,
+        CASE m.source_measure
+            WHEN 'dissimilarity' THEN o.dissimilarity
+            WHEN 'theil_h' THEN o.theil_h
+            WHEN 'isolation' THEN o.isolation
+            WHEN 'exposure' THEN o.exposure
+        END                                                               AS value,
+        u.areas, u.areas_suppressed, u.areas_empty,
+        u.big_x, u.big_y, u.demo, u.source_table
+    FROM units u
+    JOIN measure_names m USING (pair)
+    LEFT JOIN observed o USING (kommun, year, division, pair)
+),
+joined AS (
+    SELECT l.*, r.expected_random, r.interval_low, r.interval_high
+    FROM long l
+    LEFT JOIN staging.segregation_random_allocation r USING (kommun, year, division, measure)
+)
+SELECT
+    kommun,
+    kommun_name,
+    year,
+    division,
+    measure,
+    measure_name,
+    groups,
+    round(value, 6)                                                       AS value,
+    round(expected_random, 6)                                             AS expected_random,
+    round(CASE
+        WHEN value IS NULL OR expected_random IS NULL THEN NULL
+        WHEN measure IN ('dissimilarity', 'theil_h', 'income_dissimilarity') THEN
+            CASE WHEN expected_random < 1
+                 THEN (value - expected_random) / (1 - expected_random) END
+        ELSE value - expected_random
+    END, 6)                                                               AS adjusted,
+    round(interval_low, 6)                                                AS interval_low,
+    round(interval_high, 6)                                               AS interval_high,
+    CAST(areas AS INTEGER)                                                AS areas,
+    CAST(areas_suppressed AS INTEGER)                                     AS areas_suppressed,
+    CAST(areas_empty AS INTEGER)                                          AS areas_empty,
+    round(coalesce(big_x, 0) + coalesce(big_y, 0))::BIGINT                AS residents,
+    CASE WHEN value IS NULL THEN NULL
+         -- exposure is the one measure where a lower value means more segregated
+         ELSE CAST(rank() OVER (PARTITION BY year, division, measure, value IS NULL
+                                ORDER BY CASE WHEN measure = 'exposure' THEN -value
+                                              ELSE value END DESC) AS INTEGER) END
+                                                                          AS rank_among_kommuner,
+    CAST(count(value) OVER (PARTITION BY year, division, measure) AS INTEGER)
+                                                                          AS kommuner_compared,
+    CASE
+        WHEN value IS NOT NULL THEN NULL
+        WHEN areas = 0 AND areas_suppressed > 0 THEN 'alla DeSO saknar uppgift (..)'
+        WHEN areas = 0 THEN 'inga boende i kommunens DeSO'
+        WHEN coalesce(big_x, 0) = 0 OR coalesce(big_y, 0) = 0
+            THEN 'en av grupperna saknas i kommunen: måttet är odefinierat'
+        ELSE 'kunde inte beräknas'
+    END                                                                   AS note,
+    demo,
+    source_table,
+    year                                                                  AS reference_year
+FROM joined
+ORDER BY kommun, sort_order, division, year
