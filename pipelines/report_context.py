@@ -51,6 +51,15 @@ def kommun_index_chart(index: pd.DataFrame, kommun: str, kommun_name: str, demo:
                 hovertemplate="%{fullData.name} %{x}: %{y:.2f}<extra></extra>",
             )
         )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={"color": OTHERS, "width": 2},
+            name="Övriga inlästa kommuner",
+        )
+    )
     own = index[index.kommun == kommun].sort_values("year")
     fig.add_trace(
         go.Scatter(
@@ -72,7 +81,10 @@ def kommun_index_chart(index: pd.DataFrame, kommun: str, kommun_name: str, demo:
                 name=f"{kommun_name}: väntat vid slumpmässig fördelning",
             )
         )
-    title = f"Olikhetsindex D i {kommun_name} och {own.shape[0] and index.kommun.nunique() - 1} andra kommuner"
+    others = index.loc[index.kommun != kommun, "kommun"].nunique()
+    title = f"Olikhetsindex D i {kommun_name} och {others} " + (
+        "annan kommun" if others == 1 else "andra kommuner"
+    )
     if demo:
         title += " (DEMODATA)"
     fig.update_layout(
@@ -135,11 +147,14 @@ def kommun_comparison_section(
             f'<div class="chart">{chart(kommun_index_chart(headline, kommun, kommun_name, demo))}</div>'
         )
     latest_year = own_all.year.max()
-    latest_rows = own_all[own_all.year == latest_year].sort_values("measure")
+    order = {m: i for i, m in enumerate(MEASURE_WORDS)}
+    latest_rows = own_all[own_all.year == latest_year].sort_values(
+        "measure", key=lambda m: m.map(order)
+    )
     rows = []
     for r in latest_rows.itertuples():
         interval = (
-            f"{_number(r.interval_low)}–{_number(r.interval_high)}"
+            f"{_number(r.interval_low, 3)}–{_number(r.interval_high, 3)}"
             if hasattr(r, "interval_low") and pd.notna(r.interval_low)
             else "–"
         )
@@ -148,9 +163,9 @@ def kommun_comparison_section(
             f"<td>{html.escape(MEASURE_WORDS.get(r.measure, r.measure))}"
             + (' <span class="demo">demodata</span>' if r.demo else "")
             + "</td>"
-            f"<td>{_number(r.value)}</td>"
-            f"<td>{_number(getattr(r, 'expected_random', None))} ({interval})</td>"
-            f"<td>{_number(getattr(r, 'adjusted', None))}</td>"
+            f"<td>{_number(r.value, 3)}</td>"
+            f"<td>{_number(getattr(r, 'expected_random', None), 3)} ({interval})</td>"
+            f"<td>{_number(getattr(r, 'adjusted', None), 3)}</td>"
             f"<td>{'–' if pd.isna(getattr(r, 'rank_among_kommuner', None)) else int(r.rank_among_kommuner)}"
             f" av {'–' if pd.isna(getattr(r, 'kommuner_compared', None)) else int(r.kommuner_compared)}</td>"
             "</tr>"

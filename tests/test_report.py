@@ -77,7 +77,9 @@ def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_pa
     expected = len(areas) * len(catalog.indicators) + len(local_pairs) + len(catalog.kolada) + 1
     plots = re.findall(r'<div class="plot-container plotly"', dom)
     expected += 1  # the DeSO map (Järfälla's focus areas span enough of it: no zoomed copy)
-    assert len(plots) == expected == 1 + 3 * 7 + 3 + 6 + 1
+    expected += 1  # the områdestyp map (SCB's real types per RegSO)
+    expected += 1  # the kommun's segregation index among the other kommuner
+    assert len(plots) == expected == 1 + 3 * 7 + 3 + 6 + 1 + 1 + 1
     # every plot drew its axes and at least one line with data
     assert dom.count('class="main-svg"') >= expected
     assert len(re.findall(r'class="trace scatter', dom)) >= expected
