@@ -104,8 +104,13 @@ def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_pa
     )["features"]
     assert len(shapes) == 44
     map_start = dom.index('id="karta-deso-0123-1"')
-    map_dom = dom[map_start : dom.index("</section>", map_start)]
+    types_start = dom.index('id="karta-deso-0123-2"')  # the områdestyp map follows
+    map_dom = dom[map_start:types_start]
+    types_dom = dom[types_start : dom.index("</section>", types_start)]
     assert len(re.findall(r'<path class="js-fill"[^>]* d="M[^"]+', map_dom)) == len(shapes)
+    # SCB's områdestyp per RegSO, every DeSO drawn with its RegSO's type (2023: real types)
+    assert len(re.findall(r'<path class="js-fill"[^>]* d="M[^"]+', types_dom)) == len(shapes)
+    assert "Områdestyp per RegSO (2023)" in types_dom
     # the latest year of the mapped indicator in the published DeSO mart (2024: DeSO 2025)
     latest = (
         pd.read_parquet(marts_dir / "deso_indicator.parquet")
