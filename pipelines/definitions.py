@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 
 from pipelines.assets.boundaries import deso_boundaries
+from pipelines.assets.evaluation import comparison_match, deso_regso_key, plan_effect_rows, plans
 from pipelines.assets.indicators import (
     build_indicator_inputs_asset,
     build_kolada_asset,
@@ -20,6 +21,7 @@ from pipelines.assets.raw import build_scb_asset, scb_requests_in
 from pipelines.catalog import load_catalog
 from pipelines.checks import (
     build_mart_checks,
+    evaluation_checks,
     focus_area_checks,
     population_agrees_across_tables,
     population_background_adds_up,
@@ -45,6 +47,11 @@ defs = Definitions(
         build_kolada_asset(),
         local_area_values,
         deso_boundaries,
+        # did the plan work? (plans registry, RegSO keys, comparison areas, before/after)
+        plans,
+        deso_regso_key,
+        comparison_match,
+        plan_effect_rows,
         build_indicator_inputs_asset(_catalog),
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),
@@ -54,6 +61,7 @@ defs = Definitions(
         population_background_adds_up,
         population_agrees_across_tables,
         *focus_area_checks,
+        *evaluation_checks,
     ],
     jobs=[refresh_all_job],
     schedules=[nightly_refresh_schedule],

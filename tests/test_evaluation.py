@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from test_focus_areas import build_marts
 
+from pipelines.evaluation import match_comparisons, plan_effects
+
 
 def t_quantile_975(df: int) -> float:
     """Student's t 0.975 quantile by integrating the density and bisecting."""
@@ -87,3 +89,344 @@ def test_flat_noisy_gap_is_no_sure_change(tmp_path):
     # would read "fjärmar sig"
     assert trend.direction == "ingen säker förändring"
     assert pd.isna(trend.parity_year_at_current_pace)
+
+
+# -- before and after: plan_effects on constructed series ------------------------------------
+
+CATALOG = pd.DataFrame(
+    [
+        {
+            "indicator": "share",
+            "indicator_name": "Andel",
+            "unit": "procent",
+            "higher_is_better": "true",
+        },
+        {
+            "indicator": "low",
+            "indicator_name": "Låg",
+            "unit": "procent",
+            "higher_is_better": "false",
+        },
+    ]
+)
+YEARS = range(2014, 2024)
+START = 2018
+K = 10
+# comparison j: level 40 + j, and from the start a change c_j spread evenly around 2
+CHANGES = [2 + (j - 4.5) * 0.4 for j in range(K)]
+
+
+def plan_frame(indicators="share|low") -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "kommun": "0999",
+                "area_id": "a",
+                "area_name": "Område A",
+                "plan_name": "Planen",
+                "start_year": START,
+                "start_year_assumed": False,
+                "start_year_note": "startår enligt kommunens beslut",
+                "target_indicators": indicators,
+                "comparison_k": K,
+            }
+        ]
+    )
+
+
+def area_frame(indicator: str, values: dict[int, float], breaks: dict[int, tuple] | None = None):
+    breaks = breaks or {}
+    return pd.DataFrame(
+        [
+            {
+                "kommun": "0999",
+                "area_id": "a",
+                "indicator": indicator,
+                "sex": "1+2",
+                "comparison_level": "område mot kommun (DeSO)",
+                "year": y,
+                "value": v,
+                "division": "DeSO2018",
+                "series_break": breaks.get(y, (None, False))[0],
+                "series_restarts": breaks.get(y, (None, False))[1],
+                "restart_reason": None,
+                "demo": False,
+                "source_table": "T1",
+            }
+            for y, v in values.items()
+        ]
+    )
+
+
+def comparison_frames(indicator: str):
+    regso = pd.DataFrame(
+        [
+            {
+                "kommun": "0888",
+                "regso": f"0888R{j:03d}",
+                "regso_division": "RegSO2020",
+                "indicator": indicator,
+                "sex": "1+2",
+                "year": y,
+                "value": 40 + j + (CHANGES[j] if y >= START else 0),
+                "contains_focus_area": False,
+                "demo": False,
+            }
+            for j in range(K)
+            for y in YEARS
+        ]
+    )
+    comparisons = pd.DataFrame(
+        {"kommun": "0999", "area_id": "a", "comparison_regso": [f"0888R{j:03d}" for j in range(K)]}
+    )
+    return regso, comparisons
+
+
+def effects(area: pd.DataFrame, indicator: str = "share") -> pd.Series:
+    regso, comparisons = comparison_frames(indicator)
+    out = plan_effects(plan_frame(indicator), area, regso, comparisons, CATALOG)
+    assert len(out) == 1
+    return out.iloc[0]
+
+
+def test_area_that_improves_like_its_comparisons_gives_zero_and_a_middle_rank():
+    area = area_frame("share", {y: 30 + (2 if y >= START else 0) for y in YEARS})
+    r = effects(area)
+    assert r.estimate_made
+    assert (r.pre_first_year, r.pre_last_year) == (2015, 2017)  # the last three before 2018
+    assert (r.post_first_year, r.post_last_year) == (2021, 2023)  # the latest three
+    assert r.area_change == pytest.approx(2.0)
+    assert r.comparison_change == pytest.approx(np.mean(CHANGES))  # = 2 by construction
+    assert r.difference_in_differences == pytest.approx(0.0, abs=1e-12)
+    assert r.pre_level_gap == pytest.approx(30 - np.mean([40 + j for j in range(K)]))
+    assert r.pre_trend_difference == pytest.approx(0.0, abs=1e-12)  # all flat before
+    # placebo j: c_j − mean of the others, half below 0 and half above
+    assert r.placebo_count == K and r.placebo_better_than == K // 2
+    assert r.placebo_text == f"större förbättring än i {K // 2} av {K} jämförelseområden"
+
+
+@pytest.mark.parametrize("extra", [1.5, -0.7])
+def test_an_extra_improvement_of_x_shows_x(extra):
+    area = area_frame("share", {y: 30 + (2 + extra if y >= START else 0) for y in YEARS})
+    r = effects(area)
+    assert r.difference_in_differences == pytest.approx(extra)
+    placebo = [c - (sum(CHANGES) - c) / (K - 1) for c in CHANGES]
+    assert r.placebo_better_than == sum(extra > p for p in placebo)
+    assert r.placebo_min == pytest.approx(min(placebo))
+
+
+def test_where_lower_is_better_a_fall_is_the_improvement():
+    # "low" (lower is better): the area rises 1.5 less than its comparisons, an improvement
+    area = area_frame("low", {y: 30 + (2 - 1.5 if y >= START else 0) for y in YEARS})
+    r = effects(area, "low")
+    assert r.difference_in_differences == pytest.approx(-1.5)
+    placebo = [c - (sum(CHANGES) - c) / (K - 1) for c in CHANGES]
+    # a placebo p is beaten when the area's fall is larger: −1.5 < p
+    assert r.placebo_better_than == sum(p > -1.5 for p in placebo) > K // 2
+
+
+def test_a_break_between_before_and_after_blocks_the_estimate():
+    values = {y: 30 + (2 if y >= START else 0) for y in YEARS}
+    area = area_frame("share", values, {2020: ("ny tabell: T2", False)})
+    r = effects(area)
+    assert not r.estimate_made and pd.isna(r.difference_in_differences)
+    assert "2020" in r.no_estimate_reason and "mäter inte samma sak" in r.no_estimate_reason
+
+
+def test_a_restart_before_the_plan_shortens_the_pre_period():
+    values = {y: 30 + (2 if y >= START else 0) for y in YEARS}
+    area = area_frame("share", values, {2017: ("ny åldersgrupp: 25–65 år", True)})
+    r = effects(area)
+    assert r.estimate_made and (r.pre_first_year, r.pre_last_year) == (2017, 2017)
+
+
+def test_an_indicator_without_pre_plan_years_gets_no_estimate():
+    area = area_frame("share", {y: 30.0 for y in range(START, 2024)})  # starts with the plan
+    r = effects(area)
+    assert not r.estimate_made
+    assert (
+        r.no_estimate_reason == f"inga år före planens start {START} i serien (den börjar {START})"
+    )
+
+
+# -- comparison areas: RegSO sums in DuckDB, then the matching ------------------------------
+
+
+def test_matching_never_picks_a_focus_area_or_the_same_kommun(tmp_path):
+    """Focus area a (0999) has share 20 every year. The identical RegSO in its own kommun
+    (0999R002) and the identical one holding kommun 0888's focus area (0888R001) must never
+    be picked; 0888R003 is of another type in the baseline year."""
+    from pipelines.models import discover_models
+    from pipelines.warehouse import Warehouse
+
+    w = Warehouse(tmp_path / "marts")
+    key = [
+        ("0999", "0999C0001", "0999R001"),
+        ("0999", "0999C0002", "0999R002"),
+        ("0888", "0888C0001", "0888R001"),
+        ("0888", "0888C0002", "0888R002"),
+        ("0888", "0888C0003", "0888R003"),
+        ("0888", "0888C0004", "0888R004"),
+        ("0888", "0888C0005", "0888R005"),
+        ("0888", "0888C0006", "0888R005"),
+    ]
+    w.replace_table(
+        "raw",
+        "deso_regso_key",
+        pd.DataFrame(
+            [(k, d, "DeSO2018", r, f"Namn {r}", "RegSO2020") for k, d, r in key],
+            columns=["kommun", "deso", "division", "regso", "regso_name", "regso_division"],
+        ),
+    )
+    w.replace_table(
+        "raw",
+        "focus_area_deso",
+        pd.DataFrame(
+            [
+                ("0999", "a", "Område A", "DeSO2018", "0999C0001"),
+                ("0888", "b", "Område B", "DeSO2018", "0888C0001"),
+            ],
+            columns=["kommun", "area_id", "area_name", "division", "deso"],
+        ),
+    )
+    w.replace_table(
+        "raw",
+        "indicator_catalog",
+        pd.DataFrame(
+            [
+                {
+                    "indicator": "share",
+                    "indicator_name": "Andel",
+                    "unit": "procent",
+                    "higher_is_better": "true",
+                    "method": "ratio",
+                }
+            ]
+        ),
+    )
+    # (numerator, denominator) per DeSO; 0888R005 = 10/100 + 90/300 = 25 % (not the mean 20 %)
+    counts = {
+        "0999C0001": (20, 100),
+        "0999C0002": (20, 100),
+        "0888C0001": (20, 100),
+        "0888C0002": (21, 100),
+        "0888C0003": (20.5, 100),
+        "0888C0004": (45, 100),
+        "0888C0005": (10, 100),
+        "0888C0006": (90, 300),
+    }
+    w.replace_table(
+        "marts",
+        "deso_indicator",
+        pd.DataFrame(
+            [
+                {
+                    "kommun": d[:4],
+                    "deso": d,
+                    "division": "DeSO2018",
+                    "indicator": "share",
+                    "unit": "procent",
+                    "year": y,
+                    "sex": "1+2",
+                    "numerator": float(n),
+                    "denominator": float(den),
+                    "demo": False,
+                    "source_table": "T1",
+                }
+                for d, (n, den) in counts.items()
+                for y in range(2015, 2020)
+            ]
+        ),
+    )
+    model = next(m for m in discover_models() if m.name == "regso_indicator")
+    w.build_model("marts", model.name, model.sql)
+    regso = w.query("SELECT * FROM marts.regso_indicator WHERE year = 2015").set_index("regso")
+    assert regso.loc["0888R005", "value"] == pytest.approx(100 * 100 / 400)
+    assert set(regso.index[regso.contains_focus_area]) == {"0999R001", "0888R001"}
+
+    area_values = pd.DataFrame(
+        [
+            {
+                "kommun": "0999",
+                "area_id": "a",
+                "indicator": "share",
+                "sex": "1+2",
+                "comparison_level": "område mot kommun (DeSO)",
+                "year": y,
+                "value": 20.0,
+                "division": "DeSO2018",
+                "series_break": None,
+                "series_restarts": False,
+                "restart_reason": None,
+                "demo": False,
+                "source_table": "T1",
+            }
+            for y in range(2015, 2020)
+        ]
+    )
+    types = [
+        ("0999R001", 2),
+        ("0999R002", 2),
+        ("0888R001", 2),
+        ("0888R002", 2),
+        ("0888R003", 3),
+        ("0888R004", 2),
+        ("0888R005", 2),
+    ]
+    regso_types = pd.DataFrame(
+        [
+            {
+                "kommun": r[:4],
+                "regso": r,
+                "regso_name": f"Namn {r}",
+                "division": "RegSO2020",
+                "year": year,
+                "omradestyp": t if year == 2016 else 2,
+            }
+            for r, t in types
+            for year in (2016, 2022)
+        ]
+    )
+    area_types = pd.DataFrame(
+        [
+            {
+                "kommun": "0999",
+                "area_id": "a",
+                "area_name": "Område A",
+                "year": year,
+                "regso": "0999R001",
+                "omradestyp": 2,
+                "population_share": 1.0,
+            }
+            for year in (2016, 2022)
+        ]
+    )
+    plans = plan_frame("share").assign(start_year=2020, comparison_k=2)
+    chosen = match_comparisons(
+        plans,
+        area_values,
+        w.query("SELECT * FROM marts.regso_indicator"),
+        area_types,
+        regso_types,
+        CATALOG,
+    )
+    # candidates: type 2 in 2016, kommun ≠ 0999, no focus area → R002 (21), R004 (45), R005 (25);
+    # flat series: the trend has no spread and drops out; distance = |20 − level| / sd(levels)
+    levels = np.array([21.0, 45.0, 25.0])
+    assert chosen.comparison_regso.tolist() == ["0888R002", "0888R005"]
+    assert chosen.distance.tolist() == pytest.approx([1 / levels.std(), 5 / levels.std()])
+    assert set(chosen.baseline_type_year) == {2016} and set(chosen.candidates) == {3}
+    assert not set(chosen.comparison_regso) & {"0999R002", "0888R001", "0999R001"}
+    assert (chosen.comparison_kommun != chosen.kommun).all()
+
+    # a plan that starts before any type year uses the earliest and says so
+    early = match_comparisons(
+        plans.assign(start_year=2016),
+        area_values[area_values.year < 2016],
+        w.query("SELECT * FROM marts.regso_indicator"),
+        area_types,
+        regso_types,
+        CATALOG,
+    )
+    assert set(early.baseline_type_year) == {2016}
+    assert "finns först för 2016" in early.baseline_note.iloc[0]
