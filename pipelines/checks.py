@@ -309,7 +309,7 @@ def comparison_at_most_k(pipeline: PipelineResource) -> AssetCheckResult:
         FROM marts.comparison_area c
         LEFT JOIN raw.plans p USING (kommun, area_id)
         GROUP BY c.kommun, c.area_id
-        HAVING p.comparison_k IS NULL OR count(*) > any_value(p.comparison_k)
+        HAVING any_value(p.comparison_k) IS NULL OR count(*) > any_value(p.comparison_k)
         """
     )
     return AssetCheckResult(

@@ -441,6 +441,13 @@ def plan_effects(
             rec.update(area_pre=area_pre, area_post=area_post, area_change=area_post - area_pre)
             k = len(changes)
             rec["comparisons_used"] = k
+            if comp.empty:
+                rec["no_estimate_reason"] = (
+                    "inga jämförelseområden: ingen RegSO av samma områdestyp i en annan kommun "
+                    "utan fokusområde har värden före planen (eller områdestyp saknas)"
+                )
+                out.append(rec)
+                continue
             if k < 2:
                 rec["no_estimate_reason"] = (
                     f"för få jämförelseområden med värden före och efter ({k}; minst 2 behövs)"
