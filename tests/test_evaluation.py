@@ -430,3 +430,51 @@ def test_matching_never_picks_a_focus_area_or_the_same_kommun(tmp_path):
     )
     assert set(early.baseline_type_year) == {2016}
     assert "finns först för 2016" in early.baseline_note.iloc[0]
+
+
+# -- the plans registry ------------------------------------------------------------------------
+
+
+def _load(raw_dir):
+    from pipelines.areas import load_areas
+    from pipelines.catalog import load_catalog
+    from pipelines.plans import load_plans
+
+    return load_plans(raw_dir, load_catalog(raw_dir), load_areas(raw_dir), default_k=7)
+
+
+def test_the_bundled_plans_järfälla_2020_and_jönköping_assumed(raw_dir):
+    plans = {(p.kommun, p.area_id): p for p in _load(raw_dir)}
+    assert len(plans) == 7  # every focus area of both kommuner
+    sang = plans[("0123", "sangvagen")]
+    assert sang.start_year == 2020 and not sang.start_year_assumed
+    assert "forvarvsarbetande" in sang.target_indicators and sang.comparison_k == 7
+    raslatt = plans[("0680", "raslatt")]
+    assert raslatt.start_year_assumed and raslatt.start_year == 2020
+    assert "antaget" in raslatt.start_year_note
+
+
+HEADER_PLANS = "kommun,area_id,plan_name,start_year,target_indicators,comparison_k\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("0123,,P,2020,valdeltagande,\n", "line 2: unknown indicator(s) valdeltagande"),
+        ("0123,,P,20x0,forvarvsarbetande,\n", "line 2: start_year '20x0' must be a year"),
+        ("0123,nowhere,P,2020,forvarvsarbetande,\n", "line 2: area_id 'nowhere' is not a focus"),
+        ("0123,,P,2020,forvarvsarbetande,0\n", "line 2: comparison_k '0' must be a whole"),
+        ("123,,P,2020,forvarvsarbetande,\n", "did you mean 0123?"),
+        (
+            "0123,,P,2020,forvarvsarbetande,\n0123,,Q,2019,forvarvsarbetande,\n",
+            "line 3: a second plan for kommun 0123 (all areas); the first is on line 2",
+        ),
+    ],
+)
+def test_plan_file_errors_name_file_line_and_reason(raw_dir, rows, message):
+    from pipelines.plans import PlanRegistryError
+
+    (raw_dir / "areas" / "plans.csv").write_text(HEADER_PLANS + rows, encoding="utf-8")
+    with pytest.raises(PlanRegistryError) as err:
+        _load(raw_dir)
+    assert "plans.csv" in str(err.value) and message in str(err.value)
