@@ -478,3 +478,31 @@ def test_plan_file_errors_name_file_line_and_reason(raw_dir, rows, message):
     with pytest.raises(PlanRegistryError) as err:
         _load(raw_dir)
     assert "plans.csv" in str(err.value) and message in str(err.value)
+
+
+def test_report_section_shows_the_estimate_caveats_and_a_chart_with_the_start():
+    from pipelines.report import plan_section
+
+    area = area_frame("share", {y: 30 + (3.5 if y >= START else 0) for y in YEARS})
+    area["indicator_name"], area["unit"] = "Andel", "procent"
+    regso, comparisons = comparison_frames("share")
+    comparisons = comparisons.assign(
+        comparison_regso_name=[f"Ort {j}" for j in range(K)],
+        comparison_kommun="0888",
+        omradestyp=2,
+        baseline_type_year=2017,
+    )
+    effect = plan_effects(plan_frame("share"), area, regso, comparisons, CATALOG)
+    marts = {
+        "plan_effect": effect,
+        "comparison_area": comparisons,
+        "regso_indicator": regso,
+        "focus_area_indicator": area,
+    }
+    page, charts = plan_section(marts, "0999", first=False)
+    assert charts == 1 and "Har planen gjort skillnad?" in page
+    assert "Planen startar 2018" in page and "omr\\u00e5dena, medel" in page  # plotly escapes å
+    assert "skillnaden är 1,5 procentenheter" in page  # 3.5 − 2, by construction
+    for caveat in ("flyttar in och ut", "Små tal", "brus", "egna satsningar"):
+        assert caveat in page
+    assert plan_section(marts, "0123", first=False) == ("", 0)
