@@ -157,6 +157,8 @@ def area_type(area_types: pd.DataFrame, kommun: str, area_id: str, start: int):
     the area's population, in the last year before `start` that has one (else the earliest)."""
     rows = area_types[(area_types.kommun == kommun) & (area_types.area_id == area_id)]
     rows = rows[rows.omradestyp.notna()]
+    # marts.focus_area_omradestyp: population_andel (%); population_share also accepted
+    share = "population_andel" if "population_andel" in rows.columns else "population_share"
     if rows.empty:
         return None, None, "ingen områdestyp för området"
     years = sorted(set(int(y) for y in rows.year))
@@ -171,7 +173,7 @@ def area_type(area_types: pd.DataFrame, kommun: str, area_id: str, start: int):
             "används i stället för typen året före starten"
         )
     in_year = rows[rows.year == year].sort_values(
-        ["population_share", "omradestyp"], ascending=[False, True]
+        [share, "omradestyp"], ascending=[False, True], na_position="last"
     )
     return int(in_year.omradestyp.iloc[0]), year, note
 
@@ -200,8 +202,9 @@ def match_comparisons(
     """The k nearest comparison RegSO per focus area with a plan (columns: COMPARISON_COLUMNS).
 
     plans: raw.plans; area_values: marts.focus_area_indicator; regso_values:
-    marts.regso_indicator; area_types: marts.focus_area_omradestyp; regso_types:
-    marts.regso_omradestyp; catalog: raw.indicator_catalog."""
+    marts.regso_indicator; area_types: marts.focus_area_omradestyp (kommun, area_id, year,
+    regso, omradestyp, population_andel); regso_types: marts.regso_omradestyp (kommun, regso,
+    regso_name, regso_division, year, omradestyp); catalog: raw.indicator_catalog."""
     names = dict(zip(catalog.indicator, catalog.indicator_name))
     area_values = area_values[
         (area_values.sex == "1+2") & (area_values.comparison_level == DESO_LEVEL)
@@ -218,7 +221,8 @@ def match_comparisons(
             & (regso_types.omradestyp == typ)
             & (regso_types.kommun != plan.kommun)
         ]
-        cand_div = set(cands.division)
+        # marts.regso_omradestyp: regso_division (RegSO2020/RegSO2025); division also accepted
+        cand_div = set(cands["regso_division" if "regso_division" in cands else "division"])
         names_of = dict(zip(cands.regso, cands.regso_name))
         kommun_of = dict(zip(cands.regso, cands.kommun))
         pool = regso[regso.regso_division.isin(cand_div) & regso.regso.isin(set(cands.regso))]

@@ -25,8 +25,6 @@ from pipelines import maps
 
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
 OPTIONAL_MARTS = ("deso_indicator", "focus_area_membership")  # maps, areas' DeSO
-# "Har planen gjort skillnad?": the plans' comparison areas, their values, the estimates
-PLAN_MARTS = ("plan_effect", "comparison_area", "regso_indicator")
 SEX_LABELS = {"1+2": "totalt", "1": "män", "2": "kvinnor"}
 UNIT_AXIS = {
     "procent": "Andel (%)",
@@ -515,12 +513,6 @@ def build_report(
             charts += 1
         parts.append("</div></section>")
 
-    plan_html, plan_charts = plan_section(marts, kommun, first)
-    if plan_charts:
-        first = False
-    charts += plan_charts
-    parts.append(plan_html)
-
     if not background.empty:
         bg_demo = bool(background.demo.any())
         rows = [
@@ -568,6 +560,12 @@ def build_report(
             )
         )
         parts.append("</section>")
+
+    plan_html, plan_charts = plan_section(marts, kommun, first)
+    if plan_charts:
+        first = False
+    charts += plan_charts
+    parts.append(plan_html)
 
     sources = (
         pd.concat(
@@ -684,6 +682,9 @@ saknat värde, aldrig noll. Områdenas DeSO finns i data/raw/areas/focus_areas.c
 
 
 # -- "Har planen gjort skillnad?" ---------------------------------------------------------------
+
+# "Har planen gjort skillnad?": the plans' comparison areas, their values, the estimates
+PLAN_MARTS = ("plan_effect", "comparison_area", "regso_indicator")
 
 PLAN_CAVEATS = (
     "<p><strong>Så ska jämförelsen läsas.</strong> Jämförelseområdena är bostadsområden (RegSO) "

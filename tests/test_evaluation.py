@@ -379,7 +379,7 @@ def test_matching_never_picks_a_focus_area_or_the_same_kommun(tmp_path):
                 "kommun": r[:4],
                 "regso": r,
                 "regso_name": f"Namn {r}",
-                "division": "RegSO2020",
+                "regso_division": "RegSO2020",
                 "year": year,
                 "omradestyp": t if year == 2016 else 2,
             }
@@ -396,7 +396,7 @@ def test_matching_never_picks_a_focus_area_or_the_same_kommun(tmp_path):
                 "year": year,
                 "regso": "0999R001",
                 "omradestyp": 2,
-                "population_share": 1.0,
+                "population_andel": 100.0,
             }
             for year in (2016, 2022)
         ]
