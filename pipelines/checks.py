@@ -355,3 +355,57 @@ def segregation_no_kommun_missing(pipeline: PipelineResource) -> AssetCheckResul
 
 
 segregation_checks = [segregation_indices_within_range, segregation_no_kommun_missing]
+
+
+# -- did the plan work? --------------------------------------------------------------------
+
+
+@asset_check(
+    asset=AssetKey(["marts", "comparison_area"]),
+    name="never_same_kommun_or_focus_area",
+    blocking=True,
+    description=(
+        "Inget jämförelseområde ligger i fokusområdets kommun eller rymmer en DeSO i något "
+        "fokusområde."
+    ),
+)
+def comparison_never_same_kommun_or_focus_area(pipeline: PipelineResource) -> AssetCheckResult:
+    bad = pipeline.warehouse().query(
+        """
+        SELECT c.kommun, c.area_id, c.comparison_regso, c.comparison_kommun
+        FROM marts.comparison_area c
+        WHERE c.comparison_kommun = c.kommun
+           OR c.comparison_regso IN (
+                SELECT k.regso FROM raw.focus_area_deso f
+                JOIN raw.deso_regso_key k ON k.deso = f.deso AND k.division = f.division)
+        """
+    )
+    return AssetCheckResult(
+        passed=bad.empty,
+        metadata={"bad_rows": len(bad), "example": str(bad.head(3).to_dict("records"))},
+    )
+
+
+@asset_check(
+    asset=AssetKey(["marts", "comparison_area"]),
+    name="at_most_k_per_area",
+    blocking=True,
+    description="Högst k jämförelseområden per fokusområde (comparison_k i raw.plans).",
+)
+def comparison_at_most_k(pipeline: PipelineResource) -> AssetCheckResult:
+    over = pipeline.warehouse().query(
+        """
+        SELECT c.kommun, c.area_id, count(*) AS n, any_value(p.comparison_k) AS k
+        FROM marts.comparison_area c
+        LEFT JOIN raw.plans p USING (kommun, area_id)
+        GROUP BY c.kommun, c.area_id
+        HAVING any_value(p.comparison_k) IS NULL OR count(*) > any_value(p.comparison_k)
+        """
+    )
+    return AssetCheckResult(
+        passed=over.empty,
+        metadata={"areas_over_k": len(over), "example": str(over.head(3).to_dict("records"))},
+    )
+
+
+evaluation_checks = [comparison_never_same_kommun_or_focus_area, comparison_at_most_k]

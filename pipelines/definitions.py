@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 
 from pipelines.assets.boundaries import deso_boundaries
+from pipelines.assets.evaluation import comparison_match, deso_regso_key, plan_effect_rows, plans
 from pipelines.assets.indicators import (
     build_indicator_inputs_asset,
     build_kolada_asset,
@@ -23,6 +24,7 @@ from pipelines.assets.segregation import segregation_random_allocation
 from pipelines.catalog import load_catalog
 from pipelines.checks import (
     build_mart_checks,
+    evaluation_checks,
     focus_area_checks,
     population_agrees_across_tables,
     population_background_adds_up,
@@ -52,6 +54,11 @@ defs = Definitions(
         build_kolada_asset(),
         local_area_values,
         deso_boundaries,
+        # did the plan work? (plans registry, RegSO keys, comparison areas, before/after)
+        plans,
+        deso_regso_key,
+        comparison_match,
+        plan_effect_rows,
         build_indicator_inputs_asset(_catalog),
         stg_regso_omradestyp,
         segregation_random_allocation,
@@ -65,6 +72,7 @@ defs = Definitions(
         *focus_area_checks,
         *omradestyp_checks,
         *segregation_checks,
+        *evaluation_checks,
     ],
     jobs=[refresh_all_job],
     schedules=[nightly_refresh_schedule],

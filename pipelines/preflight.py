@@ -37,6 +37,7 @@ from pipelines.kolada.snapshot import SOURCE as KOLADA_SOURCE
 from pipelines.kolada.snapshot import TABLE as KOLADA_TABLE
 from pipelines.kommuner import KommunerError, load_kommuner
 from pipelines.local_files import LocalFileError, load_local_values
+from pipelines.plans import DEFAULT_START_YEAR, PlanRegistryError, load_plans
 from pipelines.raw_store import RawStore, RawStoreError
 from pipelines.scb.client import PxWebClient
 from pipelines.scb.errors import ScbError, ScbRequestError
@@ -218,6 +219,7 @@ def run_check(
         return report
     if members is not None:
         _check_local_files(report, raw_dir, catalog, members)
+        _check_plans(report, raw_dir, catalog, members, settings.comparison_k)
     store = RawStore(raw_dir)
     # Kolada is asked beside SCB, so that two sources that are down cost the wait of one.
     kpis = CheckReport(report.source)
@@ -304,6 +306,29 @@ def _check_local_files(
         return
     files = sorted(set(frame.file)) if len(frame) else []
     report.add("filer", "local/*.csv", OK, f"{len(frame)} rader i {len(files)} fil(er)")
+
+
+def _check_plans(
+    report: CheckReport,
+    raw_dir: Path,
+    catalog: Catalog,
+    members: list[AreaMember],
+    default_k: int,
+) -> None:
+    try:
+        plans = load_plans(raw_dir, catalog, members, default_k)
+    except PlanRegistryError as exc:
+        for problem in exc.problems:
+            report.add("filer", "areas/plans.csv", ERROR, problem)
+        return
+    assumed = sorted({p.kommun for p in plans if p.start_year_assumed})
+    report.add(
+        "filer",
+        "areas/plans.csv",
+        OK,
+        f"{len(plans)} områden med plan"
+        + (f"; startår antaget ({DEFAULT_START_YEAR}) för {', '.join(assumed)}" if assumed else ""),
+    )
 
 
 def _check_table(

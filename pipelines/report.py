@@ -73,7 +73,7 @@ class ReportResult:
 def load_marts(marts_dir: Path) -> dict[str, pd.DataFrame]:
     """The published marts the report reads, from Parquet."""
     return read_marts(
-        {name: Path(marts_dir) / f"{name}.parquet" for name in MARTS + OPTIONAL_MARTS}
+        {name: Path(marts_dir) / f"{name}.parquet" for name in MARTS + OPTIONAL_MARTS + PLAN_MARTS}
     )
 
 
@@ -85,7 +85,7 @@ def read_marts(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
         if path is None or not Path(path).exists():
             raise ReportError(f"{path or name} is missing: run the pipeline first (make run).")
         out[name] = pd.read_parquet(path)
-    for name in OPTIONAL_MARTS:
+    for name in OPTIONAL_MARTS + PLAN_MARTS:
         path = paths.get(name)
         if path is not None and Path(path).exists():
             out[name] = pd.read_parquet(path)
@@ -603,6 +603,12 @@ def build_report(
         )
         parts.append("</section>")
 
+    plan_html, plan_charts = plan_section(marts, kommun, first)
+    if plan_charts:
+        first = False
+    charts += plan_charts
+    parts.append(plan_html)
+
     sources = (
         pd.concat(
             [
@@ -670,7 +676,9 @@ footer {{ color: #555; font-size: 0.85rem; margin-top: 2rem; }}
 <p>Fokusområdena jämförda med kommunens genomsnitt år för år: områdets värde, hela kommunens
 värde och övriga kommunen (kommunen utom alla fokusområden). Gapet är områdets värde minus
 kommunens. Indikatorer som bara finns för hela kommunen (Kolada) visas under "Hela kommunen",
-jämförda med riket. Riktningen avser det absoluta gapet mellan första och senaste året. Rapportdatum
+jämförda med riket. Riktningen avser det absoluta gapet mellan första och senaste året;
+"ingen säker förändring" betyder att gapet ändrats mer än gränsen men inte mer än årens
+brus (95-procentigt intervall för lutningen). Rapportdatum
 {run_date.isoformat()}.</p>
 {banner}
 {body}
@@ -713,6 +721,177 @@ saknat värde, aldrig noll. Områdenas DeSO finns i data/raw/areas/focus_areas.c
 </body></html>
 """
     return page, charts, demo
+
+
+# -- "Har planen gjort skillnad?" ---------------------------------------------------------------
+
+# "Har planen gjort skillnad?": the plans' comparison areas, their values, the estimates
+PLAN_MARTS = ("plan_effect", "comparison_area", "regso_indicator")
+
+PLAN_CAVEATS = (
+    "<p><strong>Så ska jämförelsen läsas.</strong> Jämförelseområdena är bostadsområden (RegSO) "
+    "i andra kommuner av samma områdestyp som fokusområdet, som liknade det mest före planen. "
+    "Om fokusområdet har förbättrats mer än de, talar det för att planen har gjort skillnad, "
+    "men det bevisar det inte:</p><ul>"
+    "<li>Människor flyttar in och ut. Ett område kan bli bättre för att de som bor där har "
+    "bytts ut, inte för att någons liv har blivit bättre.</li>"
+    "<li>Små tal svänger. I ett område med några tusen invånare kan några få personer flytta "
+    "siffrorna en procentenhet eller mer från ett år till ett annat.</li>"
+    "<li>Från 2025 lägger SCB till ett litet brus i tabellerna (CKM), så små skillnader mellan "
+    "år ska inte tolkas.</li>"
+    "<li>Jämförelseområdena kan ha haft egna satsningar. Då blir planens effekt svårare att "
+    "se.</li></ul>"
+    "<p>Placebojämförelsen gör samma beräkning för varje jämförelseområde, som om det hade "
+    "haft planen. Om fokusområdet hamnar högt bland dem tyder det på en verklig skillnad. Om "
+    "det hamnar mitt i är skillnaden inte större än den som uppstår av sig själv.</p>"
+)
+
+
+def plan_chart(
+    area_rows: pd.DataFrame, regso_rows: pd.DataFrame, area_name: str, start: int, demo: bool
+) -> go.Figure:
+    """The area against its comparison areas: their mean and range, with the plan's start."""
+    area_rows = area_rows.sort_values("year")
+    name, unit = area_rows.indicator_name.iloc[0], area_rows.unit.iloc[0]
+    stats = regso_rows.groupby("year").value.agg(["mean", "min", "max"]).reset_index()
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=stats.year,
+            y=stats["max"],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=stats.year,
+            y=stats["min"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(44, 62, 80, 0.15)",
+            name="Jämförelseområdena, lägsta–högsta",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=stats.year,
+            y=stats["mean"],
+            mode="lines+markers",
+            line={"color": COLORS["kommun"], "dash": "dash"},
+            name="Jämförelseområdena, medel",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=area_rows.year,
+            y=area_rows.value,
+            mode="lines+markers",
+            line={"color": COLORS["area"]},
+            name=area_name,
+        )
+    )
+    fig.add_vline(x=start - 0.5, line={"color": "#27ae60", "width": 2})
+    fig.add_annotation(
+        x=start - 0.5,
+        y=1.0,
+        yref="paper",
+        yanchor="bottom",
+        xanchor="left",
+        showarrow=False,
+        text=f"Planen startar {start}",
+        font={"size": 10, "color": "#27ae60"},
+    )
+    title = name + ("<br><sup>DEMODATA, inte SCB:s statistik</sup>" if demo else "")
+    fig.update_layout(title={"text": title, "font": {"size": 15}}, showlegend=True)
+    fig.update_xaxes(title_text="År", dtick=1)
+    fig.update_yaxes(title_text=UNIT_AXIS.get(unit, unit))
+    return fig
+
+
+def plan_section(marts: dict[str, pd.DataFrame], kommun: str, first: bool) -> tuple[str, int]:
+    """The section "Har planen gjort skillnad?" for a kommun with a plan; '' without one."""
+    effects = marts.get("plan_effect")
+    if effects is None or effects.empty or not (effects.kommun == kommun).any():
+        return "", 0
+    effects = effects[effects.kommun == kommun]
+    comparisons = marts.get("comparison_area", pd.DataFrame(columns=["kommun", "area_id"]))
+    regso = marts.get("regso_indicator", pd.DataFrame(columns=["regso", "indicator", "sex"]))
+    values = marts["focus_area_indicator"]
+    charts = 0
+    parts = ['<section class="plan"><h2>Har planen gjort skillnad?</h2>']
+    plan = effects.iloc[0]
+    parts.append(
+        f"<p>{html.escape(str(plan.plan_name))}, i kraft från {int(plan.start_year)}"
+        + (
+            f" <strong>(startåret är inte ifyllt av kommunen: {int(plan.start_year)} är antaget "
+            "för demonstrationen)</strong>"
+            if plan.start_year_assumed
+            else ""
+        )
+        + ".</p>"
+    )
+    parts.append(PLAN_CAVEATS)
+    for area_id, rows in effects.groupby("area_id", sort=False):
+        area_name = rows.area_name.iloc[0]
+        comp = comparisons[(comparisons.kommun == kommun) & (comparisons.area_id == area_id)]
+        parts.append(f"<h3>{html.escape(str(area_name))}</h3>")
+        if comp.empty:
+            parts.append(
+                "<p>Inga jämförelseområden kunde väljas (områdestyp saknas, eller inget RegSO "
+                "av samma typ i en annan kommun har värden före planen).</p>"
+            )
+        else:
+            listed = ", ".join(
+                f"{c.comparison_regso_name} ({c.comparison_kommun})" for c in comp.itertuples()
+            )
+            parts.append(
+                f"<p>Jämförelseområden (områdestyp {int(comp.omradestyp.iloc[0])}, "
+                f"{int(comp.baseline_type_year.iloc[0])}): {html.escape(listed)}.</p>"
+            )
+        items = []
+        for r in rows.itertuples():
+            text = (
+                r.effect_text
+                if r.estimate_made
+                else (f"{r.indicator_name}: ingen skattning – {r.no_estimate_reason}.")
+            )
+            if isinstance(r.note, str) and r.note:
+                text += f" ({r.note})"
+            items.append(f"<li>{html.escape(str(text))}</li>")
+        parts.append("<ul>" + "".join(items) + "</ul>")
+        parts.append('<div class="charts">')
+        for r in rows[rows.estimate_made].itertuples():
+            last = int(r.post_last_year)
+            area_rows = values[
+                (values.kommun == kommun)
+                & (values.area_id == area_id)
+                & (values.indicator == r.indicator)
+                & (values.sex == "1+2")
+                & (values.year <= last)
+            ]
+            regso_rows = regso[
+                regso.regso.isin(set(comp.comparison_regso))
+                & (regso.indicator == r.indicator)
+                & (regso.sex == "1+2")
+                & (regso.year <= last)
+                & (regso.regso_division == ("RegSO2020" if last <= 2023 else "RegSO2025"))
+            ]
+            if area_rows.empty or regso_rows.empty:
+                continue
+            demo = bool(area_rows.demo.any() or regso_rows.demo.any())
+            fig = plan_chart(area_rows, regso_rows, str(area_name), int(r.start_year), demo)
+            parts.append(
+                f'<div class="chart" data-plan-indicator="{html.escape(r.indicator)}">'
+                f"{_chart(fig, first and charts == 0)}</div>"
+            )
+            charts += 1
+        parts.append("</div>")
+    parts.append("</section>")
+    return "\n".join(parts), charts
 
 
 def write_report(

@@ -13,6 +13,7 @@
 | `SEGREGATION_RETRY_BUDGET` | `30` | seconds one call may spend waiting between retries in all; once a source has given up, the rest of the run does not ask it again |
 | `SEGREGATION_NIGHTLY_RETRY_BUDGET` | `600` | the same for runs started by the nightly schedule: patience for passing outages, still once per source |
 | `SEGREGATION_KOLADA_MAX_AGE_DAYS` | `7` | live mode fetches Kolada in full when the stored fetch is this old, even if no KPI has a new publication date |
+| `SEGREGATION_COMPARISON_K` | `10` | how many comparison areas (RegSO elsewhere) each focus area with a plan gets, unless `comparison_k` in `areas/plans.csv` says otherwise |
 | `SCB_GEODATA_URL` | `https://geodata.scb.se/geoserver/stat/wfs` | SCB's open map service (WFS): DeSO boundaries, fetched in live mode for kommuner without any |
 """
 
@@ -47,6 +48,7 @@ class Settings:
     kolada_max_age_days: float = 7.0
     nightly_retry_budget: float = 600.0
     scb_geodata_url: str = DEFAULT_SCB_GEODATA_URL
+    comparison_k: int = 10
 
     @property
     def live(self) -> bool:
@@ -78,6 +80,7 @@ class Settings:
             kolada_max_age_days=_number(env, "SEGREGATION_KOLADA_MAX_AGE_DAYS", 7.0),
             nightly_retry_budget=_number(env, "SEGREGATION_NIGHTLY_RETRY_BUDGET", 600.0),
             scb_geodata_url=env.get("SCB_GEODATA_URL", DEFAULT_SCB_GEODATA_URL).rstrip("/"),
+            comparison_k=_comparison_k(env),
         )
 
 
@@ -92,3 +95,13 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if value < 0:
         raise SettingsError(f"{name}={raw!r} must not be negative.")
     return value
+
+
+def _comparison_k(env: Mapping[str, str]) -> int:
+    value = _number(env, "SEGREGATION_COMPARISON_K", 10)
+    if value != int(value) or not 1 <= value <= 100:
+        raise SettingsError(
+            f"SEGREGATION_COMPARISON_K={env.get('SEGREGATION_COMPARISON_K')!r} must be a whole "
+            "number from 1 to 100 (comparison areas per focus area)."
+        )
+    return int(value)

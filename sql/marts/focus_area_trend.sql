@@ -1,7 +1,15 @@
--- Utvecklingen av gapet mellan fokusområde och kommun per indikator och kön: gapet första och senaste året, förändringen, lutningen per år och riktningen (närmar sig, fjärmar sig, oförändrat). Trenden räknas från det senaste seriebrottet som ändrar vad som mäts (series_restarts i focus_area_indicator: ny åldersgrupp, eller ny DeSO-indelning där området inte bevisligen är detsamma); series_start_year och restart_reason säger var och varför, och previous_* beskriver trenden före brottet. Riktningen bedöms på det absoluta gapet: minskar det mer än indikatorns tröskel (trend_threshold i katalogen) närmar sig området kommunen, ökar det mer fjärmar det sig, annars oförändrat. Där gapet minskar anges det år då det skulle vara slutet i nuvarande takt.
+-- Utvecklingen av gapet mellan fokusområde och kommun per indikator och kön: gapet första och senaste året, förändringen, lutningen per år och riktningen (närmar sig, fjärmar sig, oförändrat). Trenden räknas från det senaste seriebrottet som ändrar vad som mäts (series_restarts i focus_area_indicator: ny åldersgrupp, eller ny DeSO-indelning där området inte bevisligen är detsamma); series_start_year och restart_reason säger var och varför, och previous_* beskriver trenden före brottet. Riktningen bedöms på det absoluta gapet: minskar det mer än indikatorns tröskel (trend_threshold i katalogen) närmar sig området kommunen, ökar det mer fjärmar det sig, annars oförändrat. gap_slope_low och gap_slope_high är ett 95-procentigt intervall för gapets lutning per år (minsta kvadrat-linje över årens gap, t-fördelning med n − 2 frihetsgrader), abs_gap_slope_low och abs_gap_slope_high detsamma för det absoluta gapet; med minst tre år och ett intervall för det absoluta gapets lutning som rymmer noll blir riktningen "ingen säker förändring" i stället för närmar sig eller fjärmar sig: förändringen är inte större än årens brus. Där gapet minskar anges det år då det skulle vara slutet i nuvarande takt.
 -- depends_on: marts.focus_area_indicator, raw.indicator_catalog
 -- unique_key: kommun, area_id, indicator, sex
-WITH rows_with_gap AS (
+WITH t_quantiles(df, t975) AS (
+    -- the 0.975 quantile of Student's t with df degrees of freedom (df > 30: a series in 1/df)
+    VALUES (1, 12.7062), (2, 4.3027), (3, 3.1824), (4, 2.7764), (5, 2.5706), (6, 2.4469),
+           (7, 2.3646), (8, 2.3060), (9, 2.2622), (10, 2.2281), (11, 2.2010), (12, 2.1788),
+           (13, 2.1604), (14, 2.1448), (15, 2.1314), (16, 2.1199), (17, 2.1098), (18, 2.1009),
+           (19, 2.0930), (20, 2.0860), (21, 2.0796), (22, 2.0739), (23, 2.0687), (24, 2.0639),
+           (25, 2.0595), (26, 2.0555), (27, 2.0518), (28, 2.0484), (29, 2.0452), (30, 2.0423)
+),
+rows_with_gap AS (
     SELECT * FROM marts.focus_area_indicator WHERE gap IS NOT NULL
 ),
 restarts AS (
@@ -42,11 +50,39 @@ ends AS (
         arg_max(kommun_value, year) AS kommun_value_latest,
         regr_slope(gap, year) AS gap_slope_per_year,
         regr_slope(abs(gap), year) AS abs_gap_slope_per_year,
+        -- standard errors of the slopes: sqrt(SSE / (n − 2) / Sxx), SSE = Syy − slope² · Sxx
+        sqrt(greatest(regr_syy(gap, year) - regr_slope(gap, year) ^ 2 * regr_sxx(gap, year), 0)
+             / nullif(CAST(regr_count(gap, year) AS BIGINT) - 2, 0) / nullif(regr_sxx(gap, year), 0))
+            AS gap_slope_se,
+        sqrt(greatest(regr_syy(abs(gap), year)
+                      - regr_slope(abs(gap), year) ^ 2 * regr_sxx(abs(gap), year), 0)
+             / nullif(CAST(regr_count(gap, year) AS BIGINT) - 2, 0) / nullif(regr_sxx(abs(gap), year), 0))
+            AS abs_gap_slope_se,
         count(*) AS years_with_data,
         bool_or(demo) AS demo,
         string_agg(DISTINCT source_table, ',') AS source_table
     FROM gaps
     GROUP BY kommun, area_id, indicator, sex
+),
+intervals AS (
+    SELECT
+        e.*,
+        CASE WHEN e.years_with_data >= 3 THEN coalesce(
+            q.t975,
+            1.959964 + (1.959964 ^ 3 + 1.959964) / (4 * (e.years_with_data - 2))
+                + (5 * 1.959964 ^ 5 + 16 * 1.959964 ^ 3 + 3 * 1.959964)
+                  / (96 * (e.years_with_data - 2) ^ 2)
+        ) END AS t975
+    FROM ends e LEFT JOIN t_quantiles q ON q.df = e.years_with_data - 2
+),
+judged AS (
+    SELECT
+        i.*,
+        i.gap_slope_per_year - i.t975 * i.gap_slope_se AS gap_slope_low,
+        i.gap_slope_per_year + i.t975 * i.gap_slope_se AS gap_slope_high,
+        i.abs_gap_slope_per_year - i.t975 * i.abs_gap_slope_se AS abs_gap_slope_low,
+        i.abs_gap_slope_per_year + i.t975 * i.abs_gap_slope_se AS abs_gap_slope_high
+    FROM intervals i
 )
 SELECT
     e.kommun, e.area_id, e.area_name, e.indicator, e.indicator_name, e.sex, e.unit, e.gap_unit,
@@ -55,9 +91,20 @@ SELECT
     e.gap_latest - e.gap_first                     AS gap_change,
     abs(e.gap_latest) - abs(e.gap_first)           AS abs_gap_change,
     e.gap_slope_per_year,
+    e.gap_slope_low,
+    e.gap_slope_high,
+    e.abs_gap_slope_per_year,
+    e.abs_gap_slope_low,
+    e.abs_gap_slope_high,
     c.trend_threshold,
     CASE
         WHEN e.years_with_data < 2 THEN 'för få år'
+        WHEN e.years_with_data >= 3 AND e.abs_gap_slope_low <= 0 AND e.abs_gap_slope_high >= 0
+             AND ((abs(e.gap_latest) - abs(e.gap_first) <= -c.trend_threshold
+                   AND abs(e.gap_latest) < abs(e.gap_first))
+               OR (abs(e.gap_latest) - abs(e.gap_first) >= c.trend_threshold
+                   AND abs(e.gap_latest) > abs(e.gap_first)))
+             THEN 'ingen säker förändring'
         WHEN abs(e.gap_latest) - abs(e.gap_first) <= -c.trend_threshold
              AND abs(e.gap_latest) < abs(e.gap_first) THEN 'närmar sig'
         WHEN abs(e.gap_latest) - abs(e.gap_first) >= c.trend_threshold
@@ -69,6 +116,7 @@ SELECT
              AND abs(e.gap_latest) - abs(e.gap_first) <= -c.trend_threshold
              AND abs(e.gap_latest) < abs(e.gap_first)
              AND e.abs_gap_slope_per_year < 0
+             AND NOT (e.years_with_data >= 3 AND e.abs_gap_slope_high >= 0)
         THEN CAST(ceil(e.latest_year + abs(e.gap_latest) / -e.abs_gap_slope_per_year) AS INTEGER)
     END                                            AS parity_year_at_current_pace,
     e.value_latest, e.kommun_value_latest,
@@ -89,6 +137,6 @@ SELECT
     END                                            AS previous_direction,
     e.demo, e.source_table,
     e.latest_year                                  AS reference_year
-FROM ends e JOIN raw.indicator_catalog c USING (indicator)
+FROM judged e JOIN raw.indicator_catalog c USING (indicator)
 LEFT JOIN previous p USING (kommun, area_id, indicator, sex)
 ORDER BY e.kommun, e.area_id, e.indicator, e.sex
