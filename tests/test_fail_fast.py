@@ -52,7 +52,7 @@ def test_a_kommun_the_snapshot_lacks_fails_in_words_without_traceback(raw_dir, c
 def test_a_damaged_stored_fetch_is_named_by_the_check_not_called_missing(
     raw_dir, marts_dir, capsys
 ):
-    part = raw_dir / "scb" / "TAB6680" / "deso_employment" / "part-001.json"
+    part = raw_dir / "scb" / "TAB6680" / "deso_employment" / "part-001.json.gz"
     part.write_bytes(part.read_bytes()[:-50])
     assert main(["run"]) == 1
     err = capsys.readouterr().err

@@ -150,3 +150,10 @@ def split_selection(selection: Selection, max_cells: int) -> list[Selection]:
 def response_dimensions(metadata: TableMetadata, selection: Mapping[str, object]) -> list[str]:
     """The dimensions a response to `selection` has: all but the eliminated ones."""
     return [d.code for d in metadata.dimensions if d.code in selection or not d.elimination]
+
+
+def plan_summary(selection: Selection, max_cells: int) -> tuple[int, int, int]:
+    """(calls the planner makes, the least number of calls any plan could make, cells) for
+    a resolved selection: the least is ceil(cells / max_cells), since no call may carry more."""
+    cells = cell_count(selection)
+    return len(split_selection(selection, max_cells)), max(1, math.ceil(cells / max_cells)), cells
