@@ -51,14 +51,23 @@ def resolve_selection(
         wanted = selection[dim.code]
         items = [wanted] if isinstance(wanted, str) else list(wanted)
         chosen: set[str] = set()
+        patterns = [i.strip() for i in items if _is_wildcard(i.strip())]
+        if patterns:  # one pass over the codes for all wildcards (a country is 580 of them)
+            combined = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+            chosen.update(c for c in dim.codes if combined.match(c))
         for item in items:
-            chosen.update(_expand(item.strip(), dim.codes, f"{table_id} {dim.code}"))
+            if not _is_wildcard(item.strip()):
+                chosen.update(_expand(item.strip(), dim.codes, f"{table_id} {dim.code}"))
         resolved[dim.code] = [c for c in dim.codes if c in chosen]
         if not resolved[dim.code]:
             raise SelectionError(
                 f"{table_id}: the selection {items!r} of {dim.code} matches no value."
             )
     return resolved
+
+
+def _is_wildcard(item: str) -> bool:
+    return item != "*" and not _EXPRESSION.match(item) and any(ch in item for ch in "*?[")
 
 
 def _expand(item: str, codes: Sequence[str], where: str) -> list[str]:
