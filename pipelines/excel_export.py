@@ -134,22 +134,31 @@ def format_cell(column: str, value: object) -> str:
 
 def excel_csv(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     """The Excel-ready file's bytes: BOM, Swedish headings, `;`, decimal comma, CRLF."""
+    return excel_header(columns) + excel_rows(columns, rows)
+
+
+def excel_header(columns: Sequence[str]) -> bytes:
+    """The first bytes of the Excel-ready file: BOM and the Swedish headings."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([HEADINGS.get(c, c) for c in columns])
-    if not rows:
-        return (BOM + out.getvalue()).encode("utf-8")
-    # Column by column, as format_cell would, in blocks of rows (a country's marts are
-    # millions of cells).
-    decimals = [decimals_for(c) for c in columns]
-    for start in range(0, len(rows), 50_000):
-        block = rows[start : start + 50_000]
-        formatted = [
-            [_fast_cell(c, d, v) for v in values]
-            for c, d, values in zip(columns, decimals, zip(*block, strict=True), strict=True)
-        ]
-        writer.writerows(zip(*formatted, strict=True))
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerow(
+        [HEADINGS.get(c, c) for c in columns]
+    )
     return (BOM + out.getvalue()).encode("utf-8")
+
+
+def excel_rows(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """Rows of the Excel-ready file, formatted as :func:`format_cell` does, column by column
+    (a country's marts are millions of cells: write them in blocks)."""
+    if not rows:
+        return b""
+    out = io.StringIO()
+    decimals = [decimals_for(c) for c in columns]
+    formatted = [
+        [_fast_cell(c, d, v) for v in values]
+        for c, d, values in zip(columns, decimals, zip(*rows, strict=True), strict=True)
+    ]
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(zip(*formatted, strict=True))
+    return out.getvalue().encode("utf-8")
 
 
 def _fast_cell(column: str, decimals: int, value: object) -> str:

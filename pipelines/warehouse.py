@@ -24,12 +24,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.excel_export import excel_csv
+from pipelines.excel_export import excel_header, excel_rows
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 SCHEMAS = ("raw", "staging", "marts")
 PUBLISHED_DATABASE = "segregation.duckdb"
 EXCEL_SUFFIX = "_excel.csv"  # Excel-ready copy of each mart (pipelines/excel_export.py)
+EXCEL_BLOCK_ROWS = 50_000
 
 
 class WarehouseError(RuntimeError):
@@ -130,7 +131,10 @@ class Warehouse:
                     # Every column in the sort, so the rows come in the same order each run.
                     result = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL")
                     columns = [d[0] for d in result.description]
-                    excel_tmp.write_bytes(excel_csv(columns, result.fetchall()))
+                    with excel_tmp.open("wb") as handle:  # in blocks: a country's marts are large
+                        handle.write(excel_header(columns))
+                        while block := result.fetchmany(EXCEL_BLOCK_ROWS):
+                            handle.write(excel_rows(columns, block))
                     pending.append((excel_tmp, excel_final))
             db_tmp = self.marts_dir / f".{PUBLISHED_DATABASE}.{token}.tmp"
             reader = duckdb.connect(str(db_tmp))
