@@ -37,8 +37,8 @@ def country_raw(target: Path) -> Path:
     return target
 
 
-def fetch_plan(raw_dir: Path) -> list[tuple[str, int, int, int]]:
-    """(table, calls planned, least possible, cells) for a country-wide selection."""
+def fetch_plan(raw_dir: Path) -> list[tuple[str, dict[str, int]]]:
+    """(table, plan figures) for a country-wide selection (see `plan_summary`)."""
     from pipelines.catalog import load_catalog
     from pipelines.kommuner import load_kommuner
     from pipelines.raw_store import RawStore
@@ -55,7 +55,7 @@ def fetch_plan(raw_dir: Path) -> list[tuple[str, int, int, int]]:
             selection = resolve_selection(
                 metadata, request.selection_for(kommuner, span), span.table_id
             )
-            rows.append((span.table_id, *plan_summary(selection, MAX_DATA_CELLS)))
+            rows.append((span.table_id, plan_summary(selection, MAX_DATA_CELLS)))
     return rows
 
 
@@ -109,10 +109,16 @@ def main() -> None:
         print(
             f"  generera ögonblicksbild: {generate:.1f} s, {size:.1f} MB i scb/, topp {rss:.0f} MB"
         )
-        print(f"  hämtplan (maxDataCells {MAX_DATA_CELLS:,}): tabell, anrop, minst möjligt, celler")
-        for table, calls, least, cells in fetch_plan(raw):
-            flag = "" if calls == least else "  (fler än minimum)"
-            print(f"    {table:<16} {calls:>3} {least:>3} {cells:>10,}{flag}")
+        print(
+            f"  hämtplan (maxDataCells {MAX_DATA_CELLS:,}): tabell, anrop, minst möjligt, "
+            "anrop som ett block; celler som hämtas, celler som ett block"
+        )
+        for table, f in fetch_plan(raw):
+            flag = "" if f["calls"] == f["minimum"] else "  (fler än minimum)"
+            print(
+                f"    {table:<16} {f['calls']:>3} {f['minimum']:>3} {f['rectangular']:>3} "
+                f"{f['cells']:>10,} {f['rectangular_cells']:>10,}{flag}"
+            )
         env = {
             **os.environ,
             "SEGREGATION_RAW_DIR": str(raw),

@@ -127,3 +127,29 @@ def test_bundled_snapshot_covers_every_configured_kommun_with_deso_adding_up(bun
     low = low[(low.division != "kommun") & (low.Tid == "2023")]
     deprived = (low.value > 20).mean()
     assert 0.02 < deprived < 0.2  # some DeSO are deprived, most are not
+
+
+def test_each_division_is_asked_only_for_its_years_when_that_saves_calls():
+    from pipelines.scb.selection import plan_calls, plan_summary, split_by_division
+
+    regions = ["0123", "0123C1010", "0123C1020", "0123C1010_DeSO2025", "0123C1020_DeSO2025"]
+    years = ["2022", "2023", "2024"]
+    selection = {"Region": regions, "Kon": ["1", "2"], "Tid": years}
+    blocks = split_by_division(selection)
+    # DeSO 2018 codes carry data to 2023, DeSO 2025 codes from 2024; kommun rows go with both
+    assert blocks == [
+        {"Region": ["0123", "0123C1010", "0123C1020"], "Kon": ["1", "2"], "Tid": ["2022", "2023"]},
+        {"Region": ["0123", "0123C1010_DeSO2025", "0123C1020_DeSO2025"], "Kon": ["1", "2"],
+         "Tid": ["2024"]},
+    ]  # fmt: skip
+    # whole: 5 regions x 2 x 3 = 30 cells; by division 3x2x2 + 3x2x1 = 18 cells
+    assert len(plan_calls(selection, 30)) == 1  # one call either way: keep it whole
+    calls = plan_calls(selection, 12)
+    assert len(calls) == 2 and sum(len(c["Region"]) * 2 * len(c["Tid"]) for c in calls) == 18
+    figures = plan_summary(selection, 12)
+    assert figures == {
+        "calls": 2, "rectangular": 3, "cells": 18, "rectangular_cells": 30, "needed": 18,
+        "minimum": 2,
+    }  # fmt: skip
+    one_division = {"Region": regions[:3], "Kon": ["1"], "Tid": years}
+    assert split_by_division(one_division) == [one_division]
