@@ -37,11 +37,11 @@ def test_a_host_that_does_not_resolve_is_not_retried():
 
 def test_a_kommun_the_snapshot_lacks_fails_in_words_without_traceback(raw_dir, capsys):
     with (raw_dir / "areas" / "kommuner.csv").open("a", encoding="utf-8") as handle:
-        handle.write("0127,Botkyrka\n")
+        handle.write("1280,Malmö\n")
     assert main(["run"]) == 1
     captured = capsys.readouterr()
     terminal = captured.out + captured.err
-    assert "ögonblicksbilden saknar kommun 0127; hämta den med SEGREGATION_SOURCE=live" in terminal
+    assert "ögonblicksbilden saknar kommun 1280; hämta den med SEGREGATION_SOURCE=live" in terminal
     assert "Traceback" not in terminal and "DEBUG" not in terminal
     assert "FAILED: None" not in terminal and "FEL i None" not in terminal
     assert "Körningen misslyckades" in terminal
