@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from pipelines.catalog import ScbRequest, load_catalog
-from pipelines.demo.model import CKM_YEAR, EDUCATION_LEVELS, DemoPopulation, unit
+from pipelines.demo.model import CKM_YEAR, EDUCATION_LEVELS, DemoPopulation, unit, year_numbers
 from pipelines.geography import DESO2018, DESO2025
 from pipelines.kommuner import load_kommuner
 from pipelines.raw_store import RawFile, RawStore
@@ -392,10 +392,10 @@ def _deso_table(
         return own + deso
 
     def cell(c: dict[str, np.ndarray]) -> np.ndarray:
-        region, year = c["Region"], c["Tid"].astype(int)
+        region, year = c["Region"], year_numbers(c["Tid"])
         out = np.asarray(value(c), dtype=float).copy()
-        is_2025 = np.char.endswith(region.astype(str), DESO2025.suffix)
-        is_kommun = np.char.str_len(region.astype(str)) == 4
+        is_2025 = np.char.endswith(region, DESO2025.suffix)
+        is_kommun = np.char.str_len(region) == 4
         outside = np.where(is_2025, ~_covers(DESO2025, year), ~_covers(DESO2018, year))
         out[outside & ~is_kommun] = np.nan
         return out

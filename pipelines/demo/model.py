@@ -84,6 +84,12 @@ def read_tabell1(path: Path) -> dict[int, dict[str, int]]:
         }
 
 
+def year_numbers(years: np.ndarray) -> np.ndarray:
+    """Years as integers, for an array of year codes (converting each distinct code once)."""
+    unique, inverse = np.unique(np.asarray(years), return_inverse=True)
+    return unique.astype(int)[inverse]
+
+
 class DemoPopulation:
     """The demo population of the given kommuner, year by year, in both divisions.
 
@@ -122,13 +128,14 @@ class DemoPopulation:
 
     def rows(self, regions: np.ndarray) -> np.ndarray:
         """Row numbers of region codes (kommun, DeSO 2018, DeSO 2025 with its suffix)."""
-        rows = self._index.get_indexer(regions)
-        if (rows < 0).any():
-            raise KeyError(f"not in the demo population: {regions[rows < 0][:5]}")
-        return rows
+        unique, inverse = np.unique(np.asarray(regions), return_inverse=True)
+        found = self._index.get_indexer(unique.astype(object))
+        if (found < 0).any():
+            raise KeyError(f"not in the demo population: {unique[found < 0][:5]}")
+        return found[inverse]
 
     def cols(self, years: np.ndarray) -> np.ndarray:
-        return np.asarray(years).astype(int) - self.years[0]
+        return year_numbers(years) - self.years[0]
 
     def at(self, name: str, regions: np.ndarray, years: np.ndarray) -> np.ndarray:
         """Quantity `name` for each (region, year) pair."""
