@@ -154,11 +154,24 @@ def excel_rows(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> byte
     out = io.StringIO()
     decimals = [decimals_for(c) for c in columns]
     formatted = [
-        [_fast_cell(c, d, v) for v in values]
+        _format_column(c, d, values)
         for c, d, values in zip(columns, decimals, zip(*rows, strict=True), strict=True)
     ]
     csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(zip(*formatted, strict=True))
     return out.getvalue().encode("utf-8")
+
+
+def _format_column(column: str, decimals: int, values: Sequence[object]) -> list[str]:
+    """One column of cells as :func:`format_cell` writes them, without a call per cell
+    where the column holds only text, whole numbers or decimals."""
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {str}:
+        return ["" if v is None else v for v in values]  # type: ignore[misc]
+    if kinds == {int}:
+        return ["" if v is None else str(v) for v in values]
+    if kinds == {float}:
+        return ["" if v is None else _cached_number(v, decimals) for v in values]  # type: ignore[arg-type]
+    return [_fast_cell(column, decimals, v) for v in values]
 
 
 def _fast_cell(column: str, decimals: int, value: object) -> str:
