@@ -110,14 +110,15 @@ def main() -> None:
             f"  generera ögonblicksbild: {generate:.1f} s, {size:.1f} MB i scb/, topp {rss:.0f} MB"
         )
         print(
-            f"  hämtplan (maxDataCells {MAX_DATA_CELLS:,}): tabell, anrop, minst möjligt, "
-            "anrop som ett block; celler som hämtas, celler som ett block"
+            f"  hämtplan, hela landet (maxDataCells {MAX_DATA_CELLS:,}): tabell; anrop; nedre "
+            "gräns = celler som behövs / maxDataCells; anrop som ett block; celler som hämtas; "
+            "celler som behövs; celler som ett block"
         )
         for table, f in fetch_plan(raw):
-            flag = "" if f["calls"] == f["minimum"] else "  (fler än minimum)"
+            flag = "" if f["calls"] == f["minimum"] else "  (varje anrop är ett rätblock)"
             print(
                 f"    {table:<16} {f['calls']:>3} {f['minimum']:>3} {f['rectangular']:>3} "
-                f"{f['cells']:>10,} {f['rectangular_cells']:>10,}{flag}"
+                f"{f['cells']:>10,} {f['needed']:>10,} {f['rectangular_cells']:>10,}{flag}"
             )
         env = {
             **os.environ,
