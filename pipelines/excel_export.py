@@ -200,3 +200,56 @@ def _cached_number(value: float, decimals: int) -> str:
     if not decimals:
         return sign + digits
     return f"{sign}{digits[:-decimals]},{digits[-decimals:]}"
+
+
+# -- the same formatting in DuckDB, for large marts --------------------------------------
+# A country's marts are millions of cells; formatting them in SQL and letting Python's csv
+# writer only join the strings is an order of magnitude faster. Each expression gives the
+# text :func:`format_cell` gives (a test compares the two): a decimal number goes through its
+# shortest decimal text (as `repr`) to DECIMAL, which DuckDB rounds half away from zero.
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                  "USMALLINT", "UINTEGER", "UBIGINT")  # fmt: skip
+_DECIMAL_TYPES = ("DOUBLE", "FLOAT", "REAL")
+
+
+def _sql_cell(column: str, sql_type: str) -> str | None:
+    """A DuckDB expression for one column's Excel text, or None where only Python will do."""
+    col = '"' + column.replace('"', '""') + '"'
+    kind = sql_type.upper()
+    if kind == "VARCHAR":
+        return f"coalesce({col}, '')"
+    if kind in _INTEGER_TYPES:
+        return f"coalesce(CAST({col} AS VARCHAR), '')"
+    if kind == "BOOLEAN":
+        return f"CASE WHEN {col} IS NULL THEN '' WHEN {col} THEN 'ja' ELSE 'nej' END"
+    if kind in _DECIMAL_TYPES or kind.startswith("DECIMAL"):
+        d = decimals_for(column)
+        x = f"CAST({col} AS DOUBLE)"
+        exact = (
+            f"CAST(CAST(round(CAST(CAST({x} AS VARCHAR) AS DECIMAL(38,18)), {d}) "
+            f"AS DECIMAL(38,{d})) AS VARCHAR)"
+        )
+        return (
+            f"CASE WHEN {x} IS NULL OR isnan({x}) THEN '' "
+            f"WHEN abs({x}) < 1e19 THEN replace({exact}, '.', ',') "
+            f"ELSE replace(printf('%.{d}f', {x}), '.', ',') END"
+        )
+    return None
+
+
+def excel_sql(source: str, columns: Sequence[tuple[str, str]]) -> str | None:
+    """A query giving the Excel text of every cell of `source` (a table or view name, rows in
+    ORDER BY ALL), for columns given as (name, DuckDB type); None if a type needs Python."""
+    cells = [_sql_cell(name, sql_type) for name, sql_type in columns]
+    if any(c is None for c in cells):
+        return None
+    names = ", ".join(f"{c} AS c{i}" for i, c in enumerate(cells))
+    order = ", ".join('"' + name.replace('"', '""') + '"' for name, _ in columns)
+    return f"SELECT {names} FROM {source} ORDER BY {order}"  # ORDER BY ALL of the table
+
+
+def excel_text_rows(rows: Sequence[Sequence[str]]) -> bytes:
+    """Rows of already formatted text, written as :func:`excel_rows` writes them."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")

@@ -153,3 +153,40 @@ def test_each_division_is_asked_only_for_its_years_when_that_saves_calls():
     }  # fmt: skip
     one_division = {"Region": regions[:3], "Kon": ["1"], "Tid": years}
     assert split_by_division(one_division) == [one_division]
+
+
+def test_excel_text_from_duckdb_is_what_format_cell_writes(tmp_path):
+    """The SQL formatting used for large marts gives, cell for cell and in the same row
+    order, the text of the Python formatter (Decimal, half up on the shortest decimal form)."""
+    import csv
+    import io
+
+    import duckdb
+
+    from pipelines.excel_export import excel_rows, excel_sql, excel_text_rows
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE m (kommun VARCHAR, year INTEGER, demo BOOLEAN, value DOUBLE, "
+        "ratio_to_kommun DOUBLE, numerator DOUBLE, note VARCHAR)"
+    )
+    values = [0.05, -0.05, 2.675, -0.0, 0.45, 1e-05, 99.95, -99.95, 12.0, None, float("nan"),
+              123456.789, 1.005, 2.5, -2.5, 0.125]  # fmt: skip
+    rows = [
+        (f"0{i % 3}23", 2010 + i % 4, [True, False, None][i % 3], v, v, v,
+         ["a;b", 'say "x"', None, ""][i % 4])
+        for i, v in enumerate(values)
+    ]  # fmt: skip
+    con.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    typed = con.execute("DESCRIBE m").fetchall()
+    columns = [t[0] for t in typed]
+    sql = excel_sql("m", [(t[0], t[1]) for t in typed])
+    assert sql is not None
+    from_sql = excel_text_rows(con.execute(sql).fetchall())
+    from_python = excel_rows(columns, con.execute("SELECT * FROM m ORDER BY ALL").fetchall())
+    assert from_sql == from_python
+    parsed = list(csv.reader(io.StringIO(from_sql.decode()), delimiter=";"))
+    by_value = {r[3] for r in parsed}
+    assert {"0,1", "-0,1", "2,7", "0,0", "0,5", "100,0", "-100,0", ""} <= by_value
+    assert {r[5] for r in parsed} >= {"0", "3", "100", "-100"}  # counts: no decimals
+    assert {r[4] for r in parsed} >= {"0,05", "2,68", "1,01", "0,13"}  # ratio: 2 decimals
