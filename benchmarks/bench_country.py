@@ -141,7 +141,7 @@ def main() -> None:
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
         if out.returncode or not lines:
             print(out.stderr[-3000:])
-            raise SystemExit("the country run failed")
+            raise SystemExit(f"the country run failed (exit code {out.returncode})")
         summary = json.loads(lines[-1])
         phases: dict[str, float] = {}
         for step, seconds in summary["steps"].items():
