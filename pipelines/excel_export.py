@@ -102,7 +102,7 @@ DECIMALS = {"ratio_to_kommun": 2}
 DEFAULT_DECIMALS = 1
 
 
-def decimals_for(column: str) -> int:
+def decimals_for(column: str, mart: str | None = None) -> int:
     if column in COUNT_COLUMNS or column.endswith("_antal"):
         return 0
     return DECIMALS.get(column, DEFAULT_DECIMALS)
@@ -146,13 +146,15 @@ def excel_header(columns: Sequence[str]) -> bytes:
     return (BOM + out.getvalue()).encode("utf-8")
 
 
-def excel_rows(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+def excel_rows(
+    columns: Sequence[str], rows: Sequence[Sequence[object]], mart: str | None = None
+) -> bytes:
     """Rows of the Excel-ready file, formatted as :func:`format_cell` does, column by column
     (a country's marts are millions of cells: write them in blocks)."""
     if not rows:
         return b""
     out = io.StringIO()
-    decimals = [decimals_for(c) for c in columns]
+    decimals = [decimals_for(c, mart) for c in columns]
     formatted = [
         _format_column(c, d, values)
         for c, d, values in zip(columns, decimals, zip(*rows, strict=True), strict=True)
@@ -180,6 +182,8 @@ def _fast_cell(column: str, decimals: int, value: object) -> str:
         return value  # type: ignore[return-value]
     if kind is float:
         return _cached_number(value, decimals)
+    if isinstance(value, Decimal):
+        return format_number(float(value), decimals)
     return format_cell(column, value)
 
 
@@ -212,7 +216,7 @@ _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
 _DECIMAL_TYPES = ("DOUBLE", "FLOAT", "REAL")
 
 
-def _sql_cell(column: str, sql_type: str) -> str | None:
+def _sql_cell(column: str, sql_type: str, mart: str | None = None) -> str | None:
     """A DuckDB expression for one column's Excel text, or None where only Python will do."""
     col = '"' + column.replace('"', '""') + '"'
     kind = sql_type.upper()
@@ -223,7 +227,7 @@ def _sql_cell(column: str, sql_type: str) -> str | None:
     if kind == "BOOLEAN":
         return f"CASE WHEN {col} IS NULL THEN '' WHEN {col} THEN 'ja' ELSE 'nej' END"
     if kind in _DECIMAL_TYPES or kind.startswith("DECIMAL"):
-        d = decimals_for(column)
+        d = decimals_for(column, mart)
         x = f"CAST({col} AS DOUBLE)"
         exact = (
             f"CAST(CAST(round(CAST(CAST({x} AS VARCHAR) AS DECIMAL(38,18)), {d}) "
@@ -237,10 +241,12 @@ def _sql_cell(column: str, sql_type: str) -> str | None:
     return None
 
 
-def excel_sql(source: str, columns: Sequence[tuple[str, str]]) -> str | None:
+def excel_sql(
+    source: str, columns: Sequence[tuple[str, str]], mart: str | None = None
+) -> str | None:
     """A query giving the Excel text of every cell of `source` (a table or view name, rows in
     ORDER BY ALL), for columns given as (name, DuckDB type); None if a type needs Python."""
-    cells = [_sql_cell(name, sql_type) for name, sql_type in columns]
+    cells = [_sql_cell(name, sql_type, mart) for name, sql_type in columns]
     if any(c is None for c in cells):
         return None
     names = ", ".join(f"{c} AS c{i}" for i, c in enumerate(cells))

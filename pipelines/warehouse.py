@@ -132,10 +132,10 @@ class Warehouse:
                     # Every column in the sort, so the rows come in the same order each run.
                     typed = con.execute(f"DESCRIBE marts.{mart}").fetchall()
                     columns = [row[0] for row in typed]
-                    sql = excel_sql(f"marts.{mart}", [(row[0], row[1]) for row in typed])
+                    sql = excel_sql(f"marts.{mart}", [(row[0], row[1]) for row in typed], mart)
                     if sql is None:
                         result = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL")
-                        write_block = partial(excel_rows, columns)
+                        write_block = partial(excel_rows, columns, mart=mart)
                     else:  # formatted by DuckDB (pipelines/excel_export.py)
                         result = con.execute(sql)
                         write_block = excel_text_rows

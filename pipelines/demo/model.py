@@ -239,7 +239,7 @@ class DemoPopulation:
         """Every quantity for every region and year (NaN outside a division's years)."""
         names = [
             "people_1", "people_2", "foreign_1", "foreign_2", "employed_1", "employed_2",
-            "base_1", "base_2", "median", "low_standard",
+            "base_1", "base_2", "median", "low_standard", "income_lowest", "income_highest",
             *(f"education_{level}" for level in EDUCATION_LEVELS),
         ]  # fmt: skip
         q = {n: np.full((len(self._index), len(self.years)), np.nan) for n in names}
@@ -310,7 +310,18 @@ class DemoPopulation:
             weight = population.astype(float)
             number = self._kommun_number(t["kommun"])
             total_weight = np.bincount(number, weights=weight, minlength=n_kommuner)
-            for name, v in (("median", median), ("low_standard", low)):
+            # Shares (%) in the lowest and highest fifth of the national ekonomisk standard,
+            # coherent with the low-standard share and the median (for an income-quintile table)
+            low_r, median_r = np.round(low, 1), np.round(median, 1)
+            relative = median_r - (330 + 6 * (year - 2011))
+            lowest = np.minimum(60.0, np.maximum(2.0, 1.2 * low_r + 4))
+            highest = np.minimum(60.0, np.maximum(2.0, 30 + 0.17 * relative))
+            for name, v in (
+                ("median", median),
+                ("low_standard", low),
+                ("income_lowest", lowest),
+                ("income_highest", highest),
+            ):
                 q[name][rows, j] = np.round(v, 1)
                 weighted = np.bincount(number, weights=v * weight, minlength=n_kommuner)
                 with np.errstate(invalid="ignore", divide="ignore"):
