@@ -6,7 +6,14 @@ One fetch of one catalog request lives in one folder::
         manifest.json     what was asked, where, when, the source's `updated`, sha256 per file
         table.json        the table description (`/tables/{id}`)
         metadata.json     the table's json-stat2 metadata
-        part-001.json …   data responses, byte for byte as the server sent them
+        part-001.json …   data responses, byte for byte as the server sent them, or
+        part-001.json.gz  the same bytes gzip-compressed (`encoding = "gzip"` in the manifest)
+
+A fetch stored with `compress=True` keeps each data response (`part-*`) gzip-compressed
+(`part-NNN.json.gz`, deterministic: no file name, mtime 0): the manifest's `sha256` and
+`bytes` are those of the stored file, `content_sha256` and `content_bytes` those of the
+response as sent, and :meth:`StoredFetch.read` returns the response's own bytes.
+Uncompressed folders (older snapshots) read as before.
 
 The folder is written next to the old one and swapped in with two renames (old aside, new
 in), so a failed fetch leaves the previous folder (the last good snapshot) in place; if a
@@ -17,6 +24,7 @@ silent change of numbers.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -28,6 +36,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+GZIP_SUFFIX = ".gz"
+COMPRESSED_PREFIX = "part-"  # with compress=True, the data responses are stored gzip-compressed
+
+
+def gzip_bytes(content: bytes) -> bytes:
+    """gzip without a file name or time stamp, so the same content gives the same bytes."""
+    return gzip.compress(content, compresslevel=9, mtime=0)
 
 
 class RawStoreError(RuntimeError):
@@ -55,7 +70,9 @@ class StoredFetch:
     manifest: dict
 
     def read(self, name: str) -> bytes:
-        return (self.folder / name).read_bytes()
+        """A stored file's content as it was fetched (decompressed if stored as `.gz`)."""
+        data = (self.folder / name).read_bytes()
+        return gzip.decompress(data) if name.endswith(GZIP_SUFFIX) else data
 
     def read_json(self, name: str) -> dict:
         return json.loads(self.read(name))
@@ -85,9 +102,18 @@ class RawStore:
         return json.loads(path.read_text(encoding="utf-8"))
 
     def write(
-        self, source: str, table_id: str, request: str, files: list[RawFile], **fields: object
+        self,
+        source: str,
+        table_id: str,
+        request: str,
+        files: list[RawFile],
+        *,
+        compress: bool = False,
+        **fields: object,
     ) -> dict:
-        """Store a complete fetch and swap it in for the previous one. Returns the manifest."""
+        """Store a complete fetch and swap it in for the previous one. Returns the manifest.
+
+        With `compress`, every data response (`part-*`) is stored as `<name>.gz`."""
         target = self.folder(source, table_id, request)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = target.parent / f".{request}.new-{uuid.uuid4().hex[:8]}"
@@ -95,14 +121,22 @@ class RawStore:
         try:
             entries = []
             for f in files:
-                (staging / f.name).write_bytes(f.content)
+                name, stored = f.name, f.content
+                packed = compress and name.startswith(COMPRESSED_PREFIX)
+                if packed:
+                    name, stored = name + GZIP_SUFFIX, gzip_bytes(f.content)
+                (staging / name).write_bytes(stored)
                 entry: dict[str, object] = {
-                    "file": f.name,
+                    "file": name,
                     "url": f.url,
                     "method": f.method,
-                    "sha256": hashlib.sha256(f.content).hexdigest(),
-                    "bytes": len(f.content),
+                    "sha256": hashlib.sha256(stored).hexdigest(),
+                    "bytes": len(stored),
                 }
+                if packed:
+                    entry["encoding"] = "gzip"
+                    entry["content_sha256"] = hashlib.sha256(f.content).hexdigest()
+                    entry["content_bytes"] = len(f.content)
                 if f.body is not None:
                     entry["body"] = f.body
                 if f.cells is not None:

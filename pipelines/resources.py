@@ -10,7 +10,7 @@ from pydantic import PrivateAttr
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.kolada.client import KoladaClient
-from pipelines.kommuner import Kommun, load_kommuner
+from pipelines.kommuner import Kommun, followed_kommuner, load_kommuner
 from pipelines.raw_store import RawStore
 from pipelines.scb.client import PxWebClient
 from pipelines.settings import Settings
@@ -113,4 +113,9 @@ class PipelineResource(ConfigurableResource):
         return load_catalog(self.settings().raw_dir)
 
     def kommuner(self) -> list[Kommun]:
+        """Every kommun loaded (kommuner.csv expanded): marts and checks cover them all."""
         return load_kommuner(self.settings().raw_dir)
+
+    def followed_kommuner(self) -> list[Kommun]:
+        """The kommuner loaded that have focus areas: they get a report and a map."""
+        return followed_kommuner(self.settings().raw_dir, self.kommuner())

@@ -19,17 +19,19 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from pipelines.excel_export import excel_csv
+from pipelines.excel_export import excel_header, excel_rows, excel_sql, excel_text_rows
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 SCHEMAS = ("raw", "staging", "marts")
 PUBLISHED_DATABASE = "segregation.duckdb"
 EXCEL_SUFFIX = "_excel.csv"  # Excel-ready copy of each mart (pipelines/excel_export.py)
+EXCEL_BLOCK_ROWS = 50_000
 
 
 class WarehouseError(RuntimeError):
@@ -128,9 +130,19 @@ class Warehouse:
                     excel_final = self.marts_dir / f"{mart}{EXCEL_SUFFIX}"
                     excel_tmp = excel_final.with_name(f".{excel_final.name}.{token}.tmp")
                     # Every column in the sort, so the rows come in the same order each run.
-                    result = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL")
-                    columns = [d[0] for d in result.description]
-                    excel_tmp.write_bytes(excel_csv(columns, result.fetchall(), mart))
+                    typed = con.execute(f"DESCRIBE marts.{mart}").fetchall()
+                    columns = [row[0] for row in typed]
+                    sql = excel_sql(f"marts.{mart}", [(row[0], row[1]) for row in typed], mart)
+                    if sql is None:
+                        result = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL")
+                        write_block = partial(excel_rows, columns, mart=mart)
+                    else:  # formatted by DuckDB (pipelines/excel_export.py)
+                        result = con.execute(sql)
+                        write_block = excel_text_rows
+                    with excel_tmp.open("wb") as handle:  # in blocks: a country's marts are large
+                        handle.write(excel_header(columns))
+                        while block := result.fetchmany(EXCEL_BLOCK_ROWS):
+                            handle.write(write_block(block))
                     pending.append((excel_tmp, excel_final))
             db_tmp = self.marts_dir / f".{PUBLISHED_DATABASE}.{token}.tmp"
             reader = duckdb.connect(str(db_tmp))

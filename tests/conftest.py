@@ -17,9 +17,26 @@ PROJECT = Path(__file__).resolve().parent.parent
 PUBLISHED_TABELL1 = PROJECT / "data" / "raw" / "published" / "jarfalla_tabell1_2005_2015.csv"
 
 
+FOLLOWED_KOMMUNER = "kommun,namn\n0123,Järfälla\n0680,Jönköping\n"
+
+
 @pytest.fixture
 def raw_dir(tmp_path: Path) -> Path:
-    """A private copy of data/raw, so tests never touch the committed snapshot."""
+    """A private copy of data/raw, so tests never touch the committed snapshot.
+
+    Its kommuner.csv lists only the two kommuner with focus areas: the bundled snapshot
+    covers every kommun of their län, and reading only the parts of these two keeps the
+    tests that materialise the graph as fast as before. `bundled_raw_dir` keeps the file
+    as committed."""
+    target = tmp_path / "raw"
+    shutil.copytree(PROJECT / "data" / "raw", target)
+    (target / "areas" / "kommuner.csv").write_text(FOLLOWED_KOMMUNER, encoding="utf-8")
+    return target
+
+
+@pytest.fixture
+def bundled_raw_dir(tmp_path: Path) -> Path:
+    """A private copy of data/raw with the committed kommuner.csv (every kommun of two län)."""
     target = tmp_path / "raw"
     shutil.copytree(PROJECT / "data" / "raw", target)
     return target

@@ -48,15 +48,15 @@ def test_the_bundled_snapshot_passes_offline(raw_dir, capsys):
 
 def test_a_kommun_the_snapshot_lacks_is_named_with_what_to_do(raw_dir, capsys):
     with (raw_dir / "areas" / "kommuner.csv").open("a", encoding="utf-8") as handle:
-        handle.write("0127,Botkyrka\n")
+        handle.write("1280,Malmö\n")
     assert main(["check"]) == 1
     out = capsys.readouterr().out
-    lacking = [line for line in out.splitlines() if "saknar kommun 0127" in line]
+    lacking = [line for line in out.splitlines() if "saknar kommun 1280" in line]
     # the kommun table, its 2025 continuation, four DeSO tables with kommun rows (education
     # twice): every table that lists kommuner says so, and Kolada too
     assert len(lacking) == 7
-    assert "saknar DeSO i kommun 0127" in out  # the employment table has DeSO rows only
-    assert "saknar Kolada-data för kommun 0127" in out
+    assert "saknar DeSO i kommun 1280" in out  # the employment table has DeSO rows only
+    assert "saknar Kolada-data för kommun 1280" in out
     assert "SEGREGATION_SOURCE=live" in out
 
 

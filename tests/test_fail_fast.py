@@ -37,11 +37,11 @@ def test_a_host_that_does_not_resolve_is_not_retried():
 
 def test_a_kommun_the_snapshot_lacks_fails_in_words_without_traceback(raw_dir, capsys):
     with (raw_dir / "areas" / "kommuner.csv").open("a", encoding="utf-8") as handle:
-        handle.write("0127,Botkyrka\n")
+        handle.write("1280,Malmö\n")
     assert main(["run"]) == 1
     captured = capsys.readouterr()
     terminal = captured.out + captured.err
-    assert "ögonblicksbilden saknar kommun 0127; hämta den med SEGREGATION_SOURCE=live" in terminal
+    assert "ögonblicksbilden saknar kommun 1280; hämta den med SEGREGATION_SOURCE=live" in terminal
     assert "Traceback" not in terminal and "DEBUG" not in terminal
     assert "FAILED: None" not in terminal and "FEL i None" not in terminal
     assert "Körningen misslyckades" in terminal
@@ -52,7 +52,7 @@ def test_a_kommun_the_snapshot_lacks_fails_in_words_without_traceback(raw_dir, c
 def test_a_damaged_stored_fetch_is_named_by_the_check_not_called_missing(
     raw_dir, marts_dir, capsys
 ):
-    part = raw_dir / "scb" / "TAB6680" / "deso_employment" / "part-001.json"
+    part = raw_dir / "scb" / "TAB6680" / "deso_employment" / "part-001.json.gz"
     part.write_bytes(part.read_bytes()[:-50])
     assert main(["run"]) == 1
     err = capsys.readouterr().err

@@ -343,6 +343,9 @@ def test_live_fetch_falls_back_to_deso_2018_and_says_when_there_is_none(tmp_path
 def test_live_run_fetches_boundaries_only_for_kommuner_without_any(raw_dir, monkeypatch):
     with (raw_dir / "areas" / "kommuner.csv").open("a", encoding="utf-8") as handle:
         handle.write("0180,Stockholm\n")
+    # boundaries are fetched for kommuner followed (with focus areas): give Stockholm one
+    with (raw_dir / "areas" / "focus_areas.csv").open("a", encoding="utf-8") as handle:
+        handle.write("0180,provomrade,Provområde,DeSO2018,0180C4050,obekräftad,\n")
     with WfsServer({"stat:DeSO_2025": STOCKHOLM}) as server:
         monkeypatch.setenv("SCB_GEODATA_URL", server.url)
         resource = PipelineResource(source="live", raw_dir=str(raw_dir))

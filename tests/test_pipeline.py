@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 from pathlib import Path
@@ -161,8 +162,9 @@ def test_failed_fetch_leaves_previous_marts_readable_and_unchanged(raw_dir, mart
 
 
 def test_tampered_snapshot_is_an_error_not_a_silent_change(raw_dir, marts_dir):
-    part = raw_dir / "scb" / "TAB4824" / "population_background" / "part-001.json"
-    part.write_bytes(part.read_bytes().replace(b"12065", b"12066"))
+    part = raw_dir / "scb" / "TAB4824" / "population_background" / "part-001.json.gz"
+    changed = gzip.decompress(part.read_bytes()).replace(b"12065", b"12066")
+    part.write_bytes(gzip.compress(changed, mtime=0))  # a valid gzip file, other numbers
     assert not run_all()
     assert not (marts_dir / "segregation.duckdb").exists()
 
@@ -177,11 +179,12 @@ def test_snapshot_without_a_configured_kommun_says_how_to_get_it(raw_dir, marts_
         load_request(RawStore(raw_dir), request, ["0123", "1280"])
 
 
-def test_committed_snapshot_is_what_the_documented_builder_makes(raw_dir):
+def test_committed_snapshot_is_what_the_documented_builder_makes(bundled_raw_dir):
     from pipelines.demo.builder import build_all
 
+    raw_dir = bundled_raw_dir
     build_all(raw_dir, raw_dir / "published" / "jarfalla_tabell1_2005_2015.csv")
-    committed = sorted((PROJECT / "data" / "raw" / "scb").rglob("*.json"))
+    committed = sorted((PROJECT / "data" / "raw" / "scb").rglob("*.json*"))
     committed += sorted((PROJECT / "data" / "raw" / "kolada").rglob("*.json"))
     assert len(committed) >= 6 * 4
     for path in committed:

@@ -71,7 +71,7 @@ def test_fault_ends_in_success_or_clear_failure_with_marts_untouched(
     monkeypatch.setenv("SEGREGATION_MAX_RETRIES", "3")
     assert run_all()  # the last good marts, from the snapshot
     before = fingerprints(marts_dir)
-    raw_before = {p: p.read_bytes() for p in (raw_dir / "scb").rglob("*.json")}
+    raw_before = {p: p.read_bytes() for p in (raw_dir / "scb").rglob("*.json*")}
     with PxWebServer(all_tables(), max_calls=50) as server:
         server.inject(fault, path_contains="/tables/TAB6680/data", **kwargs)
         ok, errors = failure_messages(source="live", scb_api_url=server.url, backoff_base=0.05)
@@ -82,7 +82,7 @@ def test_fault_ends_in_success_or_clear_failure_with_marts_untouched(
         assert fingerprints(marts_dir) == before
         assert "TAB6680" in errors
         # the failed table's last good fetch is still the stored one
-        for path in (raw_dir / "scb" / "TAB6680").rglob("*.json"):
+        for path in (raw_dir / "scb" / "TAB6680").rglob("*.json*"):
             assert path.read_bytes() == raw_before[path]
 
 

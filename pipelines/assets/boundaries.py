@@ -38,7 +38,7 @@ def deso_boundaries(
     store = pipeline.store()
     rows = []
     fetched = 0
-    for kommun in pipeline.kommuner():
+    for kommun in pipeline.followed_kommuner():  # maps are drawn in the reports only
         found = load_deso_boundaries(settings.raw_dir, kommun.code)
         if found is None and settings.live:
             http = JsonHttp(

@@ -51,7 +51,7 @@ def build_publish_asset(marts: list[SqlModel]):
                 deps=[PUBLISHED, BOUNDARIES],
                 description=(
                     "Rapport till utskottet för miljö och social hållbarhet: en HTML-fil per kommun "
-                    "(data/marts/rapport_<kommun>.html) som öppnas i vilken webbläsare som helst, "
+                    "med fokusområden (data/marts/rapport_<kommun>.html) som öppnas i vilken webbläsare som helst, "
                     "även utan nät. Per fokusområde: alla indikatorer med senaste värde, "
                     "jämförelsevärde, gap och riktning, ett diagram per indikator, samt "
                     "befolkningen efter bakgrund, och en karta över kommunens DeSO med "
@@ -64,7 +64,7 @@ def build_publish_asset(marts: list[SqlModel]):
     def publish(context: AssetExecutionContext, pipeline: PipelineResource):
         marts_dir = pipeline.settings().marts_dir
         raw_dir = pipeline.settings().raw_dir
-        kommuner = pipeline.kommuner()
+        kommuner = pipeline.followed_kommuner()  # a report only where there are focus areas
         reports: list[tuple[str, int, bool]] = []
 
         def render_reports(staged):

@@ -11,6 +11,14 @@ The demo must not contradict itself or the real figures it continues:
   DeSO 2018 code it continues (kept, or split: the parts share it).
 - **Focus-area DeSO are more deprived**, and each area's gap to the kommun closes, widens or
   stays, so that every trend label shows.
+- **Kommuner the model knows nothing about** (every kommun without focus areas, loaded for
+  context: a whole län, or the country) get a size from their number of DeSO, their own
+  share with utländsk bakgrund, and a few deprived neighbourhoods: whole RegSO (a share
+  that differs by kommun, none in some) whose DeSO are deprived, each catching up, falling
+  behind or staying, while most DeSO are not.
+
+Everything is computed once, as arrays over every region (kommun rows and the DeSO of both
+divisions, codes as SCB lists them) and year, so the builder reads whole tables at a time.
 
 Stable pseudo-random numbers come from sha256 of a code, the same on every machine.
 """
@@ -19,10 +27,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from functools import cache
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from pipelines.areas import load_areas
 from pipelines.geography import DESO2018, DESO2025, division_for_year, load_deso_key
@@ -30,6 +39,8 @@ from pipelines.kommuner import load_kommuner
 
 FIRST_YEAR = 2005
 CKM_YEAR = 2025
+DESO_FIRST_YEAR = 2010  # the first year of the DeSO tables
+EDUCATION_LEVELS = ("21", "3+4", "5", "6", "US")
 
 
 def unit(code: str, salt: str = "") -> float:
@@ -73,20 +84,65 @@ def read_tabell1(path: Path) -> dict[int, dict[str, int]]:
         }
 
 
-class DemoPopulation:
-    """The demo population of the configured kommuner, year by year, in both divisions."""
+def year_numbers(years: np.ndarray) -> np.ndarray:
+    """Years as integers, for an array of year codes (converting each distinct code once)."""
+    unique, inverse = np.unique(np.asarray(years), return_inverse=True)
+    return unique.astype(int)[inverse]
 
-    def __init__(self, raw_dir: Path, published: Path) -> None:
-        self.kommuner = [k.code for k in load_kommuner(raw_dir)]
+
+class DemoPopulation:
+    """The demo population of the given kommuner, year by year, in both divisions.
+
+    Quantities are 2-D arrays `[region, year]` (see :meth:`rows` and :attr:`years`): NaN
+    where a region has no value that year (a DeSO outside its division's years).
+    """
+
+    def __init__(
+        self,
+        raw_dir: Path,
+        published: Path,
+        kommuner: list[str] | None = None,
+        last_year: int = CKM_YEAR,
+    ) -> None:
+        self.kommuner = kommuner or [k.code for k in load_kommuner(raw_dir)]
         self.tabell1 = read_tabell1(published)
         self.deso: dict[str, dict[str, list[str]]] = {}
+        regso: dict[str, dict[str, str]] = {}
         for division in (DESO2018, DESO2025):
             key = load_deso_key(raw_dir, division.code)
-            self.deso[division.code] = {
-                k: sorted(key.loc[key.kommun == k, "deso"]) for k in self.kommuner
-            }
+            key = key[key.kommun.isin(self.kommuner)].sort_values("deso")
+            grouped = key.groupby("kommun")["deso"].apply(list).to_dict()
+            self.deso[division.code] = {k: grouped.get(k, []) for k in self.kommuner}
+            regso[division.code] = dict(zip(key.deso, key.regso, strict=True))
         members = load_areas(raw_dir, self.kommuner)
         self.area_of = {(m.division, m.deso): m.area_id for m in members}
+        self.followed = {m.kommun for m in members}
+        self.years = list(range(DESO_FIRST_YEAR, last_year + 1))
+        self._traits(regso)
+        self._index = pd.Index(
+            [*self.kommuner, *self._codes[DESO2018.code], *self._suffixed(DESO2025)]
+        )
+        self.q = self._quantities()
+
+    # -- lookups ----------------------------------------------------------------------
+
+    def rows(self, regions: np.ndarray) -> np.ndarray:
+        """Row numbers of region codes (kommun, DeSO 2018, DeSO 2025 with its suffix)."""
+        unique, inverse = np.unique(np.asarray(regions), return_inverse=True)
+        found = self._index.get_indexer(unique.astype(object))
+        if (found < 0).any():
+            raise KeyError(f"not in the demo population: {unique[found < 0][:5]}")
+        return found[inverse]
+
+    def cols(self, years: np.ndarray) -> np.ndarray:
+        return year_numbers(years) - self.years[0]
+
+    def at(self, name: str, regions: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """Quantity `name` for each (region, year) pair."""
+        return self.q[name][self.rows(regions), self.cols(years)]
+
+    def _suffixed(self, division) -> list[str]:
+        return [c + division.suffix for c in self._codes[division.code]]
 
     # -- kommun level ---------------------------------------------------------------
 
@@ -107,157 +163,170 @@ class DemoPopulation:
             total = sum(base.values()) * 1.0222 ** (year - 2015)
             share08 = base["08"] / sum(base.values()) + 0.006 * (year - 2015)
             share4 = base["4"] / sum(base.values()) + 0.0035 * (year - 2015)
-        else:
+        elif kommun == "0680":
             total = (95000 + int(kommun) * 40) * 1.0102 ** (year - FIRST_YEAR)
             share08 = 0.12 + 0.0035 * (year - FIRST_YEAR)
             share4 = 0.04 + 0.0015 * (year - FIRST_YEAR)
+        else:  # a kommun the model knows nothing about: sized by its DeSO
+            total = self._size[kommun] * (1 + self._growth[kommun]) ** (year - 2010)
+            first = 0.05 + 0.2 * unit(kommun, "u")
+            share08 = first * 0.75 + 0.003 * (year - FIRST_YEAR)
+            share4 = first * 0.25 + 0.001 * (year - FIRST_YEAR)
         n08, n4 = round(total * share08), round(total * share4)
         n5 = round((total - n08 - n4) * 0.08)
         n6 = round(total) - n08 - n4 - n5
         return {"TotUI": n08 + n4 + n5 + n6, "08": n08, "4": n4, "5": n5, "6": n6}
 
+    def kommun_employment_rate(self, kommun: str, year: int) -> float:
+        """Sysselsättningsgrad 20–64 in %, summed over the kommun's DeSO (for Kolada's N02267)."""
+        regions, years = np.array([kommun]), np.array([year])
+        employed = self.at("employed_1", regions, years) + self.at("employed_2", regions, years)
+        base = self.at("base_1", regions, years) + self.at("base_2", regions, years)
+        return float(100.0 * employed[0] / base[0])
+
     # -- DeSO level -----------------------------------------------------------------
 
-    def parent(self, deso: str) -> str:
-        """The DeSO 2018 code a DeSO 2025 code continues (itself, or the code it split from)."""
-        if deso in self._codes2018:
-            return deso
-        candidates = [c for c in self._codes2018 if c[:8] == deso[:8]]
-        return candidates[0] if candidates else deso
+    def _traits(self, regso: dict[str, dict[str, str]]) -> None:
+        """Per DeSO of each division: the DeSO 2018 code it continues, size, growth,
+        deprivation, pace and share of men; per kommun: size and growth."""
+        d18, d25 = DESO2018.code, DESO2025.code
+        self._codes = {d: [c for k in self.kommuner for c in self.deso[d][k]] for d in (d18, d25)}
+        codes2018 = set(self._codes[d18])
+        by_prefix: dict[str, str] = {}
+        for code in sorted(codes2018):
+            by_prefix.setdefault(code[:8], code)
+        prefix_count = Counter(c[:8] for c in self._codes[d25])
+        self.traits: dict[str, dict[str, np.ndarray]] = {}
+        for division in (d18, d25):
+            codes = self._codes[division]
+            parents, base, growth, dep, pace, men = [], [], [], [], [], []
+            for code in codes:
+                parent = code
+                if division == d25 and code not in codes2018:
+                    parent = by_prefix.get(code[:8], code)
+                siblings = prefix_count[code[:8]] if division == d25 and parent != code else 1
+                kommun = code[:4]
+                area = self.area_of.get((division, code)) or self.area_of.get((d18, parent))
+                if kommun in self.followed:
+                    # the kommun's own focus areas stand out; the rest are not deprived
+                    d = 0.75 + 0.25 * unit(parent, "d") if area else 0.45 * unit(parent, "d")
+                    p = 0.0 if area is None else (1.0, -1.0, 0.0)[int(unit(area, "p") * 3)]
+                else:
+                    # whole RegSO are deprived, more of them in some kommuner, none in others
+                    hood = regso[d18].get(parent) or regso[division].get(code, code)
+                    deprived = unit(hood, "x") < 0.02 + 0.16 * unit(kommun, "x")
+                    d = 0.55 + 0.4 * unit(parent, "d") if deprived else 0.45 * unit(parent, "d")
+                    p = (1.0, -1.0, 0.0)[int(unit(hood, "p") * 3)] if deprived else 0.0
+                parents.append(parent)
+                base.append((1100 + 1500 * unit(parent, "n")) / siblings)
+                growth.append(-0.004 + 0.02 * unit(parent, "g"))
+                dep.append(d)
+                pace.append(p)
+                men.append(0.48 + 0.04 * unit(code, "s"))
+            self.traits[division] = {
+                "kommun": np.array([c[:4] for c in codes]),
+                "base": np.array(base),
+                "growth": np.array(growth),
+                "d": np.array(dep),
+                "pace": np.array(pace),
+                "men": np.array(men),
+            }
+        t = self.traits[d18]
+        self._size = {k: float(t["base"][t["kommun"] == k].sum()) or 1000.0 for k in self.kommuner}
+        self._growth = {k: -0.003 + 0.015 * unit(k, "g") for k in self.kommuner}
 
-    @property
-    def _codes2018(self) -> set[str]:
-        return self._all_codes(DESO2018.code)
-
-    @cache  # noqa: B019 - one model per build
-    def _all_codes(self, division: str) -> set[str]:
-        return {d for codes in self.deso[division].values() for d in codes}
-
-    def area(self, deso: str, division: str) -> str | None:
-        return self.area_of.get((division, deso))
-
-    def deprivation(self, deso: str, division: str) -> float:
-        parent = self.parent(deso) if division == DESO2025.code else deso
-        if self.area(deso, division) is not None or (DESO2018.code, parent) in self.area_of:
-            return 0.75 + 0.25 * unit(parent, "d")
-        return 0.45 * unit(parent, "d")
-
-    def pace(self, deso: str, division: str) -> float:
-        """+1 the area catches up, -1 it falls behind, 0 it stays (by area)."""
-        area = self.area(deso, division)
-        if area is None and division == DESO2025.code:
-            area = self.area_of.get((DESO2018.code, self.parent(deso)))
-        return 0.0 if area is None else (1.0, -1.0, 0.0)[int(unit(area, "p") * 3)]
-
-    def _weight(self, deso: str, division: str, year: int) -> float:
-        parent = self.parent(deso) if division == DESO2025.code else deso
-        siblings = 1
-        if division == DESO2025.code and parent != deso:
-            siblings = sum(1 for c in self._all_codes(DESO2025.code) if c[:8] == deso[:8])
-        base = (1100 + 1500 * unit(parent, "n")) / siblings
-        growth = -0.004 + 0.02 * unit(parent, "g")
-        return base * (1 + growth) ** (year - 2010)
-
-    @cache  # noqa: B019
-    def deso_counts(self, kommun: str, year: int) -> dict[str, dict[str, int]]:
-        """Per DeSO of the year's division: residents and residents with utländsk bakgrund,
-        by sex (`1`, `2`). The sums over DeSO equal the kommun's counts exactly."""
-        division = division_for_year(year)
-        codes = self.deso[division][kommun]
-        counts = self.background(kommun, year)
-        weights = np.array([self._weight(d, division, year) for d in codes])
-        population = largest_remainder(weights, counts["TotUI"])
-        propensity = np.array(
-            [
-                0.12
-                + 0.55 * self.deprivation(d, division)
-                + 0.004
-                * (year - 2010)
-                * (1 - self.pace(d, division) * self.deprivation(d, division))
-                for d in codes
-            ]
-        )
-        foreign_total = counts["08"] + counts["4"]
-        foreign = largest_remainder(
-            population * np.minimum(propensity, 0.9), foreign_total, upper=population
-        )
-        out = {}
-        for d, pop, fgn in zip(codes, population, foreign, strict=True):
-            men_share = 0.48 + 0.04 * unit(d, "s")
-            men = round(pop * men_share)
-            foreign_men = min(round(fgn * men_share), men)
-            foreign_women = min(int(fgn) - foreign_men, int(pop) - men)
-            foreign_men = int(fgn) - foreign_women
-            out[d] = {
-                "1": men,
-                "2": int(pop) - men,
+    def _quantities(self) -> dict[str, np.ndarray]:
+        """Every quantity for every region and year (NaN outside a division's years)."""
+        names = [
+            "people_1", "people_2", "foreign_1", "foreign_2", "employed_1", "employed_2",
+            "base_1", "base_2", "median", "low_standard", "income_lowest", "income_highest",
+            *(f"education_{level}" for level in EDUCATION_LEVELS),
+        ]  # fmt: skip
+        q = {n: np.full((len(self._index), len(self.years)), np.nan) for n in names}
+        n_kommuner = len(self.kommuner)
+        offset = {
+            DESO2018.code: n_kommuner,
+            DESO2025.code: n_kommuner + len(self._codes["DeSO2018"]),
+        }
+        for j, year in enumerate(self.years):
+            division = division_for_year(year)
+            t = self.traits[division]
+            n = len(t["base"])
+            rows = slice(offset[division], offset[division] + n)
+            weights = t["base"] * (1 + t["growth"]) ** (year - 2010)
+            propensity = np.minimum(
+                0.12 + 0.55 * t["d"] + 0.004 * (year - 2010) * (1 - t["pace"] * t["d"]), 0.9
+            )
+            population = np.zeros(n, dtype=np.int64)
+            foreign = np.zeros(n, dtype=np.int64)
+            for k in self.kommuner:
+                mine = np.flatnonzero(t["kommun"] == k)
+                if not len(mine):
+                    continue
+                counts = self.background(k, year)
+                population[mine] = largest_remainder(weights[mine], counts["TotUI"])
+                foreign[mine] = largest_remainder(
+                    population[mine] * propensity[mine],
+                    counts["08"] + counts["4"],
+                    upper=population[mine],
+                )
+            men = np.round(population * t["men"]).astype(np.int64)
+            foreign_men = np.minimum(np.round(foreign * t["men"]).astype(np.int64), men)
+            foreign_women = np.minimum(foreign - foreign_men, population - men)
+            foreign_men = foreign - foreign_women
+            people = {"1": men, "2": population - men}
+            values = {
+                "people_1": men,
+                "people_2": population - men,
                 "foreign_1": foreign_men,
                 "foreign_2": foreign_women,
             }
-        return out
+            d, pace = t["d"], t["pace"]
+            for sex, extra in (("1", 0.0), ("2", 0.03)):
+                base = np.round(people[sex] * 0.58)
+                rate = 0.87 - 0.35 * d + 0.02 * (year - 2020) * d * pace - extra
+                values[f"employed_{sex}"] = np.round(base * rate)
+                values[f"base_{sex}"] = base
+            band = 0.533 if year >= 2024 else 0.52
+            total = np.round(population * band)
+            pre = np.round(total * (0.07 + 0.22 * d - 0.004 * (year - 2015) * d * pace))
+            post = np.round(total * (0.52 - 0.3 * d + 0.004 * (year - 2015) * d * pace))
+            unknown = np.round(total * 0.01)
+            values |= {
+                "education_21": pre,
+                "education_5": np.round(post * 0.4),
+                "education_6": post - np.round(post * 0.4),
+                "education_US": unknown,
+                "education_3+4": total - pre - post - unknown,
+            }
+            for name, v in values.items():
+                q[name][rows, j] = v
+                sums = np.bincount(
+                    self._kommun_number(t["kommun"]), weights=v, minlength=n_kommuner
+                )
+                q[name][:n_kommuner, j] = sums
+            median = 330 - 150 * d + 6 * (year - 2011) + 4 * (year - 2011) * d * pace
+            low = np.maximum(1.0, 7 + 30 * d - 0.6 * (year - 2011) * d * pace)
+            weight = population.astype(float)
+            number = self._kommun_number(t["kommun"])
+            total_weight = np.bincount(number, weights=weight, minlength=n_kommuner)
+            # Shares (%) in the lowest and highest fifth of the national ekonomisk standard,
+            # coherent with the low-standard share and the median (for an income-quintile table)
+            low_r, median_r = np.round(low, 1), np.round(median, 1)
+            relative = median_r - (330 + 6 * (year - 2011))
+            lowest = np.minimum(60.0, np.maximum(2.0, 1.2 * low_r + 4))
+            highest = np.minimum(60.0, np.maximum(2.0, 30 + 0.17 * relative))
+            for name, v in (
+                ("median", median),
+                ("low_standard", low),
+                ("income_lowest", lowest),
+                ("income_highest", highest),
+            ):
+                q[name][rows, j] = np.round(v, 1)
+                weighted = np.bincount(number, weights=v * weight, minlength=n_kommuner)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    q[name][:n_kommuner, j] = np.round(weighted / total_weight, 1)
+        return q
 
-    def people(self, deso: str, year: int, sex: str, kommun: str) -> int:
-        row = self.deso_counts(kommun, year)[deso]
-        return row["1"] + row["2"] if sex == "1+2" else row[sex]
-
-    def foreign(self, deso: str, year: int, sex: str, kommun: str) -> int:
-        row = self.deso_counts(kommun, year)[deso]
-        if sex == "1+2":
-            return row["foreign_1"] + row["foreign_2"]
-        return row[f"foreign_{sex}"]
-
-    def employed(self, deso: str, year: int, sex: str, kommun: str) -> tuple[int, int]:
-        """(sysselsatta, totalt) 20–64 år."""
-        division = division_for_year(year)
-        d, pace = self.deprivation(deso, division), self.pace(deso, division)
-        base = round(self.people(deso, year, sex, kommun) * 0.58)
-        rate = 0.87 - 0.35 * d + 0.02 * (year - 2020) * d * pace - (0.03 if sex == "2" else 0)
-        return round(base * rate), base
-
-    def median(self, deso: str, year: int) -> float:
-        division = division_for_year(year)
-        d, pace = self.deprivation(deso, division), self.pace(deso, division)
-        return round(330 - 150 * d + 6 * (year - 2011) + 4 * (year - 2011) * d * pace, 1)
-
-    def low_standard(self, deso: str, year: int) -> float:
-        division = division_for_year(year)
-        d, pace = self.deprivation(deso, division), self.pace(deso, division)
-        return round(max(1.0, 7 + 30 * d - 0.6 * (year - 2011) * d * pace), 1)
-
-    def income_quintiles(self, deso: str, year: int) -> tuple[float, float]:
-        """Shares (%) of residents in the lowest and highest fifth of the national ekonomisk
-        standard, coherent with the DeSO's demo low-standard share and median: the lowest
-        fifth follows the low-standard share (a poorer cut than <60 % of the median, so a
-        little larger), the highest fifth the median's distance from the year's level."""
-        low = self.low_standard(deso, year)
-        relative_median = self.median(deso, year) - (330 + 6 * (year - 2011))
-        lowest = round(min(60.0, max(2.0, 1.2 * low + 4)), 1)
-        highest = round(min(60.0, max(2.0, 30 + 0.17 * relative_median)), 1)
-        return lowest, highest
-
-    def education(self, deso: str, year: int, kommun: str) -> dict[str, int]:
-        """Residents 25–64 år (25–65 år from 2024) by level."""
-        division = division_for_year(year)
-        d, pace = self.deprivation(deso, division), self.pace(deso, division)
-        band = 0.533 if year >= 2024 else 0.52
-        total = round(self.people(deso, year, "1+2", kommun) * band)
-        pre = round(total * (0.07 + 0.22 * d - 0.004 * (year - 2015) * d * pace))
-        post = round(total * (0.52 - 0.3 * d + 0.004 * (year - 2015) * d * pace))
-        unknown = round(total * 0.01)
-        return {
-            "21": pre,
-            "5": round(post * 0.4),
-            "6": post - round(post * 0.4),
-            "US": unknown,
-            "3+4": total - pre - post - unknown,
-        }
-
-    def kommun_employment_rate(self, kommun: str, year: int) -> float:
-        """Sysselsättningsgrad 20–64 in %, summed over the kommun's DeSO (for Kolada's N02267)."""
-        division = division_for_year(year)
-        pairs = [
-            self.employed(d, year, sex, kommun)
-            for d in self.deso[division][kommun]
-            for sex in ("1", "2")
-        ]
-        return 100.0 * sum(p[0] for p in pairs) / sum(p[1] for p in pairs)
+    def _kommun_number(self, kommuner: np.ndarray) -> np.ndarray:
+        return pd.Index(self.kommuner).get_indexer(kommuner)

@@ -132,7 +132,15 @@ def map_export(path: Path, raw_dir: Path) -> pd.DataFrame:
 
 def build_regso_omradestyp(raw_dir: Path) -> dict:
     """Store both exports as one json-stat2 response of the catalog request (real, not demo)."""
-    from pipelines.demo.builder import Variable, _bytes, _table_info, _years, data_part, dataset
+    from pipelines.demo.builder import (
+        Variable,
+        _bytes,
+        _table_info,
+        _years,
+        data_part,
+        dataset,
+        per_cell,
+    )
 
     request = load_catalog(raw_dir).request(REQUEST)
     span = request.tables[-1]
@@ -160,7 +168,7 @@ def build_regso_omradestyp(raw_dir: Path) -> dict:
         span.table_id,
         label,
         variables,
-        lambda c: types.get((c["Region"], c["Tid"])),
+        per_cell(lambda c: types.get((c["Region"], c["Tid"]))),
         [NOTE.format(years=years_text)],
         EXPORT_UPDATED,
     )

@@ -124,7 +124,8 @@ def load_kolada(store: RawStore, kommuner: Sequence[str]) -> tuple[pd.DataFrame,
     pages = [f["file"] for f in stored.manifest["files"] if f["file"].startswith("page-")]
     rows = parse_pages([stored.read(p) for p in pages], context=str(stored.folder))
     frame = pd.DataFrame(rows, columns=["kpi", "municipality", "year", "gender", "value", "status"])
-    missing = [k for k in kommuner if k not in set(frame.municipality)]
+    held = set(frame.municipality)
+    missing = [k for k in kommuner if k not in held]
     if missing:
         raise RawStoreError(
             f"{stored.folder} holds no Kolada data for kommun {', '.join(missing)}: fetch it with "

@@ -28,7 +28,7 @@ import requests
 from pipelines.http import CallStats, JsonHttp, RateLimiter, problem_detail
 from pipelines.scb.errors import ScbRequestError, ScbResponseError
 from pipelines.scb.jsonstat import TableMetadata, parse_metadata
-from pipelines.scb.selection import Selection, cell_count, resolve_selection, split_selection
+from pipelines.scb.selection import Selection, cell_count, plan_calls, resolve_selection
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class PxWebClient:
     ) -> list[Selection]:
         """Resolve a selection against the table's metadata and split it into calls."""
         resolved = resolve_selection(self.metadata(table_id), selection, table_id)
-        return split_selection(resolved, self.limits.max_data_cells)
+        return plan_calls(resolved, self.limits.max_data_cells)
 
     def fetch_data(
         self,

@@ -51,14 +51,23 @@ def resolve_selection(
         wanted = selection[dim.code]
         items = [wanted] if isinstance(wanted, str) else list(wanted)
         chosen: set[str] = set()
+        patterns = [i.strip() for i in items if _is_wildcard(i.strip())]
+        if patterns:  # one pass over the codes for all wildcards (a country is 580 of them)
+            combined = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+            chosen.update(c for c in dim.codes if combined.match(c))
         for item in items:
-            chosen.update(_expand(item.strip(), dim.codes, f"{table_id} {dim.code}"))
+            if not _is_wildcard(item.strip()):
+                chosen.update(_expand(item.strip(), dim.codes, f"{table_id} {dim.code}"))
         resolved[dim.code] = [c for c in dim.codes if c in chosen]
         if not resolved[dim.code]:
             raise SelectionError(
                 f"{table_id}: the selection {items!r} of {dim.code} matches no value."
             )
     return resolved
+
+
+def _is_wildcard(item: str) -> bool:
+    return item != "*" and not _EXPRESSION.match(item) and any(ch in item for ch in "*?[")
 
 
 def _expand(item: str, codes: Sequence[str], where: str) -> list[str]:
@@ -150,3 +159,67 @@ def split_selection(selection: Selection, max_cells: int) -> list[Selection]:
 def response_dimensions(metadata: TableMetadata, selection: Mapping[str, object]) -> list[str]:
     """The dimensions a response to `selection` has: all but the eliminated ones."""
     return [d.code for d in metadata.dimensions if d.code in selection or not d.elimination]
+
+
+def split_by_division(
+    selection: Selection, region: str = "Region", time: str = "Tid"
+) -> list[Selection]:
+    """Blocks that ask each DeSO division only for the years SCB publishes on it.
+
+    Since 2025 SCB's DeSO tables list both divisions in one Region variable and leave the
+    other division's cells empty (bare DeSO 2018 / RegSO 2020 codes to 2023, codes suffixed
+    `_DeSO2025` / `_RegSO2025` from 2024). A rectangular selection asks for those empty cells
+    too: half the cells of a country-wide DeSO selection. Split, the selection becomes
+    (kommun rows + old division) × its years and (kommun rows + new division) × its years.
+    Only for a Region that holds both bare and suffixed small-area codes; otherwise the
+    selection is returned whole.
+    """
+    from pipelines.geography import DESO2018, DESO2025, KOMMUN_LEVEL, split_code
+
+    codes, years = selection.get(region), selection.get(time)
+    if not codes or not years or not all(y.isdigit() for y in years):
+        return [selection]
+    old_divisions = {DESO2018.code, DESO2018.regso_division}
+    new_divisions = {DESO2025.code, DESO2025.regso_division}
+    kinds = [split_code(c)[1] for c in codes]
+    has_old = any(k in old_divisions for k in kinds)
+    has_new = any(k.endswith("2025") and k in new_divisions for k in kinds)
+    if not (has_old and has_new):
+        return [selection]
+    blocks = []
+    for division, members in ((DESO2018, old_divisions), (DESO2025, new_divisions)):
+        block_years = [y for y in years if division.covers(int(y))]
+        block_codes = [
+            c for c, k in zip(codes, kinds, strict=True) if k in members or k == KOMMUN_LEVEL
+        ]
+        if block_years and block_codes:
+            blocks.append({**selection, region: block_codes, time: block_years})
+    return blocks
+
+
+def plan_calls(selection: Selection, max_cells: int) -> list[Selection]:
+    """The calls for a resolved selection: the rectangular plan of :func:`split_selection`,
+    or, when it needs fewer calls, each DeSO division asked only for its own years."""
+    whole = split_selection(selection, max_cells)
+    blocks = split_by_division(selection)
+    if len(blocks) == 1:
+        return whole
+    by_division = [call for block in blocks for call in split_selection(block, max_cells)]
+    return by_division if len(by_division) < len(whole) else whole
+
+
+def plan_summary(selection: Selection, max_cells: int) -> dict[str, int]:
+    """Figures of the fetch plan for a resolved selection: `calls` (what the client makes),
+    `rectangular` (one block cut into pieces) and its `rectangular_cells`, `cells` asked for, `needed` (cells a division
+    publishes: the other division's empty years left out) and `minimum`, the fewest calls any
+    plan could make for the needed cells, ceil(needed / max_cells)."""
+    calls = plan_calls(selection, max_cells)
+    needed = sum(cell_count(b) for b in split_by_division(selection))
+    return {
+        "calls": len(calls),
+        "rectangular": len(split_selection(selection, max_cells)),
+        "cells": sum(cell_count(c) for c in calls),
+        "rectangular_cells": cell_count(selection),
+        "needed": needed,
+        "minimum": max(1, math.ceil(needed / max_cells)),
+    }

@@ -173,7 +173,9 @@ def store_request(
     **fields: object,
 ) -> dict:
     """Store one fetch of one table of a catalog request (`table.json`, `metadata.json`,
-    data parts) with the manifest fields :func:`fetch_table` and :func:`load_request` rely on."""
+    data parts) with the manifest fields :func:`fetch_table` and :func:`load_request` rely on.
+    The data responses are stored gzip-compressed (`part-NNN.json.gz`): a country-wide DeSO
+    selection is hundreds of megabytes of JSON, a tenth of that compressed."""
     files = [
         RawFile("table.json", table_info, url=f"{base_url}/tables/{table_id}"),
         RawFile("metadata.json", metadata, url=f"{base_url}/tables/{table_id}/metadata"),
@@ -184,6 +186,7 @@ def store_request(
         table_id,
         request.name,
         files,
+        compress=True,
         base_url=base_url,
         title=request.title,
         selection=selection,
@@ -204,7 +207,7 @@ def load_request(store: RawStore, request: ScbRequest, kommuner: Sequence[str]) 
     dropped = 0
     region = request.region_variable
     for span in request.tables:
-        frame, table_notes, manifest = _load_table(store, request, span)
+        frame, table_notes, manifest = _load_table(store, request, span, kommuner)
         manifests[span.table_id] = manifest
         notes.extend(n for n in table_notes if n not in notes)
         if region is not None:
@@ -217,8 +220,39 @@ def load_request(store: RawStore, request: ScbRequest, kommuner: Sequence[str]) 
     return LoadedTable(request, frame, manifests, notes, region, dropped)
 
 
+def _parts_for(stored, region: str | None, kommuner: Sequence[str] | None) -> list[str]:
+    """The data parts that can hold rows of these kommuner, judged by the region codes each
+    part's request asked for (its `body` in the manifest). A snapshot fetched for more
+    kommuner than are configured (a whole län, the country) is then read only where needed.
+    Parts without a recorded body are always read; if no part matches, all are read (and
+    the caller says which kommun is missing)."""
+    names = stored.data_files
+    if region is None or kommuner is None:
+        return names
+    wanted = set(kommuner)
+    keep = []
+    for entry in stored.manifest["files"]:
+        if entry["file"] not in names:
+            continue
+        body = entry.get("body") or {}
+        codes = next(
+            (
+                s.get("valueCodes") or []
+                for s in body.get("selection") or []
+                if s.get("variableCode") == region
+            ),
+            None,
+        )
+        if codes is None or any(str(c)[:4] in wanted for c in codes):
+            keep.append(entry["file"])
+    return keep or names
+
+
 def _load_table(
-    store: RawStore, request: ScbRequest, span: TableSpan
+    store: RawStore,
+    request: ScbRequest,
+    span: TableSpan,
+    kommuner: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, list[str], dict]:
     stored = store.read(SOURCE, span.table_id, request.name)
     metadata = parse_metadata(
@@ -226,7 +260,7 @@ def _load_table(
     )
     expected = response_dimensions(metadata, stored.manifest.get("selection") or request.selection)
     frames, notes = [], []
-    for name in stored.data_files:
+    for name in _parts_for(stored, request.region_variable, kommuner):
         context = f"{span.table_id} {stored.folder / name}"
         parsed = parse_jsonstat2(
             json.loads(stored.read(name)), expected_dimensions=expected, context=context
