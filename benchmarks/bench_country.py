@@ -154,7 +154,7 @@ def main() -> None:
         )
         for name, seconds in sorted(phases.items()):
             print(f"    {name}: {seconds:.1f} s (summa av stegen)")
-        slowest = sorted(summary["steps"].items(), key=lambda kv: -kv[1])[:5]
+        slowest = sorted(summary["steps"].items(), key=lambda kv: -kv[1])[:10]
         print("    långsammaste steg: " + ", ".join(f"{k} {v:.1f} s" for k, v in slowest))
 
 

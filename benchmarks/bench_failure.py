@@ -30,6 +30,10 @@ def main(project: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         shutil.copytree(project / "data" / "raw", raw)
+        # the failing source is asked for the two kommuner with focus areas, as in the tests
+        (raw / "areas" / "kommuner.csv").write_text(
+            "kommun,namn\n0123,Järfälla\n0680,Jönköping\n", encoding="utf-8"
+        )
         env = {
             k: v
             for k, v in os.environ.items()
