@@ -32,6 +32,10 @@ SCHEMAS = ("raw", "staging", "marts")
 PUBLISHED_DATABASE = "segregation.duckdb"
 EXCEL_SUFFIX = "_excel.csv"  # Excel-ready copy of each mart (pipelines/excel_export.py)
 EXCEL_BLOCK_ROWS = 50_000
+# Excel opens at most 1 048 576 rows, the heading included: a longer Excel-ready file would
+# open cut short. Such a mart (DeSO values for the whole country) gets no `_excel.csv`; its
+# `.csv` and `.parquet` are complete, and an old Excel copy of it is removed.
+EXCEL_MAX_ROWS = 1_048_575
 
 
 class WarehouseError(RuntimeError):
@@ -116,6 +120,7 @@ class Warehouse:
         self.marts_dir.mkdir(parents=True, exist_ok=True)
         token = uuid.uuid4().hex[:8]
         pending: list[tuple[Path, Path]] = []
+        too_long_for_excel: list[Path] = []
         try:
             with self.connect(read_only=True) as con:
                 for mart in marts:
@@ -128,6 +133,10 @@ class Warehouse:
                     con.execute(f"COPY marts.{mart} TO '{csv_tmp}' (FORMAT csv, HEADER true)")
                     pending.append((csv_tmp, csv_final))
                     excel_final = self.marts_dir / f"{mart}{EXCEL_SUFFIX}"
+                    rows = con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
+                    if rows > EXCEL_MAX_ROWS:
+                        too_long_for_excel.append(excel_final)
+                        continue
                     excel_tmp = excel_final.with_name(f".{excel_final.name}.{token}.tmp")
                     # Every column in the sort, so the rows come in the same order each run.
                     typed = con.execute(f"DESCRIBE marts.{mart}").fetchall()
@@ -169,6 +178,8 @@ class Warehouse:
             raise
         for tmp, final in pending:  # each rename is atomic; the reader database goes last
             os.replace(tmp, final)
+        for stale in too_long_for_excel:  # an older, shorter Excel copy would mislead
+            stale.unlink(missing_ok=True)
         return {final.name: final for _, final in pending}
 
     @staticmethod

@@ -77,6 +77,24 @@ def test_hand_made_mart_exports_codes_as_text_decimal_comma_and_identical_bytes(
     assert not list((tmp_path / "marts").glob(".*.tmp"))
 
 
+def test_a_mart_longer_than_excel_can_open_gets_no_excel_copy(tmp_path, monkeypatch):
+    import pipelines.warehouse as warehouse_module
+
+    monkeypatch.setattr(warehouse_module, "EXCEL_MAX_ROWS", 3)  # Excel: 1 048 575 data rows
+    warehouse = Warehouse(tmp_path / "marts")
+    warehouse.replace_table("marts", "short", pd.DataFrame({"kommun": ["0123", "0680", "0114"]}))
+    warehouse.replace_table("marts", "long", pd.DataFrame({"kommun": ["0123"] * 4}))
+    stale = tmp_path / "marts" / "long_excel.csv"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("an older, shorter copy", encoding="utf-8")
+    published = warehouse.publish(["short", "long"])
+    assert "short_excel.csv" in published and (tmp_path / "marts" / "short_excel.csv").exists()
+    assert len(read_excel_csv(tmp_path / "marts" / "short_excel.csv")) == 3
+    assert "long_excel.csv" not in published and not stale.exists()
+    assert len(pd.read_csv(tmp_path / "marts" / "long.csv", dtype=str)) == 4
+    assert len(pd.read_parquet(tmp_path / "marts" / "long.parquet")) == 4
+
+
 def test_snapshot_run_exports_every_mart_for_excel(raw_dir, marts_dir):
     assert run_all()
     first = {p.name: p.read_bytes() for p in sorted(marts_dir.glob("*_excel.csv"))}
