@@ -26,12 +26,12 @@ from pipelines.checks import (
     build_mart_checks,
     evaluation_checks,
     focus_area_checks,
+    omradestyp_checks,
     population_agrees_across_tables,
     population_background_adds_up,
     segregation_checks,
 )
 from pipelines.models import discover_models
-from pipelines.omradestyp_checks import omradestyp_checks
 from pipelines.resources import PipelineResource
 from pipelines.schedules import nightly_refresh_schedule, refresh_all_job
 from pipelines.settings import PROJECT_ROOT

@@ -26,17 +26,13 @@ import numpy as np
 import pandas as pd
 
 from pipelines.geography import DIVISIONS
+from pipelines.omradestyp import SHORT_TYPE_LABELS
 
 PRE_YEARS = 3
 POST_YEARS = 3
 DESO_LEVEL = "område mot kommun (DeSO)"
-TYPE_LABELS = {
-    1: "stora socioekonomiska utmaningar",
-    2: "socioekonomiska utmaningar",
-    3: "socioekonomiskt blandade områden",
-    4: "goda socioekonomiska förutsättningar",
-    5: "mycket goda socioekonomiska förutsättningar",
-}
+# in a sentence: "(2: socioekonomiska utmaningar)"
+TYPE_LABELS = {k: v[0].lower() + v[1:] for k, v in SHORT_TYPE_LABELS.items()}
 
 COMPARISON_COLUMNS = [
     "kommun",

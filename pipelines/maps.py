@@ -35,6 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from pipelines.omradestyp import SHORT_TYPE_LABELS
 from pipelines.raw_store import RawFile, RawStore
 
 GEOGRAPHY = "geography"
@@ -64,13 +65,8 @@ UNIT_LEGEND = {
     "personer": "Antal personer",
     "per 100 000 inv.": "Per 100 000 inv.",
 }
-OMRADESTYP = {
-    1: ("Stora socioekonomiska utmaningar", "#b2182b"),
-    2: ("Socioekonomiska utmaningar", "#ef8a62"),
-    3: ("Socioekonomiskt blandade områden", "#f7f7f7"),
-    4: ("Goda socioekonomiska förutsättningar", "#67a9cf"),
-    5: ("Mycket goda socioekonomiska förutsättningar", "#2166ac"),
-}
+OMRADESTYP_COLORS = {1: "#b2182b", 2: "#ef8a62", 3: "#f7f7f7", 4: "#67a9cf", 5: "#2166ac"}
+OMRADESTYP = {k: (SHORT_TYPE_LABELS[k], color) for k, color in OMRADESTYP_COLORS.items()}
 
 
 class MapError(RuntimeError):
@@ -788,13 +784,16 @@ def deso_map_for_kommun(
     kommun_name: str,
     raw_dir: Path,
     indicator: str = DEFAULT_MAP_INDICATOR,
+    boundaries: Boundaries | None = None,
 ) -> go.Figure | str:
     """The report's and notebook's DeSO map, or a Swedish sentence saying why there is none.
 
     `deso_indicator` is the published mart of that name; the latest year with a value of
-    `indicator` (both sexes) is drawn.
+    `indicator` (both sexes) is drawn. `boundaries`, when the caller has read them already,
+    are used instead of reading them again from `raw_dir`.
     """
-    boundaries = load_deso_boundaries(raw_dir, kommun)
+    if boundaries is None:
+        boundaries = load_deso_boundaries(raw_dir, kommun)
     if boundaries is None:
         return (
             f"Det finns inga DeSO-gränser för {kommun_name} ({kommun}) i data/raw, så ingen karta "

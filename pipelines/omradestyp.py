@@ -48,6 +48,14 @@ TYPE_LABELS = {
     4: "Områden med goda socioekonomiska förutsättningar",
     5: "Områden med mycket goda socioekonomiska förutsättningar",
 }
+# The same names without "Områden med", for map legends and sentences.
+SHORT_TYPE_LABELS = {
+    1: "Stora socioekonomiska utmaningar",
+    2: "Socioekonomiska utmaningar",
+    3: "Socioekonomiskt blandade områden",
+    4: "Goda socioekonomiska förutsättningar",
+    5: "Mycket goda socioekonomiska förutsättningar",
+}
 
 # The table's contents. 000005QX (områdestyp) is the code SCB's export names ("Intern
 # referenskod"). VERIFY: the codes of the index and of the three shares are not known

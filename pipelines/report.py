@@ -357,13 +357,14 @@ def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def omradestyp_map(types: pd.DataFrame | None, kommun: str, raw_dir: Path) -> go.Figure | None:
+def omradestyp_map(
+    types: pd.DataFrame | None, kommun: str, boundaries: maps.Boundaries | None
+) -> go.Figure | None:
     """The kommun's RegSO coloured by områdestyp the latest year SCB gives one, or None."""
-    if types is None or types.empty:
+    if types is None or types.empty or boundaries is None:
         return None
     own = types[(types.kommun == kommun) & types.omradestyp.notna()]
-    boundaries = maps.load_deso_boundaries(raw_dir, kommun) if not own.empty else None
-    if boundaries is None:
+    if own.empty:
         return None
     year = int(own.year.max())
     return maps.regso_map(boundaries, own[own.year == year][["regso", "omradestyp"]], year=year)
@@ -382,15 +383,16 @@ def map_section(
         from pipelines.settings import Settings
 
         raw_dir = Settings.from_env().raw_dir
+    boundaries = maps.load_deso_boundaries(raw_dir, kommun)  # read once, for both maps
     figure = maps.deso_map_for_kommun(
-        marts.get("deso_indicator"), kommun, kommun_name, raw_dir, indicator
+        marts.get("deso_indicator"), kommun, kommun_name, raw_dir, indicator, boundaries
     )
     parts = ['<section class="maps"><h2>Karta</h2>']
     if isinstance(figure, str):
         parts.append(f'<p class="no-map">{html.escape(figure)}</p></section>')
         return "".join(parts), 0
     figures = [figure, *filter(None, [maps.focus_zoom(figure)])]
-    types_map = omradestyp_map(marts.get("regso_omradestyp"), kommun, raw_dir)
+    types_map = omradestyp_map(marts.get("regso_omradestyp"), kommun, boundaries)
     if types_map is not None:
         figures.append(types_map)
     plots = [
