@@ -5,6 +5,9 @@ UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
+# Compile the dependencies' bytecode once at install: Python would otherwise compile Dagster,
+# pandas and Plotly on every start where it cannot or may not cache (PYTHONDONTWRITEBYTECODE).
+export UV_COMPILE_BYTECODE := 1
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 HOST ?= 127.0.0.1
 PORT ?= 3000
