@@ -7,7 +7,7 @@ import math
 import pytest
 
 from pipelines.scb.errors import ScbResponseError
-from pipelines.scb.jsonstat import parse_jsonstat2
+from pipelines.scb.jsonstat import cells_frame, parse_cells, parse_jsonstat2
 from pipelines.scb.selection import split_selection
 
 
@@ -50,6 +50,31 @@ def test_object_values_and_status_keep_missing_cells_missing():
     assert frame.status.isna().tolist() == [True, False, False, True, True, True]
     assert frame.status[1] == ".." and frame.status[2] == "."
     assert frame.value[0] == 7 and frame.value[5] == 9
+
+
+def test_parts_of_one_table_join_into_one_frame_with_every_category():
+    """Two responses of one table (other regions and years, other symbols) give the rows of
+    both, in order, as one frame: categories in the order first seen, labels kept."""
+    first = doc({"0": 7, "5": 9}, status={"1": "..", "2": "."})
+    second = doc([1, None, 3, 4, 5, 6], status=[None, ".", None, None, "x", None])
+    second["dimension"]["Region"]["category"] = {
+        "index": ["0680", "0114"],
+        "label": {"0680": "Jönköping", "0114": "Upplands Väsby"},
+    }
+    second["dimension"]["Tid"]["category"]["index"] = ["2023", "2024", "2025"]
+    frame = cells_frame([parse_cells(first), parse_cells(second)])
+    assert len(frame) == 12
+    assert list(frame.Region) == ["0123"] * 3 + ["0680"] * 6 + ["0114"] * 3
+    assert list(frame.Region.cat.categories) == ["0123", "0680", "0114"]
+    assert list(frame.Region_label[9:10]) == ["Upplands Väsby"]
+    assert list(frame.Tid) == ["2021", "2022", "2023"] * 2 + ["2023", "2024", "2025"] * 2
+    assert frame.value.fillna(-1).tolist() == [7, -1, -1, -1, -1, 9, 1, -1, 3, 4, 5, 6]
+    status = frame.status.astype(object).where(frame.status.notna(), None).tolist()
+    assert status == [None, "..", ".", None, None, None, None, ".", None, None, "x", None]
+    assert list(frame.status.cat.categories) == ["..", ".", "x"]
+    # one part alone gives what parse_jsonstat2 gives
+    alone = cells_frame([parse_cells(first)])
+    assert alone.equals(parse_jsonstat2(first).frame)
 
 
 def test_wrong_number_of_values_is_an_error():

@@ -70,6 +70,25 @@ class ParsedTable:
         return has_ckm_note(self.notes)
 
 
+@dataclass
+class ParsedCells:
+    """One json-stat2 response's cells as arrays, before any DataFrame is built.
+
+    The parts of one table are joined at this level (:func:`cells_frame`): building a
+    DataFrame per part costs more than parsing it when a table comes in hundreds of parts.
+    """
+
+    dimensions: list[Dimension]
+    positions: list[np.ndarray]  # per dimension, each cell's category position
+    values: np.ndarray
+    status: np.ndarray  # int8 index into status_symbols; -1 where the cell has no symbol
+    status_symbols: list[str]
+    label: str = ""
+    source: str = ""
+    updated: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
 def parse_jsonstat2(
     doc: dict,
     *,
@@ -86,6 +105,24 @@ def parse_jsonstat2(
     with other dimensions is an error, not a guess. `context` names the response (table
     id, file) in error messages.
     """
+    cells = parse_cells(doc, expected_dimensions=expected_dimensions, context=context)
+    return ParsedTable(
+        frame=cells_frame([cells], context),
+        dimensions=cells.dimensions,
+        label=cells.label,
+        source=cells.source,
+        updated=cells.updated,
+        notes=cells.notes,
+    )
+
+
+def parse_cells(
+    doc: dict,
+    *,
+    expected_dimensions: Iterable[str] | None = None,
+    context: str = "response",
+) -> ParsedCells:
+    """Check and parse one json-stat2 dataset into arrays (see :func:`parse_jsonstat2`)."""
     if not isinstance(doc, dict) or doc.get("class", "dataset") != "dataset":
         raise ScbResponseError(f"{context}: not a json-stat2 dataset (no class 'dataset').")
     try:
@@ -115,36 +152,101 @@ def parse_jsonstat2(
     dimensions = [_dimension(code, dimension_docs, size, context) for code, size in zip(ids, sizes)]
     n_cells = int(np.prod(sizes, dtype=np.int64)) if sizes else 0
     values = _values(doc.get("value"), n_cells, context)
-    status = _status(doc.get("status"), n_cells, context)
+    status, symbols = _status(doc.get("status"), n_cells, context)
 
-    columns: dict[str, object] = {}
+    positions_of: list[np.ndarray] = []
     positions = np.arange(n_cells, dtype=np.int64)
     stride = n_cells
-    for dim, size in zip(dimensions, sizes):
+    for size in sizes:
         stride //= max(size, 1)
         category_pos = (positions // stride) % size if size else positions
-        category_pos = category_pos.astype(_smallest_int(size))
-        columns[dim.code] = pd.Categorical.from_codes(
-            category_pos, categories=pd.Index(dim.codes, dtype="object")
-        )
-        columns[f"{dim.code}_label"] = pd.Categorical.from_codes(
-            category_pos, categories=pd.Index(_unique_labels(dim), dtype="object")
-        )
-    columns[VALUE_COLUMN] = values
-    columns[STATUS_COLUMN] = status  # categorical; missing where the cell has no symbol
-    frame = pd.DataFrame(columns, copy=False)
+        positions_of.append(category_pos.astype(_smallest_int(size)))
 
     notes = doc.get("note") or []
     if isinstance(notes, str):
         notes = [notes]
-    return ParsedTable(
-        frame=frame,
+    return ParsedCells(
         dimensions=dimensions,
+        positions=positions_of,
+        values=values,
+        status=status,
+        status_symbols=symbols,
         label=str(doc.get("label", "")),
         source=str(doc.get("source", "")),
         updated=doc.get("updated"),
         notes=[str(n) for n in notes],
     )
+
+
+def cells_frame(parts: Sequence[ParsedCells], context: str = "response") -> pd.DataFrame:
+    """One tidy frame (columns as :func:`parse_jsonstat2`) of the cells of one or more
+    responses of the same table, in order. Each dimension's categories are those of every
+    part, in the order first seen; a code keeps the label it first came with."""
+    if not parts:
+        raise ScbResponseError(f"{context}: no data parts.")
+    first = parts[0]
+    codes = [d.code for d in first.dimensions]
+    for i, part in enumerate(parts[1:], start=2):
+        if sorted(d.code for d in part.dimensions) != sorted(codes):
+            raise ScbResponseError(
+                f"{context}: part {i} has dimensions {[d.code for d in part.dimensions]}, "
+                f"part 1 has {codes}."
+            )
+    columns: dict[str, object] = {}
+    for i, code in enumerate(codes):
+        if len(parts) == 1:
+            dim, positions = first.dimensions[i], first.positions[i]
+        else:
+            dim, positions = _merge_dimension(parts, code)
+        columns[code] = pd.Categorical.from_codes(
+            positions, categories=pd.Index(dim.codes, dtype="object")
+        )
+        columns[f"{code}_label"] = pd.Categorical.from_codes(
+            positions, categories=pd.Index(_unique_labels(dim), dtype="object")
+        )
+    if len(parts) == 1:
+        values, status, symbols = first.values, first.status, first.status_symbols
+    else:
+        values = np.concatenate([p.values for p in parts])
+        status, symbols = _merge_status(parts)
+    columns[VALUE_COLUMN] = values
+    # categorical; missing where the cell has no symbol
+    columns[STATUS_COLUMN] = pd.Categorical.from_codes(
+        status, categories=pd.Index(symbols, dtype="object")
+    )
+    return pd.DataFrame(columns, copy=False)
+
+
+def _merge_dimension(parts: Sequence[ParsedCells], code: str) -> tuple[Dimension, np.ndarray]:
+    """A dimension over several parts: the union of categories and each cell's position."""
+    seen: dict[str, int] = {}
+    labels: list[str] = []
+    chunks = []
+    for part in parts:
+        j = next(k for k, d in enumerate(part.dimensions) if d.code == code)
+        dim = part.dimensions[j]
+        mapping = np.empty(len(dim.codes), dtype=np.int64)
+        for k, (c, label) in enumerate(zip(dim.codes, dim.labels)):
+            if c not in seen:
+                seen[c] = len(seen)
+                labels.append(label)
+            mapping[k] = seen[c]
+        chunks.append(mapping[part.positions[j]])
+    first = next(d for d in parts[0].dimensions if d.code == code)
+    merged = Dimension(code, first.label, tuple(seen), tuple(labels))
+    return merged, np.concatenate(chunks).astype(_smallest_int(len(seen)))
+
+
+def _merge_status(parts: Sequence[ParsedCells]) -> tuple[np.ndarray, list[str]]:
+    symbols: dict[str, int] = {}
+    chunks = []
+    for part in parts:
+        mapping = np.empty(len(part.status_symbols) + 1, dtype=np.int8)
+        mapping[-1] = -1  # index -1: no symbol
+        for k, symbol in enumerate(part.status_symbols):
+            mapping[k] = symbols.setdefault(symbol, len(symbols))
+        chunks.append(mapping[part.status])
+    return np.concatenate(chunks), list(symbols)
 
 
 def combine(parts: Sequence[ParsedTable], context: str = "response") -> ParsedTable:
@@ -256,38 +358,40 @@ def _values(raw: object, n_cells: int, context: str) -> np.ndarray:
     raise ScbResponseError(f"{context}: 'value' is neither an array nor an object.")
 
 
-def _status(raw: object, n_cells: int, context: str) -> pd.Categorical:
-    """Status symbols as a categorical: a few distinct symbols over many cells."""
+def _status(raw: object, n_cells: int, context: str) -> tuple[np.ndarray, list[str]]:
+    """Status symbols as codes (int8, -1 where none) and the symbols, in the order first
+    seen: a few distinct symbols over many cells."""
     codes = np.full(n_cells, -1, dtype=np.int8)
     symbols: list[str] = []
 
-    def code_of(symbol: object) -> int:
-        text = str(symbol)
-        if text not in symbols:
-            symbols.append(text)
-        return symbols.index(text)
+    def encode(cells: np.ndarray, found: list[object]) -> None:
+        nonlocal symbols
+        if found:
+            positions, uniques = pd.factorize(np.array([str(v) for v in found], dtype=object))
+            codes[cells] = positions
+            symbols = [str(u) for u in uniques]
 
     if raw is None:
         pass
     elif isinstance(raw, str):
-        codes[:] = code_of(raw)
+        codes[:] = 0
+        symbols = [raw]
     elif isinstance(raw, list):
         if len(raw) != n_cells:
             raise ScbResponseError(
                 f"{context}: 'status' array has {len(raw)} entries, not {n_cells}."
             )
-        for i, symbol in enumerate(raw):
-            if symbol is not None:
-                codes[i] = code_of(symbol)
+        cells = [i for i, symbol in enumerate(raw) if symbol is not None]
+        encode(np.array(cells, dtype=np.int64), [raw[i] for i in cells])
     elif isinstance(raw, dict):
         if raw:
             idx = np.fromiter((int(k) for k in raw), dtype=np.int64, count=len(raw))
             if idx.min() < 0 or idx.max() >= n_cells:
                 raise ScbResponseError(f"{context}: a 'status' key lies outside {n_cells} cells.")
-            codes[idx] = [code_of(v) for v in raw.values()]
+            encode(idx, list(raw.values()))
     else:
         raise ScbResponseError(f"{context}: 'status' is neither a string, an array nor an object.")
-    return pd.Categorical.from_codes(codes, categories=pd.Index(symbols, dtype="object"))
+    return codes, symbols
 
 
 def _unique_labels(dim: Dimension) -> list[str]:

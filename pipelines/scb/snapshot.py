@@ -23,13 +23,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from pipelines.catalog import ScbRequest, TableSpan
 from pipelines.geography import DIVISIONS, split_region_column
 from pipelines.raw_store import RawFile, RawStore, RawStoreError
 from pipelines.scb.client import PxWebClient
-from pipelines.scb.jsonstat import parse_jsonstat2, parse_metadata
+from pipelines.scb.jsonstat import cells_frame, parse_cells, parse_jsonstat2, parse_metadata
 from pipelines.scb.selection import response_dimensions
 
 SOURCE = "scb"
@@ -259,21 +260,22 @@ def _load_table(
         stored.read_json("metadata.json"), context=f"{stored.folder}/metadata.json"
     )
     expected = response_dimensions(metadata, stored.manifest.get("selection") or request.selection)
-    frames, notes = [], []
+    parts, names, notes = [], [], []
     for name in _parts_for(stored, request.region_variable, kommuner):
         context = f"{span.table_id} {stored.folder / name}"
-        parsed = parse_jsonstat2(
+        cells = parse_cells(
             json.loads(stored.read(name)), expected_dimensions=expected, context=context
         )
-        demo = any(DEMO_MARKER in note for note in parsed.notes)
-        frame = parsed.frame
-        frame["demo"] = demo
-        frame["source_file"] = name
-        frames.append(frame)
-        notes.extend(n for n in parsed.notes if n not in notes)
-    if not frames:
+        parts.append(cells)
+        names.append(name)
+        notes.extend(n for n in cells.notes if n not in notes)
+    if not parts:
         raise RawStoreError(f"{stored.folder}: the manifest lists no data files.")
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    # one frame for all parts (a country snapshot has hundreds), then per-part columns
+    frame = cells_frame(parts, f"{span.table_id} {stored.folder}")
+    lengths = [len(p.values) for p in parts]
+    frame["demo"] = np.repeat([any(DEMO_MARKER in n for n in p.notes) for p in parts], lengths)
+    frame["source_file"] = np.repeat(np.array(names, dtype=object), lengths)
     request.recode_frame(frame, span)
     frame["table_id"] = span.table_id
     frame["updated"] = stored.manifest.get("updated")
@@ -285,7 +287,11 @@ def _split_divisions(frame: pd.DataFrame, region: str, span: TableSpan) -> tuple
     codes, divisions = split_region_column(frame[region], span.division)
     frame[region] = codes
     frame["division"] = divisions
-    years = pd.to_numeric(frame["Tid"], errors="coerce")
+    positions, tid = pd.factorize(frame["Tid"], use_na_sentinel=False)  # once per year
+    years = pd.Series(
+        pd.to_numeric(pd.Series(tid, dtype=object), errors="coerce").to_numpy()[positions],
+        index=frame.index,
+    )
     outside = pd.Series(False, index=frame.index)
     for division in DIVISIONS.values():
         in_division = divisions == division.code
@@ -306,9 +312,9 @@ def _keep_kommuner(
     store: RawStore,
     request: ScbRequest,
 ) -> pd.DataFrame:
-    codes = frame[region].astype("string")
-    kommun_of_row = codes.str.slice(0, 4)
-    present = set(kommun_of_row.unique())
+    positions, codes = pd.factorize(frame[region], use_na_sentinel=False)  # once per code
+    kommun_of_code = pd.Series(codes, dtype="string").str.slice(0, 4)
+    present = set(kommun_of_code.dropna())
     missing = [k for k in kommuner if k not in present]
     if missing:
         folders = ", ".join(str(store.folder(SOURCE, t, request.name)) for t in request.table_ids)
@@ -317,5 +323,5 @@ def _keep_kommuner(
             "The bundled snapshot covers only the kommuner it was fetched for; fetch the new "
             "ones with SEGREGATION_SOURCE=live."
         )
-    keep = kommun_of_row.isin(list(kommuner)).to_numpy()
+    keep = kommun_of_code.isin(list(kommuner)).to_numpy(dtype=bool, na_value=False)[positions]
     return frame.loc[keep].reset_index(drop=True) if not keep.all() else frame
