@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
 
@@ -35,10 +36,19 @@ class PipelineResource(ConfigurableResource):
     retry_budget: float | None = None
     _client: PxWebClient | None = PrivateAttr(default=None)
     _kolada: KoladaClient | None = PrivateAttr(default=None)
+    _held: contextlib.ExitStack | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._client = None  # a new client (and /config read) for every run
         self._kolada = None
+        # one open working database for the whole run (see Warehouse.held_open)
+        self._held = contextlib.ExitStack()
+        self._held.enter_context(self.warehouse().held_open())
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def settings(self) -> Settings:
         base = Settings.from_env()

@@ -17,25 +17,28 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from pipelines.excel_export import excel_header, excel_rows, excel_sql, excel_text_rows
+from pipelines.excel_export import sql_string, write_excel_csv
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 SCHEMAS = ("raw", "staging", "marts")
 PUBLISHED_DATABASE = "segregation.duckdb"
 EXCEL_SUFFIX = "_excel.csv"  # Excel-ready copy of each mart (pipelines/excel_export.py)
-EXCEL_BLOCK_ROWS = 50_000
 # Excel opens at most 1 048 576 rows, the heading included: a longer Excel-ready file would
 # open cut short. Such a mart (DeSO values for the whole country) gets no `_excel.csv`; its
 # `.csv` and `.parquet` are complete, and an old Excel copy of it is removed.
 EXCEL_MAX_ROWS = 1_048_575
+
+
+# Working databases held open by :meth:`Warehouse.held_open`, by resolved path.
+_HELD: dict[Path, duckdb.DuckDBPyConnection] = {}
 
 
 class WarehouseError(RuntimeError):
@@ -66,11 +69,18 @@ class Warehouse:
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the working database, closed on exit."""
+        """A connection to the working database, closed on exit.
+
+        Inside :meth:`held_open` it is a cursor on the connection held for the run (the
+        database is then open read-write, so `read_only` only asks that it exists)."""
         if read_only and not self.work_path.exists():
             raise WarehouseError(f"{self.work_path} does not exist yet: run the pipeline first.")
-        self.work_path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.work_path), read_only=read_only)
+        held = _HELD.get(self.work_path.resolve())
+        if held is not None:
+            con = held.cursor()
+        else:
+            self.work_path.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(self.work_path), read_only=read_only)
         try:
             if not read_only:
                 for schema in SCHEMAS:
@@ -78,6 +88,33 @@ class Warehouse:
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def held_open(self) -> Iterator[None]:
+        """Keep the working database open while the block runs (a whole run).
+
+        Opening a DuckDB database costs tens of milliseconds; a run connects some 300 times.
+        While one connection is held, every :meth:`connect` is a cursor on it instead. The
+        file stays locked for other processes until the block ends (one run at a time, as
+        `dagster.yaml` already says); nested calls share the outer one. If the database
+        cannot be opened here, nothing is held and each step reports the error itself.
+        """
+        key = self.work_path.resolve()
+        if key in _HELD:
+            yield
+            return
+        try:
+            self.work_path.parent.mkdir(parents=True, exist_ok=True)
+            held = duckdb.connect(str(self.work_path))
+        except (OSError, duckdb.Error):
+            # not held: each step then opens the database itself and says what is wrong
+            yield
+            return
+        _HELD[key] = held
+        try:
+            yield
+        finally:
+            _HELD.pop(key).close()
 
     def replace_table(self, schema: str, name: str, frame: pd.DataFrame) -> TableSummary:
         """Replace `schema.name` with the rows of a DataFrame, in one transaction."""
@@ -113,74 +150,84 @@ class Warehouse:
         in atomically.
 
         `derived`, if given, is called with the staged Parquet file of each mart and returns
-        more files to publish with them (file name → text), e.g. the committee reports.
+        more files to publish with them (file name → text), e.g. the committee reports. It
+        runs while DuckDB writes the CSV, Excel and reader-database copies in a second
+        thread (DuckDB works outside Python's lock), so the two overlap.
         All files are first written under temporary names; only when every one is complete
         are they renamed into place, so a failure leaves all previous files untouched.
         """
         self.marts_dir.mkdir(parents=True, exist_ok=True)
         token = uuid.uuid4().hex[:8]
-        pending: list[tuple[Path, Path]] = []
+
+        def staged(final: Path) -> tuple[Path, Path]:
+            return final.with_name(f".{final.name}.{token}.tmp"), final
+
+        parquet = {mart: staged(self.marts_dir / f"{identifier(mart)}.parquet") for mart in marts}
+        reader = staged(self.published_path)
         too_long_for_excel: list[Path] = []
         try:
-            with self.connect(read_only=True) as con:
-                for mart in marts:
-                    final = self.marts_dir / f"{identifier(mart)}.parquet"
-                    tmp = final.with_name(f".{final.name}.{token}.tmp")
-                    con.execute(f"COPY marts.{mart} TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
-                    pending.append((tmp, final))
-                    csv_final = self.marts_dir / f"{mart}.csv"
-                    csv_tmp = csv_final.with_name(f".{csv_final.name}.{token}.tmp")
-                    con.execute(f"COPY marts.{mart} TO '{csv_tmp}' (FORMAT csv, HEADER true)")
-                    pending.append((csv_tmp, csv_final))
-                    excel_final = self.marts_dir / f"{mart}{EXCEL_SUFFIX}"
-                    rows = con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
-                    if rows > EXCEL_MAX_ROWS:
-                        too_long_for_excel.append(excel_final)
-                        continue
-                    excel_tmp = excel_final.with_name(f".{excel_final.name}.{token}.tmp")
-                    # Every column in the sort, so the rows come in the same order each run.
-                    typed = con.execute(f"DESCRIBE marts.{mart}").fetchall()
-                    columns = [row[0] for row in typed]
-                    sql = excel_sql(f"marts.{mart}", [(row[0], row[1]) for row in typed], mart)
-                    if sql is None:
-                        result = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL")
-                        write_block = partial(excel_rows, columns, mart=mart)
-                    else:  # formatted by DuckDB (pipelines/excel_export.py)
-                        result = con.execute(sql)
-                        write_block = excel_text_rows
-                    with excel_tmp.open("wb") as handle:  # in blocks: a country's marts are large
-                        handle.write(excel_header(columns))
-                        while block := result.fetchmany(EXCEL_BLOCK_ROWS):
-                            handle.write(write_block(block))
-                    pending.append((excel_tmp, excel_final))
-            db_tmp = self.marts_dir / f".{PUBLISHED_DATABASE}.{token}.tmp"
-            reader = duckdb.connect(str(db_tmp))
-            try:
-                reader.execute(f"ATTACH '{self.work_path}' AS work (READ_ONLY)")
-                reader.execute("CREATE SCHEMA marts")
-                for mart in marts:
-                    reader.execute(f"CREATE TABLE marts.{mart} AS SELECT * FROM work.marts.{mart}")
-                reader.execute("DETACH work")
-                reader.execute("CHECKPOINT")
-            finally:
-                reader.close()
-            if derived is not None:
-                staged = {final.stem: tmp for tmp, final in pending if final.suffix == ".parquet"}
-                for name, text in derived(staged).items():
-                    final = self.marts_dir / name
-                    tmp = final.with_name(f".{final.name}.{token}.tmp")
-                    tmp.write_text(text, encoding="utf-8")
-                    pending.append((tmp, final))
-            pending.append((db_tmp, self.published_path))
+            with self.connect() as con:
+                for mart, (tmp, _) in parquet.items():
+                    con.execute(
+                        f"COPY marts.{mart} TO {sql_string(str(tmp))} "
+                        "(FORMAT parquet, COMPRESSION zstd)"
+                    )
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish") as pool:
+                exports = pool.submit(
+                    self._write_copies, marts, staged, reader[0], too_long_for_excel
+                )
+                texts = derived({m: tmp for m, (tmp, _) in parquet.items()}) if derived else {}
+                copies = exports.result()
+            extra = []
+            for name, text in texts.items():
+                tmp, final = staged(self.marts_dir / name)
+                tmp.write_text(text, encoding="utf-8")
+                extra.append((tmp, final))
         except BaseException:
-            for tmp in self.marts_dir.glob(f".*.{token}.tmp"):
+            for tmp in self.marts_dir.glob(f".*.{token}.tmp*"):
                 tmp.unlink(missing_ok=True)
             raise
-        for tmp, final in pending:  # each rename is atomic; the reader database goes last
+        # each rename is atomic; the reader database goes last
+        pending = [*parquet.values(), *copies, *extra, reader]
+        for tmp, final in pending:
             os.replace(tmp, final)
         for stale in too_long_for_excel:  # an older, shorter Excel copy would mislead
             stale.unlink(missing_ok=True)
         return {final.name: final for _, final in pending}
+
+    def _write_copies(
+        self,
+        marts: Sequence[str],
+        staged: Callable[[Path], tuple[Path, Path]],
+        reader_tmp: Path,
+        too_long_for_excel: list[Path],
+    ) -> list[tuple[Path, Path]]:
+        """Each mart's CSV and Excel-ready CSV, and the reader database at `reader_tmp`,
+        under temporary names; returns (temporary, final) of the CSV files."""
+        written = []
+        with self.connect() as con:
+            for mart in marts:
+                table = f"marts.{mart}"
+                csv_tmp, csv_final = staged(self.marts_dir / f"{mart}.csv")
+                con.execute(f"COPY {table} TO {sql_string(str(csv_tmp))} (FORMAT csv, HEADER true)")
+                written.append((csv_tmp, csv_final))
+                excel_tmp, excel_final = staged(self.marts_dir / f"{mart}{EXCEL_SUFFIX}")
+                rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                if rows > EXCEL_MAX_ROWS:
+                    too_long_for_excel.append(excel_final)
+                    continue
+                write_excel_csv(con, table, mart, excel_tmp)
+                written.append((excel_tmp, excel_final))
+            # The reader database, written through the working connection (ATTACH), so it
+            # holds exactly what this connection sees.
+            con.execute(f"ATTACH {sql_string(str(reader_tmp))} AS reader")
+            try:
+                con.execute("CREATE SCHEMA reader.marts")
+                for mart in marts:
+                    con.execute(f"CREATE TABLE reader.marts.{mart} AS SELECT * FROM marts.{mart}")
+            finally:
+                con.execute("DETACH reader")
+        return written
 
     @staticmethod
     def _replace(

@@ -194,3 +194,18 @@ def test_excel_text_from_duckdb_is_what_format_cell_writes(tmp_path):
     assert {"0,1", "-0,1", "2,7", "0,0", "0,5", "100,0", "-100,0", ""} <= by_value
     assert {r[5] for r in parsed} >= {"0", "3", "100", "-100"}  # counts: no decimals
     assert {r[4] for r in parsed} >= {"0,05", "2,68", "1,01", "0,13"}  # ratio: 2 decimals
+
+    # The whole file as published: DuckDB writes the rows (COPY) where every type allows,
+    # Python where one does not (a DATE column); both give the bytes of `excel_csv`.
+    from pipelines.excel_export import excel_csv, write_excel_csv
+
+    python_rows = con.execute("SELECT * FROM m ORDER BY ALL").fetchall()
+    copied = tmp_path / "m_excel.csv"
+    write_excel_csv(con, "m", None, copied)
+    assert copied.read_bytes() == excel_csv(columns, python_rows)
+    assert copied.read_bytes().count(b"\r\n") == len(values) + 1
+    assert list(tmp_path.iterdir()) == [copied]  # the COPY's temporary rows file is gone
+    con.execute("ALTER TABLE m ADD COLUMN day DATE DEFAULT DATE '2024-12-31'")
+    write_excel_csv(con, "m", None, copied)
+    dated_rows = con.execute("SELECT * FROM m ORDER BY ALL").fetchall()
+    assert copied.read_bytes() == excel_csv([*columns, "day"], dated_rows)
