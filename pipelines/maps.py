@@ -35,6 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from pipelines.chart_style import TEMPLATE
 from pipelines.omradestyp import SHORT_TYPE_LABELS
 from pipelines.raw_store import RawFile, RawStore
 
@@ -366,7 +367,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": 15}},
         height=height,
-        template="plotly_white",
+        template=TEMPLATE,
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
         legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"},

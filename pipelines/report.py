@@ -14,14 +14,17 @@ from __future__ import annotations
 import html
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow.parquet as pq
 
 from pipelines import maps
+from pipelines.chart_style import TEMPLATE
 from pipelines.report_context import area_context_html, kommun_comparison_section
 
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
@@ -70,15 +73,23 @@ class ReportResult:
     demo: bool
 
 
-def load_marts(marts_dir: Path) -> dict[str, pd.DataFrame]:
-    """The published marts the report reads, from Parquet."""
+def load_marts(marts_dir: Path, kommuner: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The published marts the report reads, from Parquet (see :func:`read_marts`)."""
     return read_marts(
-        {name: Path(marts_dir) / f"{name}.parquet" for name in MARTS + OPTIONAL_MARTS + PLAN_MARTS}
+        {name: Path(marts_dir) / f"{name}.parquet" for name in MARTS + OPTIONAL_MARTS + PLAN_MARTS},
+        kommuner,
     )
 
 
-def read_marts(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
-    """The report's marts from these Parquet files (published, or staged for publishing)."""
+def read_marts(
+    paths: dict[str, Path], kommuner: Sequence[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The report's marts from these Parquet files (published, or staged for publishing).
+
+    With `kommuner` (the kommuner to report on), the two marts that cover every DeSO and
+    RegSO loaded are read only as far as those reports use them: `deso_indicator` for the
+    kommuner's own DeSO (the maps), `regso_indicator` for their comparison areas. For the
+    whole country that is a few thousand rows instead of 1.4 million."""
     out = {}
     for name in MARTS:
         path = paths.get(name)
@@ -87,9 +98,24 @@ def read_marts(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
         out[name] = pd.read_parquet(path)
     for name in OPTIONAL_MARTS + PLAN_MARTS:
         path = paths.get(name)
-        if path is not None and Path(path).exists():
+        if path is None or not Path(path).exists():
+            continue
+        if kommuner is not None and name == "deso_indicator":
+            out[name] = _read_where(path, "kommun", kommuner)
+        elif kommuner is not None and name == "regso_indicator":
+            comparisons = out.get("comparison_area")
+            wanted = [] if comparisons is None else comparisons.comparison_regso.unique().tolist()
+            out[name] = _read_where(path, "regso", wanted)
+        else:
             out[name] = pd.read_parquet(path)
     return out
+
+
+def _read_where(path: Path, column: str, values: Sequence[str]) -> pd.DataFrame:
+    """The rows of a Parquet file whose `column` is one of `values` (none: no rows)."""
+    if not values:
+        return pq.read_schema(path).empty_table().to_pandas()
+    return pd.read_parquet(path, filters=[(column, "in", list(values))])
 
 
 def number(value: object, decimals: int = 1) -> str:
@@ -102,7 +128,7 @@ def number(value: object, decimals: int = 1) -> str:
 
 def _chart(fig: go.Figure, first: bool) -> str:
     fig.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         height=360,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         legend={"orientation": "h", "y": -0.2},
@@ -906,7 +932,7 @@ def write_report(
 ) -> ReportResult:
     """Write one kommun's report atomically (temporary file, then rename)."""
     page, charts, demo = build_report(
-        load_marts(marts_dir), kommun, kommun_name, run_date or date.today(), raw_dir
+        load_marts(marts_dir, [kommun]), kommun, kommun_name, run_date or date.today(), raw_dir
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

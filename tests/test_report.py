@@ -291,3 +291,30 @@ def test_printed_report_keeps_every_chart_on_one_page(raw_dir, marts_dir, tmp_pa
             # a chart's title and its axis title 'År' end up on the same page
             for title in re.findall(r"Anmälda våldsbrott per 100 000 invånare\n", sheet):
                 assert "År" in sheet[sheet.index(title) :]
+
+
+def test_other_kommuners_index_lines_are_one_trace_that_names_each_kommun():
+    """The report's kommun comparison: every other kommun one line (gaps between them, the
+    kommun's name on hover), the report's kommun and its random-allocation value on top."""
+    from pipelines.report_context import kommun_index_chart
+
+    rows = [
+        ("0123", "Järfälla", year, value, 0.1) for year, value in [(2020, 0.30), (2021, 0.32)]
+    ] + [
+        ("0114", "Upplands Väsby", 2020, 0.25, 0.1),
+        ("0114", "Upplands Väsby", 2021, 0.26, 0.1),
+        ("0680", "Jönköping", 2021, 0.40, 0.1),
+        ("0680", "Jönköping", 2020, 0.41, 0.1),
+    ]
+    index = pd.DataFrame(
+        rows, columns=["kommun", "kommun_name", "year", "value", "expected_random"]
+    )
+    fig = kommun_index_chart(index, "0123", "Järfälla", demo=True)
+    others, own, expected = fig.data
+    assert list(others.x) == [2020, 2021, None, 2020, 2021, None]  # each kommun by year
+    assert list(others.y) == [0.25, 0.26, None, 0.41, 0.40, None]
+    assert list(others.customdata) == ["Upplands Väsby"] * 2 + [""] + ["Jönköping"] * 2 + [""]
+    assert others.name == "Övriga inlästa kommuner" and "%{customdata}" in others.hovertemplate
+    assert list(own.y) == [0.30, 0.32] and own.name == "Järfälla"
+    assert list(expected.y) == [0.1, 0.1]
+    assert "2 andra kommuner" in fig.layout.title.text and "DEMODATA" in fig.layout.title.text

@@ -68,7 +68,7 @@ def build_publish_asset(marts: list[SqlModel]):
         reports: list[tuple[str, int, bool]] = []
 
         def render_reports(staged):
-            frames = read_marts(staged)
+            frames = read_marts(staged, [k.code for k in kommuner])
             pages = {}
             for kommun in kommuner:
                 page, charts, demo = build_report(
