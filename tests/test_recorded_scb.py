@@ -515,3 +515,18 @@ def test_a_listed_only_table_answers_its_info_as_recorded_and_has_no_data(server
     assert info == {"language": "sv", **LISTING["tables"][0]}
     resp = requests.get(f"{server.url}/tables/TAB4707/metadata", timeout=TIMEOUT)
     assert "only listed" in problem(resp, 404)
+
+
+def test_a_content_code_the_table_lacks_is_named_with_the_codes_and_labels_it_has():
+    """What `segregation check` shows for a stand-in content code (as for the income
+    quintiles): SCB's own content codes with their labels, from the recorded metadata."""
+    from pipelines.scb.selection import SelectionError, resolve_selection
+
+    metadata = parse_metadata(META)
+    [(code, label)] = META["dimension"]["ContentsCode"]["category"]["label"].items()
+    with pytest.raises(SelectionError) as err:
+        resolve_selection(metadata, {**SUB_SELECTION, "ContentsCode": ["KVINTIL1"]}, TABLE)
+    assert "'KVINTIL1'" in str(err.value) and f"{code} ({label})" in str(err.value)
+    with pytest.raises(SelectionError) as err:  # many codes: the codes alone, cut at 12
+        resolve_selection(metadata, {**SUB_SELECTION, "Region": ["9999"]}, TABLE)
+    assert "(" not in str(err.value).split("values are")[1] and "…" in str(err.value)

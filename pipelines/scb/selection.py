@@ -57,7 +57,9 @@ def resolve_selection(
             chosen.update(c for c in dim.codes if combined.match(c))
         for item in items:
             if not _is_wildcard(item.strip()):
-                chosen.update(_expand(item.strip(), dim.codes, f"{table_id} {dim.code}"))
+                chosen.update(
+                    _expand(item.strip(), dim.codes, f"{table_id} {dim.code}", dim.labels)
+                )
         resolved[dim.code] = [c for c in dim.codes if c in chosen]
         if not resolved[dim.code]:
             raise SelectionError(
@@ -70,7 +72,9 @@ def _is_wildcard(item: str) -> bool:
     return item != "*" and not _EXPRESSION.match(item) and any(ch in item for ch in "*?[")
 
 
-def _expand(item: str, codes: Sequence[str], where: str) -> list[str]:
+def _expand(item: str, codes: Sequence[str], where: str, labels: Sequence[str] = ()) -> list[str]:
+    """The codes `item` selects. A code the table lacks is an error that lists the table's
+    codes, with their labels where there are few (content codes say nothing by themselves)."""
     if item == "*":
         return list(codes)
     match = _EXPRESSION.match(item)
@@ -88,7 +92,11 @@ def _expand(item: str, codes: Sequence[str], where: str) -> list[str]:
     if any(ch in item for ch in "*?["):
         return [c for c in codes if fnmatch.fnmatchcase(c, item)]
     if item not in codes:
-        sample = ", ".join(list(codes)[:12]) + (" …" if len(codes) > 12 else "")
+        named = len(labels) == len(codes) and len(codes) <= 12
+        shown = [
+            f"{c} ({lab})" if named and lab != c else c for c, lab in zip(codes, labels or codes)
+        ]
+        sample = ", ".join(shown[:12]) + (" …" if len(codes) > 12 else "")
         raise SelectionError(f"{where}: no value {item!r}; values are {sample}.")
     return [item]
 
