@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 
+# the figures, not Dagster's step log: only warnings and errors reach the terminal
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
 def kinds(requests) -> Counter:
     out: Counter = Counter()
     for r in requests:
@@ -88,6 +92,7 @@ def _run() -> None:
                 result = materialize(
                     assets,
                     resources={"pipeline": PipelineResource(source="live", scb_api_url=server.url)},
+                    run_config=QUIET,
                 )
                 elapsed = time.perf_counter() - t0
                 calls = kinds(server.requests[start:])

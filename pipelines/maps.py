@@ -35,7 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from pipelines.chart_style import TEMPLATE
+from pipelines.chart_style import TEMPLATE, UNIT_TITLES, number
 from pipelines.omradestyp import SHORT_TYPE_LABELS
 from pipelines.raw_store import RawFile, RawStore
 
@@ -60,12 +60,6 @@ MISSING_LABEL = "uppgift saknas"
 OUTLINE_COLOR = "#b03a2e"
 SIMPLIFY_METRES = 15.0
 UNIT_SUFFIX = {"procent": " %", "tkr": " tkr", "personer": " personer"}
-UNIT_LEGEND = {
-    "procent": "Andel (%)",
-    "tkr": "Tusen kronor",
-    "personer": "Antal personer",
-    "per 100 000 inv.": "Per 100 000 inv.",
-}
 OMRADESTYP_COLORS = {1: "#b2182b", 2: "#ef8a62", 3: "#f7f7f7", 4: "#67a9cf", 5: "#2166ac"}
 OMRADESTYP = {k: (SHORT_TYPE_LABELS[k], color) for k, color in OMRADESTYP_COLORS.items()}
 
@@ -351,16 +345,11 @@ def fetch_deso_boundaries(
 # --------------------------------------------------------------------------- drawing
 
 
-def _number(value: float, decimals: int = 1) -> str:
-    text = f"{float(value):,.{decimals}f}".replace(",", " ").replace(".", ",")
-    return text.replace("-", "−")
-
-
 def _value_text(value: float | None, unit: str) -> str:
     if value is None or pd.isna(value):
         return MISSING_LABEL
     decimals = 0 if unit in ("personer", "per 100 000 inv.") else 1
-    return _number(value, decimals) + UNIT_SUFFIX.get(unit, f" {unit}")
+    return number(value, decimals) + UNIT_SUFFIX.get(unit, f" {unit}")
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -550,7 +539,7 @@ def deso_map(
             vmax,
             bool(known),
             {
-                "title": {"text": UNIT_LEGEND.get(unit, unit), "side": "right"},
+                "title": {"text": UNIT_TITLES.get(unit, unit), "side": "right"},
                 "thickness": 14,
                 "len": 0.75,
             },
@@ -747,7 +736,7 @@ def kommun_map(
                 vmin,
                 vmax,
                 True,
-                {"title": {"text": UNIT_LEGEND.get(unit, unit)}, "len": 0.6},
+                {"title": {"text": UNIT_TITLES.get(unit, unit)}, "len": 0.6},
             )
         )
     return _layout(fig, f"{html.escape(indicator_name)} per kommun{year_text}", height)

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import pyarrow.parquet as pq
 
 from pipelines import maps
-from pipelines.chart_style import TEMPLATE
+from pipelines.chart_style import TEMPLATE, UNIT_TITLES, number
 from pipelines.report_context import area_context_html, kommun_comparison_section
 
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
@@ -37,13 +37,6 @@ OPTIONAL_MARTS = (  # maps, areas' DeSO, national context (pipelines/report_cont
     "focus_area_national_context",
 )
 SEX_LABELS = {"1+2": "totalt", "1": "män", "2": "kvinnor"}
-UNIT_AXIS = {
-    "procent": "Andel (%)",
-    "tkr": "Tusen kronor",
-    "personer": "Antal personer",
-    "dagar": "Dagar",
-    "per 100 000 inv.": "Per 100 000 invånare",
-}
 THEMES = (  # the plan's five themes, in the plan's order (pipelines/catalog.py)
     "bostadsområden",
     "brottslighet och trygghet",
@@ -116,14 +109,6 @@ def _read_where(path: Path, column: str, values: Sequence[str]) -> pd.DataFrame:
     if not values:
         return pq.read_schema(path).empty_table().to_pandas()
     return pd.read_parquet(path, filters=[(column, "in", list(values))])
-
-
-def number(value: object, decimals: int = 1) -> str:
-    """Swedish number format: space between thousands, decimal comma, '–' for missing."""
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{float(value):,.{decimals}f}".replace(",", " ").replace(".", ",")
-    return text.replace("-", "−")
 
 
 def _chart(fig: go.Figure, first: bool) -> str:
@@ -227,7 +212,7 @@ def indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure
     fig.update_layout(title={"text": title, "font": {"size": 15}}, showlegend=True)
     mark_breaks(fig, rows)
     fig.update_xaxes(title_text="År", dtick=1)
-    fig.update_yaxes(title_text=UNIT_AXIS.get(unit, unit))
+    fig.update_yaxes(title_text=UNIT_TITLES.get(unit, unit))
     return fig
 
 
@@ -836,7 +821,7 @@ def plan_chart(
     title = name + ("<br><sup>DEMODATA, inte SCB:s statistik</sup>" if demo else "")
     fig.update_layout(title={"text": title, "font": {"size": 15}}, showlegend=True)
     fig.update_xaxes(title_text="År", dtick=1)
-    fig.update_yaxes(title_text=UNIT_AXIS.get(unit, unit))
+    fig.update_yaxes(title_text=UNIT_TITLES.get(unit, unit))
     return fig
 
 

@@ -14,7 +14,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipelines.chart_style import TEMPLATE
+from pipelines.chart_style import TEMPLATE, number
 from pipelines.omradestyp import TYPE_LABELS
 
 HEADLINE_MEASURE = "dissimilarity"
@@ -27,12 +27,6 @@ MEASURE_WORDS = {
 }
 HIGHLIGHT = "#c0392b"
 OTHERS = "rgba(127, 140, 141, 0.35)"
-
-
-def _number(value: object, decimals: int = 2) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{float(value):.{decimals}f}".replace(".", ",").replace("-", "−")
 
 
 def kommun_index_chart(index: pd.DataFrame, kommun: str, kommun_name: str, demo: bool) -> go.Figure:
@@ -130,13 +124,13 @@ def kommun_comparison_section(
         text = (
             f"Olikhetsindex D mäter hur olika invånare med utländsk och svensk bakgrund är "
             f"fördelade över kommunens DeSO: 0 är helt jämnt, 1 helt åtskilt. {latest.year} var "
-            f"D i {html.escape(kommun_name)} {_number(latest.value)}"
+            f"D i {html.escape(kommun_name)} {number(latest.value, 2)}"
         )
         if pd.notna(latest.get("expected_random")):
             text += (
                 f"; bara av slumpen, med lika många invånare i varje DeSO, hade det blivit "
-                f"omkring {_number(latest.expected_random)}, så det justerade värdet är "
-                f"{_number(latest.adjusted)}"
+                f"omkring {number(latest.expected_random, 2)}, så det justerade värdet är "
+                f"{number(latest.adjusted, 2)}"
             )
         text += "."
         if rank is not None and others:
@@ -156,7 +150,7 @@ def kommun_comparison_section(
     rows = []
     for r in latest_rows.itertuples():
         interval = (
-            f"{_number(r.interval_low, 3)}–{_number(r.interval_high, 3)}"
+            f"{number(r.interval_low, 3)}–{number(r.interval_high, 3)}"
             if hasattr(r, "interval_low") and pd.notna(r.interval_low)
             else "–"
         )
@@ -165,9 +159,9 @@ def kommun_comparison_section(
             f"<td>{html.escape(MEASURE_WORDS.get(r.measure, r.measure))}"
             + (' <span class="demo">demodata</span>' if r.demo else "")
             + "</td>"
-            f"<td>{_number(r.value, 3)}</td>"
-            f"<td>{_number(getattr(r, 'expected_random', None), 3)} ({interval})</td>"
-            f"<td>{_number(getattr(r, 'adjusted', None), 3)}</td>"
+            f"<td>{number(r.value, 3)}</td>"
+            f"<td>{number(getattr(r, 'expected_random', None), 3)} ({interval})</td>"
+            f"<td>{number(getattr(r, 'adjusted', None), 3)}</td>"
             f"<td>{'–' if pd.isna(getattr(r, 'rank_among_kommuner', None)) else int(r.rank_among_kommuner)}"
             f" av {'–' if pd.isna(getattr(r, 'kommuner_compared', None)) else int(r.kommuner_compared)}</td>"
             "</tr>"
@@ -206,7 +200,7 @@ def area_context_html(marts: dict[str, pd.DataFrame], kommun: str, area_id: str)
                 body.append(
                     f"<tr><td>{r.year}</td><td>{html.escape(str(getattr(r, 'regso_name', '') or r.regso))}"
                     f" ({html.escape(str(r.regso))})</td><td>{html.escape(kind)}</td>"
-                    f"<td>{'–' if share is None or pd.isna(share) else _number(share, 0) + ' %'}</td></tr>"
+                    f"<td>{'–' if share is None or pd.isna(share) else number(share, 0) + ' %'}</td></tr>"
                 )
             parts.append(
                 "<h3>Områdestyp (SCB:s socioekonomiska index)</h3>"
@@ -226,13 +220,13 @@ def area_context_html(marts: dict[str, pd.DataFrame], kommun: str, area_id: str)
             for r in latest.itertuples():
                 better = r.share_of_deso_better_off
                 if pd.notna(better):
-                    words = f"{_number(better, 0)} % av DeSO har ett gynnsammare värde"
+                    words = f"{number(better, 0)} % av DeSO har ett gynnsammare värde"
                 else:
-                    words = f"högre än i {_number(r.percentile, 0)} % av DeSO"
+                    words = f"högre än i {number(r.percentile, 0)} % av DeSO"
                 body.append(
                     f"<tr><td>{html.escape(r.indicator_name)}"
                     + (' <span class="demo">demodata</span>' if r.demo else "")
-                    + f"</td><td>{r.year}</td><td>{_number(r.percentile, 0)}</td>"
+                    + f"</td><td>{r.year}</td><td>{number(r.percentile, 0)}</td>"
                     f"<td>{html.escape(words)}</td>"
                     f"<td>{int(r.deso_compared)} DeSO i {int(r.kommuner_compared)} kommuner</td></tr>"
                 )
