@@ -226,7 +226,15 @@ def run_check(
     say("Kontrollerar Koladas nyckeltal …")
     with ThreadPoolExecutor(max_workers=1) as pool:
         kpi_check = pool.submit(_check_kpis, kpis, catalog, raw_dir, settings, kolada_client)
-        _check_tables(report, catalog, store, kommuner or [], settings, scb_client, say)
+        if kommuner is None:  # every table's selection follows the kommuner: nothing to check
+            report.add(
+                "katalog",
+                "SCB:s tabeller",
+                NOTE,
+                "kontrolleras när areas/kommuner.csv är rättad (urvalet följer kommunerna)",
+            )
+        else:
+            _check_tables(report, catalog, store, kommuner, settings, scb_client, say)
         kpi_check.result()
     report.findings.extend(kpis.findings)
     report.seconds = time.monotonic() - started

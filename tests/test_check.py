@@ -60,6 +60,20 @@ def test_a_kommun_the_snapshot_lacks_is_named_with_what_to_do(raw_dir, capsys):
     assert "SEGREGATION_SOURCE=live" in out
 
 
+def test_an_unknown_lan_in_kommuner_csv_is_the_one_error_shown(raw_dir, capsys):
+    """A kommuner.csv saved by Excel (BOM, `;`, CRLF) naming a län that does not exist: the
+    file's line is the error; the tables, whose selection follows the kommuner, wait."""
+    (raw_dir / "areas" / "kommuner.csv").write_bytes(
+        "\ufeffkommun;namn\r\n0123;Järfälla\r\nlän 66;Fel län\r\n".encode()
+    )
+    assert main(["check"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    errors = [line for line in lines if " fel " in line]
+    assert len(errors) == 1, "\n".join(lines)
+    assert "line 3: län 66" in errors[0] and "06" in errors[0]
+    assert any("kontrolleras när areas/kommuner.csv är rättad" in line for line in lines)
+
+
 def test_a_bad_area_file_is_reported_with_file_and_line(raw_dir):
     edit(raw_dir / "areas" / "focus_areas.csv", "DeSO2025,0680C1071", "DeSO2025,0680C1070")
     report = run_check(settings_for(raw_dir))
