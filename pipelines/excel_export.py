@@ -370,8 +370,9 @@ def write_excel_csv(
 ) -> None:
     """Write `table`'s Excel-ready file to `path`: BOM and Swedish headings, then the rows in
     ORDER BY ALL. Where every column type has a DuckDB expression (:func:`excel_sql`),
-    DuckDB formats and writes the rows itself (`COPY`, `;`, CRLF, quoted only where needed:
-    the bytes Python's csv writer gives, compared in a test); otherwise Python formats them
+    DuckDB formats and writes the rows itself (`COPY`, `;`, CRLF, quoted only where needed,
+    no comment character, so a `#` stays bare: the bytes Python's csv writer gives, compared
+    in a test); otherwise Python formats them
     in blocks of :data:`EXCEL_BLOCK_ROWS`."""
     typed = con.execute(f"DESCRIBE {table}").fetchall()
     columns = [row[0] for row in typed]
@@ -387,7 +388,7 @@ def write_excel_csv(
     try:
         con.execute(
             f"COPY ({sql}) TO {sql_string(str(body))} "
-            "(FORMAT csv, DELIMITER ';', QUOTE '\"', HEADER false, NEW_LINE '\r\n')"
+            "(FORMAT csv, DELIMITER ';', QUOTE '\"', HEADER false, NEW_LINE '\r\n', COMMENT '')"
         )
         with path.open("ab") as handle, body.open("rb") as rows:
             shutil.copyfileobj(rows, handle, 1 << 20)

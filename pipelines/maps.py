@@ -790,7 +790,7 @@ def deso_map_for_kommun(
             "kan ritas. Kör pipelinen med SEGREGATION_SOURCE=live för att hämta dem från SCB:s "
             "öppna karttjänst."
         )
-    if deso_indicator is None or deso_indicator.empty:
+    if deso_indicator is None:
         return "Det finns inga värden per DeSO att visa på kartan: kör pipelinen (make run)."
     values, year = latest_deso_values(deso_indicator, kommun, indicator)
     if year is None:

@@ -117,11 +117,24 @@ class Warehouse:
             _HELD.pop(key).close()
 
     def replace_table(self, schema: str, name: str, frame: pd.DataFrame) -> TableSummary:
-        """Replace `schema.name` with the rows of a DataFrame, in one transaction."""
+        """Replace `schema.name` with the rows of a DataFrame, in one transaction.
+
+        Categorical columns (the parsed SCB responses') are stored as VARCHAR, not as DuckDB
+        ENUMs: text compares and sorts as text whatever the response's category order, and
+        the column schema stays short."""
         target = f"{identifier(schema)}.{identifier(name)}"
+        categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+        select = "SELECT * FROM incoming_frame"
+        if categorical:
+            quoted = ['"' + str(c).replace('"', '""') + '"' for c in categorical]
+            casts = ", ".join(f"CAST({q} AS VARCHAR) AS {q}" for q in quoted)
+            select = f"SELECT * REPLACE ({casts}) FROM incoming_frame"
         with self.connect() as con:
             con.register("incoming_frame", frame)
-            self._replace(con, target, "SELECT * FROM incoming_frame")
+            try:
+                self._replace(con, target, select)
+            finally:
+                con.unregister("incoming_frame")
             return self._summary(con, target)
 
     def build_model(

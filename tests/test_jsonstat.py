@@ -72,6 +72,17 @@ def test_parts_of_one_table_join_into_one_frame_with_every_category():
     status = frame.status.astype(object).where(frame.status.notna(), None).tolist()
     assert status == [None, "..", ".", None, None, None, None, ".", None, None, "x", None]
     assert list(frame.status.cat.categories) == ["..", ".", "x"]
+    # two codes with one label in different parts both keep it (as each part alone gives it)
+    third = doc([1] * 6)
+    third["dimension"]["Region"]["category"]["label"] = {"0123": "Järfälla", "0680": "Jönköping"}
+    fourth = doc([2] * 6)
+    fourth["dimension"]["Region"]["category"] = {
+        "index": ["0123_X", "0680"],
+        "label": {"0123_X": "Järfälla", "0680": "Jönköping"},
+    }
+    joined = cells_frame([parse_cells(third), parse_cells(fourth)])
+    assert list(joined.Region[6:9]) == ["0123_X"] * 3
+    assert set(joined.Region_label) == {"Järfälla", "Jönköping"}
     # one part alone gives what parse_jsonstat2 gives
     alone = cells_frame([parse_cells(first)])
     assert alone.equals(parse_jsonstat2(first).frame)

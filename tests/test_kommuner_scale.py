@@ -178,7 +178,7 @@ def test_excel_text_from_duckdb_is_what_format_cell_writes(tmp_path):
               123456.789, 1.005, 2.5, -2.5, 0.125]  # fmt: skip
     rows = [
         (f"0{i % 3}23", 2010 + i % 4, [True, False, None][i % 3], v, v, v,
-         ["a;b", 'say "x"', None, ""][i % 4])
+         ["a;b", 'say "x"', None, "", "Område #1", " # "][i % 6])
         for i, v in enumerate(values)
     ]  # fmt: skip
     con.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

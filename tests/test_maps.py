@@ -359,3 +359,16 @@ def test_live_run_fetches_boundaries_only_for_kommuner_without_any(raw_dir, monk
         assert len(server.requests) == 1
     assert (raw_dir / "geodata" / "DeSO_2025" / "0180" / "manifest.json").exists()
     assert Path(raw_dir / "geography" / "deso2025_0123_sweref99tm.geojson").exists()
+
+
+def test_a_kommun_without_deso_values_is_told_so_not_to_run_the_pipeline():
+    """The report reads `deso_indicator` only for its own kommuner: a kommun with none of its
+    DeSO in the mart gets the sentence about the indicator, not "run the pipeline"."""
+    columns = ["kommun", "deso", "indicator", "sex", "year", "value", "area_name", "unit"]
+    none = pd.DataFrame(columns=columns)
+    raw = PROJECT / "data" / "raw"
+    text = maps.deso_map_for_kommun(none, "0123", "Järfälla", raw, "lag_ekonomisk_standard")
+    assert text == (
+        "Det finns inga värden per DeSO för indikatorn lag_ekonomisk_standard i Järfälla."
+    )
+    assert "make run" in maps.deso_map_for_kommun(None, "0123", "Järfälla", raw)

@@ -181,7 +181,7 @@ def parse_cells(
 def cells_frame(parts: Sequence[ParsedCells], context: str = "response") -> pd.DataFrame:
     """One tidy frame (columns as :func:`parse_jsonstat2`) of the cells of one or more
     responses of the same table, in order. Each dimension's categories are those of every
-    part, in the order first seen; a code keeps the label it first came with."""
+    part, in the order first seen; each cell keeps the label its own part gives it."""
     if not parts:
         raise ScbResponseError(f"{context}: no data parts.")
     first = parts[0]
@@ -196,13 +196,14 @@ def cells_frame(parts: Sequence[ParsedCells], context: str = "response") -> pd.D
     for i, code in enumerate(codes):
         if len(parts) == 1:
             dim, positions = first.dimensions[i], first.positions[i]
+            labels, label_positions = _unique_labels(dim), positions
         else:
-            dim, positions = _merge_dimension(parts, code)
+            dim, positions, labels, label_positions = _merge_dimension(parts, code)
         columns[code] = pd.Categorical.from_codes(
             positions, categories=pd.Index(dim.codes, dtype="object")
         )
         columns[f"{code}_label"] = pd.Categorical.from_codes(
-            positions, categories=pd.Index(_unique_labels(dim), dtype="object")
+            label_positions, categories=pd.Index(labels, dtype="object")
         )
     if len(parts) == 1:
         values, status, symbols = first.values, first.status, first.status_symbols
@@ -217,11 +218,17 @@ def cells_frame(parts: Sequence[ParsedCells], context: str = "response") -> pd.D
     return pd.DataFrame(columns, copy=False)
 
 
-def _merge_dimension(parts: Sequence[ParsedCells], code: str) -> tuple[Dimension, np.ndarray]:
-    """A dimension over several parts: the union of categories and each cell's position."""
+def _merge_dimension(
+    parts: Sequence[ParsedCells], code: str
+) -> tuple[Dimension, np.ndarray, list[str], np.ndarray]:
+    """A dimension over several parts: the union of categories and each cell's position, and
+    the same for the labels. Labels are made unique within each part, as one part alone
+    makes them, and then joined by their text (two codes with one label in different parts
+    keep that label)."""
     seen: dict[str, int] = {}
-    labels: list[str] = []
-    chunks = []
+    first_labels: list[str] = []
+    label_seen: dict[str, int] = {}
+    chunks, label_chunks = [], []
     for part in parts:
         j = next(k for k, d in enumerate(part.dimensions) if d.code == code)
         dim = part.dimensions[j]
@@ -229,12 +236,22 @@ def _merge_dimension(parts: Sequence[ParsedCells], code: str) -> tuple[Dimension
         for k, (c, label) in enumerate(zip(dim.codes, dim.labels)):
             if c not in seen:
                 seen[c] = len(seen)
-                labels.append(label)
+                first_labels.append(label)
             mapping[k] = seen[c]
+        label_mapping = np.array(
+            [label_seen.setdefault(label, len(label_seen)) for label in _unique_labels(dim)],
+            dtype=np.int64,
+        )
         chunks.append(mapping[part.positions[j]])
+        label_chunks.append(label_mapping[part.positions[j]])
     first = next(d for d in parts[0].dimensions if d.code == code)
-    merged = Dimension(code, first.label, tuple(seen), tuple(labels))
-    return merged, np.concatenate(chunks).astype(_smallest_int(len(seen)))
+    merged = Dimension(code, first.label, tuple(seen), tuple(first_labels))
+    return (
+        merged,
+        np.concatenate(chunks).astype(_smallest_int(len(seen))),
+        list(label_seen),
+        np.concatenate(label_chunks).astype(_smallest_int(len(label_seen))),
+    )
 
 
 def _merge_status(parts: Sequence[ParsedCells]) -> tuple[np.ndarray, list[str]]:
