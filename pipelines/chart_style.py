@@ -5,18 +5,21 @@ the Swedish number format.
 
 Plotly copies and re-validates the whole template each time a figure's template is set
 by name. `plotly_white` carries defaults for some forty trace types, so that cost about
-50 ms per chart (a fifth of a report's time) and 4 KB of each chart's HTML. `TEMPLATE` is
-`plotly_white`'s layout with its defaults for scatter traces only: every chart and map
-here is a `go.Scatter` figure, so they look the same.
+50 ms per chart (a fifth of a report's time) and 4 KB of each chart's HTML. :func:`template`
+names `plotly_white`'s layout with its defaults for scatter traces only: every chart and map
+here is a `go.Scatter` figure, so they look the same. It is registered with Plotly when a
+figure first asks for it, not when the code location is imported.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-TEMPLATE = "segregation_white"
+TEMPLATE_NAME = "segregation_white"
 # axis and legend titles per indicator unit (`unit` in the catalog)
 UNIT_TITLES = {
     "procent": "Andel (%)",
@@ -26,11 +29,16 @@ UNIT_TITLES = {
     "per 100 000 inv.": "Per 100 000 invånare",
 }
 
-if TEMPLATE not in pio.templates:
-    _white = pio.templates["plotly_white"]
-    pio.templates[TEMPLATE] = go.layout.Template(
-        layout=_white.layout, data={"scatter": _white.data.scatter}
-    )
+
+@cache
+def template() -> str:
+    """The name of the report's template, registered with Plotly on the first call."""
+    if TEMPLATE_NAME not in pio.templates:
+        white = pio.templates["plotly_white"]
+        pio.templates[TEMPLATE_NAME] = go.layout.Template(
+            layout=white.layout, data={"scatter": white.data.scatter}
+        )
+    return TEMPLATE_NAME
 
 
 def number(value: object, decimals: int = 1) -> str:

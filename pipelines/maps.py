@@ -35,7 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from pipelines.chart_style import TEMPLATE, UNIT_TITLES, number
+from pipelines.chart_style import UNIT_TITLES, number, template
 from pipelines.omradestyp import SHORT_TYPE_LABELS
 from pipelines.raw_store import RawFile, RawStore
 
@@ -356,7 +356,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": 15}},
         height=height,
-        template=TEMPLATE,
+        template=template(),
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
         legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"},

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import pyarrow.parquet as pq
 
 from pipelines import maps
-from pipelines.chart_style import TEMPLATE, UNIT_TITLES, number
+from pipelines.chart_style import UNIT_TITLES, number, template
 from pipelines.report_context import area_context_html, kommun_comparison_section
 
 MARTS = ("population_background", "focus_area_indicator", "focus_area_trend")
@@ -113,7 +113,7 @@ def _read_where(path: Path, column: str, values: Sequence[str]) -> pd.DataFrame:
 
 def _chart(fig: go.Figure, first: bool) -> str:
     fig.update_layout(
-        template=TEMPLATE,
+        template=template(),
         height=360,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         legend={"orientation": "h", "y": -0.2},
@@ -178,6 +178,14 @@ def mark_breaks(fig: go.Figure, rows: pd.DataFrame) -> None:
         )
 
 
+def _titles(fig: go.Figure, name: str, unit: str, demo: bool) -> None:
+    """An indicator chart's title (marked when it shows demo data) and axis titles."""
+    title = name + ("<br><sup>DEMODATA, inte SCB:s statistik</sup>" if demo else "")
+    fig.update_layout(title={"text": title, "font": {"size": 15}}, showlegend=True)
+    fig.update_xaxes(title_text="År", dtick=1)
+    fig.update_yaxes(title_text=UNIT_TITLES.get(unit, unit))
+
+
 def indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure:
     rows = rows.sort_values("year")
     name, unit = rows.indicator_name.iloc[0], rows.unit.iloc[0]
@@ -208,11 +216,8 @@ def indicator_chart(rows: pd.DataFrame, area_name: str, demo: bool) -> go.Figure
                 },
             )
         )
-    title = name + ("<br><sup>DEMODATA, inte SCB:s statistik</sup>" if demo else "")
-    fig.update_layout(title={"text": title, "font": {"size": 15}}, showlegend=True)
+    _titles(fig, name, unit, demo)
     mark_breaks(fig, rows)
-    fig.update_xaxes(title_text="År", dtick=1)
-    fig.update_yaxes(title_text=UNIT_TITLES.get(unit, unit))
     return fig
 
 
@@ -818,10 +823,7 @@ def plan_chart(
         text=f"Planen startar {start}",
         font={"size": 10, "color": "#27ae60"},
     )
-    title = name + ("<br><sup>DEMODATA, inte SCB:s statistik</sup>" if demo else "")
-    fig.update_layout(title={"text": title, "font": {"size": 15}}, showlegend=True)
-    fig.update_xaxes(title_text="År", dtick=1)
-    fig.update_yaxes(title_text=UNIT_TITLES.get(unit, unit))
+    _titles(fig, name, unit, demo)
     return fig
 
 

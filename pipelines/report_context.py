@@ -14,7 +14,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipelines.chart_style import TEMPLATE, number
+from pipelines.chart_style import number, template
 from pipelines.omradestyp import TYPE_LABELS
 
 HEADLINE_MEASURE = "dissimilarity"
@@ -90,7 +90,7 @@ def kommun_index_chart(index: pd.DataFrame, kommun: str, kommun_name: str, demo:
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
         height=380,
-        template=TEMPLATE,
+        template=template(),
     )
     return fig
 
