@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.csv_input import CsvInputError, kommun_code_hint, read_csv
+from pipelines.csv_input import CsvInputError, FileProblems, kommun_code_hint, read_csv
 from pipelines.geography import DEFAULT_DIVISION, DESO2018, DESO2025, DIVISIONS, load_deso_key
 
 AREAS_FILE = Path("areas") / "focus_areas.csv"
@@ -39,12 +39,10 @@ _DESO = re.compile(r"^(\d{4})[ABC]\d{4}$")
 _AREA_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class AreaRegistryError(ValueError):
+class AreaRegistryError(FileProblems):
     """The area file has problems; `problems` lists each with file and line."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("The focus-area file has problems:\n  " + "\n  ".join(problems))
+    heading = "The focus-area file has problems"
 
 
 @dataclass(frozen=True)

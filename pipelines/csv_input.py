@@ -32,6 +32,16 @@ class CsvInputError(ValueError):
     """A file cannot be read at all (encoding, empty); the message names the file."""
 
 
+class FileProblems(ValueError):
+    """A file the analyst edits has problems; `problems` lists each with file and line."""
+
+    heading = "The file has problems"
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{self.heading}:\n  " + "\n  ".join(problems))
+
+
 @dataclass(frozen=True)
 class CsvFile:
     path: Path

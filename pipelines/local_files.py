@@ -33,7 +33,13 @@ import pandas as pd
 
 from pipelines.areas import AreaMember
 from pipelines.catalog import Catalog
-from pipelines.csv_input import CsvInputError, kommun_code_hint, parse_number, read_csv
+from pipelines.csv_input import (
+    CsvInputError,
+    FileProblems,
+    kommun_code_hint,
+    parse_number,
+    read_csv,
+)
 
 LOCAL_DIR = "local"
 COLUMNS = (
@@ -50,10 +56,8 @@ COLUMNS = (
 FIRST_YEAR = 1990
 
 
-class LocalFileError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("The kommun's value files have problems:\n  " + "\n  ".join(problems))
+class LocalFileError(FileProblems):
+    heading = "The kommun's value files have problems"
 
 
 _number = parse_number

@@ -30,7 +30,7 @@ import pandas as pd
 
 from pipelines.areas import AreaMember
 from pipelines.catalog import Catalog
-from pipelines.csv_input import CsvInputError, kommun_code_hint, read_csv
+from pipelines.csv_input import CsvInputError, FileProblems, kommun_code_hint, read_csv
 
 PLANS_FILE = Path("areas") / "plans.csv"
 COLUMNS = ("kommun", "area_id", "plan_name", "start_year", "target_indicators")
@@ -40,12 +40,10 @@ FIRST_YEAR = 2000
 MAX_K = 100
 
 
-class PlanRegistryError(ValueError):
+class PlanRegistryError(FileProblems):
     """The plans file has problems; `problems` lists each with file and line."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("The plans file has problems:\n  " + "\n  ".join(problems))
+    heading = "The plans file has problems"
 
 
 @dataclass(frozen=True)
