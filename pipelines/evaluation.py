@@ -27,6 +27,7 @@ import pandas as pd
 
 from pipelines.geography import DIVISIONS
 from pipelines.omradestyp import SHORT_TYPE_LABELS
+from pipelines.plans import PLAN_FIELDS
 
 PRE_YEARS = 3
 POST_YEARS = 3
@@ -35,13 +36,7 @@ DESO_LEVEL = "område mot kommun (DeSO)"
 TYPE_LABELS = {k: v[0].lower() + v[1:] for k, v in SHORT_TYPE_LABELS.items()}
 
 COMPARISON_COLUMNS = [
-    "kommun",
-    "area_id",
-    "area_name",
-    "plan_name",
-    "start_year",
-    "start_year_assumed",
-    "start_year_note",
+    *PLAN_FIELDS,
     "comparison_regso",
     "comparison_regso_name",
     "comparison_kommun",
@@ -67,6 +62,19 @@ COMPARISON_TYPES = {
     "distance": "float64",
     "demo": "bool",
 }
+
+
+def plan_fields(plan) -> dict[str, object]:
+    """The columns that name a plan (`PLAN_FIELDS`), from a row of `raw.plans`."""
+    return {
+        "kommun": plan.kommun,
+        "area_id": plan.area_id,
+        "area_name": plan.area_name,
+        "plan_name": plan.plan_name,
+        "start_year": int(plan.start_year),
+        "start_year_assumed": bool(plan.start_year_assumed),
+        "start_year_note": plan.start_year_note,
+    }
 
 
 def empty_comparisons() -> pd.DataFrame:
@@ -271,13 +279,7 @@ def match_comparisons(
             )
             out.append(
                 {
-                    "kommun": plan.kommun,
-                    "area_id": plan.area_id,
-                    "area_name": plan.area_name,
-                    "plan_name": plan.plan_name,
-                    "start_year": start,
-                    "start_year_assumed": bool(plan.start_year_assumed),
-                    "start_year_note": plan.start_year_note,
+                    **plan_fields(plan),
                     "comparison_regso": code,
                     "comparison_regso_name": names_of.get(code),
                     "comparison_kommun": kommun_of[code],
@@ -384,18 +386,12 @@ def plan_effects(
             better = str(info.higher_is_better).lower() if info is not None else "neutral"
             sign = 1 if better == "true" else -1 if better == "false" else None
             rec = {
-                "kommun": plan.kommun,
-                "area_id": plan.area_id,
-                "area_name": plan.area_name,
+                **plan_fields(plan),
                 "indicator": indicator,
                 "indicator_name": info.indicator_name if info is not None else indicator,
                 "sex": "1+2",
                 "unit": info.unit if info is not None else None,
                 "higher_is_better": better,
-                "plan_name": plan.plan_name,
-                "start_year": start,
-                "start_year_assumed": bool(plan.start_year_assumed),
-                "start_year_note": plan.start_year_note,
                 "estimate_made": False,
                 "demo": bool(rows.demo.any()),
                 "source_table": ",".join(sorted(set(rows.source_table.dropna()))) or None,

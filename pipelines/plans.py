@@ -197,7 +197,8 @@ def load_plans(
     return plans
 
 
-PLAN_COLUMNS = (
+# What names a plan in every table built on it (raw.plans, comparison_area, plan_effect).
+PLAN_FIELDS = (
     "kommun",
     "area_id",
     "area_name",
@@ -205,6 +206,9 @@ PLAN_COLUMNS = (
     "start_year",
     "start_year_assumed",
     "start_year_note",
+)
+PLAN_COLUMNS = (
+    *PLAN_FIELDS,
     "target_indicators",
     "comparison_k",
     "status",
