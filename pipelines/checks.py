@@ -12,6 +12,22 @@ from pipelines.omradestyp import PUBLISHED_COUNTS, PUBLISHED_UPDATED, agreement
 from pipelines.resources import PipelineResource
 from pipelines.warehouse import Warehouse
 
+
+def no_rows(
+    found: pd.DataFrame, count: str, examples: int = 3, **metadata: object
+) -> AssetCheckResult:
+    """A check that passes when its query found no offending rows: their number under
+    `count`, the first few as `example`, and any other metadata given."""
+    return AssetCheckResult(
+        passed=found.empty,
+        metadata={
+            count: len(found),
+            "example": str(found.head(examples).to_dict("records")),
+            **metadata,
+        },
+    )
+
+
 # SCB adds controlled noise to cells from reference year 2025 (the Cell Key Method): parts
 # need not add up exactly to totals. Allow this much, in persons, from 2025 on.
 CKM_FIRST_YEAR = 2025
@@ -36,13 +52,7 @@ def build_mart_checks(model: SqlModel) -> list:
             dupes = pipeline.warehouse().query(
                 f"SELECT {cols}, count(*) AS n FROM {table} GROUP BY ALL HAVING count(*) > 1"
             )
-            return AssetCheckResult(
-                passed=dupes.empty,
-                metadata={
-                    "duplicate_keys": len(dupes),
-                    "example": str(dupes.head(3).to_dict("records")),
-                },
-            )
+            return no_rows(dupes, "duplicate_keys")
 
         checks.append(_unique)
 
@@ -94,11 +104,7 @@ def population_background_adds_up(pipeline: PipelineResource) -> AssetCheckResul
               > CASE WHEN year >= {CKM_FIRST_YEAR} THEN {CKM_TOLERANCE_PERSONS} ELSE 0 END
         """
     )
-    return AssetCheckResult(
-        passed=off.empty,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={"rows_not_adding_up": len(off), "example": str(off.head(3).to_dict("records"))},
-    )
+    return no_rows(off, "rows_not_adding_up")
 
 
 @asset_check(
@@ -136,10 +142,7 @@ def kommun_value_matches_published(pipeline: PipelineResource) -> AssetCheckResu
                   > CASE WHEN k.year >= {CKM_FIRST_YEAR} THEN 0.01 * abs(coalesce(k.den, 0)) ELSE 0.5 END)
         """
     )
-    return AssetCheckResult(
-        passed=off.empty,
-        metadata={"mismatches": len(off), "example": str(off.head(3).to_dict("records"))},
-    )
+    return no_rows(off, "mismatches")
 
 
 @asset_check(
@@ -161,10 +164,7 @@ def every_area_every_year(pipeline: PipelineResource) -> AssetCheckResult:
         ANTI JOIN marts.focus_area_indicator m USING (kommun, area_id, indicator, year, sex)
         """
     )
-    return AssetCheckResult(
-        passed=missing.empty,
-        metadata={"missing_rows": len(missing), "example": str(missing.head(3).to_dict("records"))},
-    )
+    return no_rows(missing, "missing_rows")
 
 
 focus_area_checks = [kommun_value_matches_published, every_area_every_year]
@@ -297,10 +297,7 @@ def segregation_indices_within_range(pipeline: PipelineResource) -> AssetCheckRe
            OR expected_random > interval_high + {eps}
         """
     )
-    return AssetCheckResult(
-        passed=off.empty,
-        metadata={"rows_out_of_range": len(off), "example": str(off.head(3).to_dict("records"))},
-    )
+    return no_rows(off, "rows_out_of_range")
 
 
 def segregation_missing_rows(warehouse: Warehouse) -> pd.DataFrame:
@@ -343,15 +340,12 @@ def segregation_no_kommun_missing(pipeline: PipelineResource) -> AssetCheckResul
     with_counts = set(
         warehouse.query("SELECT DISTINCT kommun FROM staging.stg_deso_group_counts")["kommun"]
     )
-    return AssetCheckResult(
-        passed=missing.empty,
-        metadata={
-            "missing_rows": len(missing),
-            "example": str(missing.head(3).to_dict("records")),
-            "kommuner_selected": len(selected),
-            "kommuner_with_deso_counts": len(with_counts & selected),
-            "kommuner_without_deso_counts": ", ".join(sorted(selected - with_counts)) or "inga",
-        },
+    return no_rows(
+        missing,
+        "missing_rows",
+        kommuner_selected=len(selected),
+        kommuner_with_deso_counts=len(with_counts & selected),
+        kommuner_without_deso_counts=", ".join(sorted(selected - with_counts)) or "inga",
     )
 
 
@@ -381,10 +375,7 @@ def comparison_never_same_kommun_or_focus_area(pipeline: PipelineResource) -> As
                 JOIN raw.deso_regso_key k ON k.deso = f.deso AND k.division = f.division)
         """
     )
-    return AssetCheckResult(
-        passed=bad.empty,
-        metadata={"bad_rows": len(bad), "example": str(bad.head(3).to_dict("records"))},
-    )
+    return no_rows(bad, "bad_rows")
 
 
 @asset_check(
@@ -403,10 +394,7 @@ def comparison_at_most_k(pipeline: PipelineResource) -> AssetCheckResult:
         HAVING any_value(p.comparison_k) IS NULL OR count(*) > any_value(p.comparison_k)
         """
     )
-    return AssetCheckResult(
-        passed=over.empty,
-        metadata={"areas_over_k": len(over), "example": str(over.head(3).to_dict("records"))},
-    )
+    return no_rows(over, "areas_over_k")
 
 
 evaluation_checks = [comparison_never_same_kommun_or_focus_area, comparison_at_most_k]
@@ -433,14 +421,7 @@ def _types_in_range(
     missing = pipeline.warehouse().query(
         f"SELECT count(*) AS n FROM {table} WHERE omradestyp IS NULL"
     )["n"][0]
-    return AssetCheckResult(
-        passed=bad.empty,
-        metadata={
-            "rows_out_of_range": len(bad),
-            "rows_without_type": int(missing),
-            "example": str(bad.head(3).to_dict("records")),
-        },
-    )
+    return no_rows(bad, "rows_out_of_range", rows_without_type=int(missing))
 
 
 @asset_check(
@@ -576,13 +557,7 @@ def focus_area_every_year(pipeline: PipelineResource) -> AssetCheckResult:
         ORDER BY ALL
         """
     )
-    return AssetCheckResult(
-        passed=missing.empty,
-        metadata={
-            "missing_area_years": len(missing),
-            "example": str(missing.head(5).to_dict("records")),
-        },
-    )
+    return no_rows(missing, "missing_area_years", examples=5)
 
 
 omradestyp_checks = [

@@ -24,15 +24,10 @@ def build_model_asset(model: SqlModel):
         summary = warehouse.build_model(model.layer, model.name, model.sql)
         metadata = table_metadata(summary, f"{model.layer}.{model.name}")
         columns = [c for c, _ in summary.columns]
-        if "demo" in columns:
-            demo_rows = int(
-                warehouse.query(f"SELECT count(*) AS n FROM {model.layer}.{model.name} WHERE demo")[
-                    "n"
-                ][0]
-            )
-            metadata["demo_rows"] = demo_rows
-            metadata["data_status"] = "publicerad statistik" if demo_rows == 0 else DEMO_WARNING
         metadata.update(_coverage(warehouse, f"{model.layer}.{model.name}", columns))
+        if "demo_rows" in metadata:
+            demo = metadata["demo_rows"]
+            metadata["data_status"] = "publicerad statistik" if demo == 0 else DEMO_WARNING
         if model.layer == "marts":
             frame = warehouse.query(f"SELECT * FROM marts.{model.name} LIMIT 10")
             metadata["preview"] = preview(frame)
@@ -47,8 +42,10 @@ def build_model_asset(model: SqlModel):
 def _coverage(warehouse, table: str, columns: list[str]) -> dict[str, object]:
     """How much a table covers, from whichever of its columns say so: kommuner, years and
     areas (distinct DeSO, or for tables that count them in `areas`, the most DeSO used in
-    one year, division and measure)."""
+    one year, division and measure), and how many rows are demo data (`demo_rows`)."""
     parts = []
+    if "demo" in columns:
+        parts.append("count(*) FILTER (WHERE demo) AS demo_rows")
     if "kommun" in columns:
         parts.append("count(DISTINCT kommun) AS kommuner")
     if "year" in columns:
@@ -59,6 +56,8 @@ def _coverage(warehouse, table: str, columns: list[str]) -> dict[str, object]:
         return {}
     row = warehouse.query(f"SELECT {', '.join(parts)} FROM {table}").iloc[0]
     out: dict[str, object] = {}
+    if "demo" in columns:
+        out["demo_rows"] = int(row["demo_rows"])
     if "kommun" in columns:
         out["kommuner"] = int(row["kommuner"])
     if "year" in columns and row["first_year"] == row["first_year"]:  # not NaN
