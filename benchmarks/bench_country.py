@@ -39,11 +39,11 @@ def country_raw(target: Path) -> Path:
 
 def fetch_plan(raw_dir: Path) -> list[tuple[str, dict[str, int]]]:
     """(table, plan figures) for a country-wide selection (see `plan_summary`)."""
-    from pipelines.catalog import load_catalog
-    from pipelines.kommuner import load_kommuner
-    from pipelines.raw_store import RawStore
-    from pipelines.scb.jsonstat import parse_metadata
-    from pipelines.scb.selection import plan_summary, resolve_selection
+    from pipelines.registry.catalog import load_catalog
+    from pipelines.registry.kommuner import load_kommuner
+    from pipelines.sources.raw_store import RawStore
+    from pipelines.sources.scb.jsonstat import parse_metadata
+    from pipelines.sources.scb.selection import plan_summary, resolve_selection
 
     kommuner = [k.code for k in load_kommuner(raw_dir)]
     store = RawStore(raw_dir)

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from pxweb_server import FakeTable, PxWebServer, Variable  # noqa: E402
 
-from pipelines.scb import PxWebClient  # noqa: E402
+from pipelines.sources.scb import PxWebClient  # noqa: E402
 
 
 def table(n_regions: int) -> FakeTable:

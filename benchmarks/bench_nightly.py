@@ -60,7 +60,7 @@ def _run() -> None:
     from pxweb_server import PxWebServer
 
     from pipelines.definitions import defs
-    from pipelines.resources import PipelineResource
+    from pipelines.orchestration.resources import PipelineResource
 
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"

@@ -59,7 +59,7 @@ import json, resource, sys, time
 path, which = sys.argv[1], sys.argv[2]
 text = open(path).read()
 if which == "ours":
-    from pipelines.scb.jsonstat import parse_jsonstat2
+    from pipelines.sources.scb.jsonstat import parse_jsonstat2
 elif which == "pxwebpy":
     from pxweb._internal.functions import unpack_table_data
 t0 = time.perf_counter()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.settings import PROJECT_ROOT
+from pipelines.core.settings import PROJECT_ROOT
 
 PYSAL_DIR = PROJECT_ROOT / ".tools" / "pysal"
 TOLERANCE = 1e-6  # the mart rounds to 6 decimals
@@ -53,7 +53,7 @@ def _ensure_run(marts_dir: Path) -> None:
     from dagster import materialize
 
     from pipelines.definitions import defs
-    from pipelines.resources import PipelineResource
+    from pipelines.orchestration.resources import PipelineResource
 
     print("  (no warehouse yet: materialising the snapshot first)")
     assets = list(defs.assets or [])
@@ -89,7 +89,7 @@ def compare(marts_dir: Path) -> pd.DataFrame:
 
 
 def main() -> int:
-    from pipelines.settings import Settings
+    from pipelines.core.settings import Settings
 
     print("\n== Segregation indices against PySAL (segregation.singlegroup) ==")
     try:

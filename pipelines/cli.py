@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dagster import logger
 
-from pipelines.settings import Settings, SettingsError
+from pipelines.core.settings import Settings, SettingsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -272,7 +272,7 @@ def failure_lines(events) -> list[str]:
 
 
 def _preflight(settings: Settings):
-    from pipelines.preflight import run_check
+    from pipelines.sources.preflight import run_check
 
     return run_check(settings, progress=lambda m: print(m, file=sys.stderr))
 
@@ -285,9 +285,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from pipelines.scb import PxWebClient, ScbError
-    from pipelines.scb.jsonstat import combine, parse_jsonstat2
-    from pipelines.scb.selection import SelectionError, response_dimensions
+    from pipelines.sources.scb import PxWebClient, ScbError
+    from pipelines.sources.scb.jsonstat import combine, parse_jsonstat2
+    from pipelines.sources.scb.selection import SelectionError, response_dimensions
 
     settings = Settings.from_env()
     client = PxWebClient(
@@ -340,14 +340,14 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _areas(args: argparse.Namespace) -> int:
-    from pipelines.areas import (
+    from pipelines.registry.areas import (
         AREAS_FILE,
         AreaRegistryError,
         load_areas,
         propose_next_division,
         write_proposals,
     )
-    from pipelines.kommuner import KommunerError, load_kommuner
+    from pipelines.registry.kommuner import KommunerError, load_kommuner
 
     if args.write and not args.propose:
         print("--write goes with --propose.", file=sys.stderr)
@@ -395,8 +395,8 @@ def _areas(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from pipelines.kommuner import KommunerError, load_kommuner
-    from pipelines.report import ReportError, write_report
+    from pipelines.publish.report import ReportError, write_report
+    from pipelines.registry.kommuner import KommunerError, load_kommuner
 
     if args.out.suffix.lower() != ".html":
         print(

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
-from pipelines.assets.boundaries import deso_boundaries
-from pipelines.assets.evaluation import comparison_match, deso_regso_key, plan_effect_rows, plans
-from pipelines.assets.indicators import (
+from pipelines.core.settings import PROJECT_ROOT
+from pipelines.orchestration.assets.boundaries import deso_boundaries
+from pipelines.orchestration.assets.evaluation import (
+    comparison_match,
+    deso_regso_key,
+    plan_effect_rows,
+    plans,
+)
+from pipelines.orchestration.assets.indicators import (
     build_indicator_inputs_asset,
     build_kolada_asset,
     focus_area_deso,
@@ -14,15 +20,14 @@ from pipelines.assets.indicators import (
     indicator_requests,
     local_area_values,
 )
-from pipelines.assets.models import build_model_asset
-from pipelines.assets.omradestyp import REQUEST as OMRADESTYP_REQUEST
-from pipelines.assets.omradestyp import stg_regso_omradestyp
-from pipelines.assets.preflight import preflight_check
-from pipelines.assets.publish import build_publish_asset
-from pipelines.assets.raw import build_scb_asset, scb_requests_in
-from pipelines.assets.segregation import segregation_random_allocation
-from pipelines.catalog import load_catalog
-from pipelines.checks import (
+from pipelines.orchestration.assets.models import build_model_asset
+from pipelines.orchestration.assets.omradestyp import REQUEST as OMRADESTYP_REQUEST
+from pipelines.orchestration.assets.omradestyp import stg_regso_omradestyp
+from pipelines.orchestration.assets.preflight import preflight_check
+from pipelines.orchestration.assets.publish import build_publish_asset
+from pipelines.orchestration.assets.raw import build_scb_asset, scb_requests_in
+from pipelines.orchestration.assets.segregation import segregation_random_allocation
+from pipelines.orchestration.checks import (
     build_mart_checks,
     evaluation_checks,
     focus_area_checks,
@@ -31,10 +36,10 @@ from pipelines.checks import (
     population_background_adds_up,
     segregation_checks,
 )
-from pipelines.models import discover_models
-from pipelines.resources import PipelineResource
-from pipelines.schedules import nightly_refresh_schedule, refresh_all_job
-from pipelines.settings import PROJECT_ROOT
+from pipelines.orchestration.resources import PipelineResource
+from pipelines.orchestration.schedules import nightly_refresh_schedule, refresh_all_job
+from pipelines.registry.catalog import load_catalog
+from pipelines.warehouse.models import discover_models
 
 # The graph's shape comes from files in the repository: the SQL models and the project's
 # catalog. What each asset reads at run time follows the settings (SEGREGATION_RAW_DIR…).

@@ -16,8 +16,8 @@ from conftest import all_tables
 from pxweb_server import PxWebServer
 
 from pipelines.cli import main
-from pipelines.preflight import ERROR, NOTE, run_check
-from pipelines.settings import Settings
+from pipelines.core.settings import Settings
+from pipelines.sources.preflight import ERROR, NOTE, run_check
 
 TABLES_FILE = Path(__file__).parent / "fixtures" / "scb" / "tables.json"
 

@@ -15,18 +15,18 @@ from conftest import DESO25, SUFFIX, all_tables, deso_people
 from pxweb_server import PxWebServer
 from test_focus_areas import build_marts
 
-from pipelines.areas import (
+from pipelines.cli import main
+from pipelines.registry.areas import (
     AREAS_FILE,
     division_continuity,
     load_areas,
     propose_next_division,
     write_proposals,
 )
-from pipelines.catalog import load_catalog
-from pipelines.cli import main
-from pipelines.raw_store import RawStore
-from pipelines.scb.client import PxWebClient
-from pipelines.scb.snapshot import fetch_request, load_request
+from pipelines.registry.catalog import load_catalog
+from pipelines.sources.raw_store import RawStore
+from pipelines.sources.scb.client import PxWebClient
+from pipelines.sources.scb.snapshot import fetch_request, load_request
 
 HEADER = "kommun,area_id,area_name,division,deso,status,comment\n"
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from test_focus_areas import build_marts
 
-from pipelines.evaluation import match_comparisons, plan_effects
+from pipelines.analysis.evaluation import match_comparisons, plan_effects
 
 
 def t_quantile_975(df: int) -> float:
@@ -256,8 +256,8 @@ def test_matching_never_picks_a_focus_area_or_the_same_kommun(tmp_path):
     """Focus area a (0999) has share 20 every year. The identical RegSO in its own kommun
     (0999R002) and the identical one holding kommun 0888's focus area (0888R001) must never
     be picked; 0888R003 is of another type in the baseline year."""
-    from pipelines.models import discover_models
-    from pipelines.warehouse import Warehouse
+    from pipelines.warehouse.database import Warehouse
+    from pipelines.warehouse.models import discover_models
 
     w = Warehouse(tmp_path / "marts")
     key = [
@@ -436,9 +436,9 @@ def test_matching_never_picks_a_focus_area_or_the_same_kommun(tmp_path):
 
 
 def _load(raw_dir):
-    from pipelines.areas import load_areas
-    from pipelines.catalog import load_catalog
-    from pipelines.plans import load_plans
+    from pipelines.registry.areas import load_areas
+    from pipelines.registry.catalog import load_catalog
+    from pipelines.registry.plans import load_plans
 
     return load_plans(raw_dir, load_catalog(raw_dir), load_areas(raw_dir), default_k=7)
 
@@ -472,7 +472,7 @@ HEADER_PLANS = "kommun,area_id,plan_name,start_year,target_indicators,comparison
     ],
 )
 def test_plan_file_errors_name_file_line_and_reason(raw_dir, rows, message):
-    from pipelines.plans import PlanRegistryError
+    from pipelines.registry.plans import PlanRegistryError
 
     (raw_dir / "areas" / "plans.csv").write_text(HEADER_PLANS + rows, encoding="utf-8")
     with pytest.raises(PlanRegistryError) as err:
@@ -481,7 +481,7 @@ def test_plan_file_errors_name_file_line_and_reason(raw_dir, rows, message):
 
 
 def test_report_section_shows_the_estimate_caveats_and_a_chart_with_the_start():
-    from pipelines.report import plan_section
+    from pipelines.publish.report import plan_section
 
     area = area_frame("share", {y: 30 + (3.5 if y >= START else 0) for y in YEARS})
     area["indicator_name"], area["unit"] = "Andel", "procent"

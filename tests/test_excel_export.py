@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 from test_pipeline import run_all
 
-from pipelines.excel_export import HEADINGS, format_number
-from pipelines.models import discover_models
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse.database import Warehouse
+from pipelines.warehouse.excel_export import HEADINGS, format_number
+from pipelines.warehouse.models import discover_models
 
 BOM = b"\xef\xbb\xbf"
 
@@ -78,7 +78,7 @@ def test_hand_made_mart_exports_codes_as_text_decimal_comma_and_identical_bytes(
 
 
 def test_a_mart_longer_than_excel_can_open_gets_no_excel_copy(tmp_path, monkeypatch):
-    import pipelines.warehouse as warehouse_module
+    import pipelines.warehouse.database as warehouse_module
 
     monkeypatch.setattr(warehouse_module, "EXCEL_MAX_ROWS", 3)  # Excel: 1 048 575 data rows
     warehouse = Warehouse(tmp_path / "marts")

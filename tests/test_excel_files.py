@@ -9,12 +9,12 @@ import os
 
 import pytest
 
-from pipelines.areas import AreaRegistryError, load_areas
-from pipelines.catalog import CatalogError, load_catalog
-from pipelines.kommuner import KommunerError, load_kommuner
-from pipelines.local_files import LocalFileError, load_local_values
-from pipelines.preflight import ERROR, run_check
-from pipelines.settings import Settings
+from pipelines.core.settings import Settings
+from pipelines.registry.areas import AreaRegistryError, load_areas
+from pipelines.registry.catalog import CatalogError, load_catalog
+from pipelines.registry.kommuner import KommunerError, load_kommuner
+from pipelines.sources.local_files import LocalFileError, load_local_values
+from pipelines.sources.preflight import ERROR, run_check
 
 LOCAL_HEADER = "kommun,area_id,deso,indicator,year,numerator,denominator,value,source\n"
 

@@ -8,7 +8,7 @@ from pxweb_server import PxWebServer
 from test_scb_client import client_for, grid_table
 
 from pipelines.cli import main
-from pipelines.scb import PxWebClient, ScbRequestError
+from pipelines.sources.scb import PxWebClient, ScbRequestError
 
 
 def test_a_source_that_gave_up_fails_at_once_for_the_rest_of_the_run():

@@ -15,9 +15,9 @@ import pytest
 from conftest import DESO, all_tables, deso_employed, deso_people
 from pxweb_server import PxWebServer
 
-from pipelines.areas import AreaRegistryError, load_areas
-from pipelines.models import discover_models
-from pipelines.warehouse import Warehouse
+from pipelines.registry.areas import AreaRegistryError, load_areas
+from pipelines.warehouse.database import Warehouse
+from pipelines.warehouse.models import discover_models
 
 # -- the mart SQL on hand-made inputs ------------------------------------------------------
 

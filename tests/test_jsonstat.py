@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from pipelines.scb.errors import ScbResponseError
-from pipelines.scb.jsonstat import cells_frame, parse_cells, parse_jsonstat2
-from pipelines.scb.selection import split_selection
+from pipelines.sources.scb.errors import ScbResponseError
+from pipelines.sources.scb.jsonstat import cells_frame, parse_cells, parse_jsonstat2
+from pipelines.sources.scb.selection import split_selection
 
 
 def doc(value, status=None):

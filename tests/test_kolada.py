@@ -11,10 +11,10 @@ from kolada_server import KoladaKpi, KoladaServer
 from pxweb_server import PxWebServer
 from test_pipeline import fingerprints, run_all
 
-from pipelines.areas import load_areas
-from pipelines.catalog import load_catalog
-from pipelines.kolada.client import KoladaClient, KoladaError, parse_pages
-from pipelines.local_files import LocalFileError, load_local_values
+from pipelines.registry.areas import load_areas
+from pipelines.registry.catalog import load_catalog
+from pipelines.sources.kolada.client import KoladaClient, KoladaError, parse_pages
+from pipelines.sources.local_files import LocalFileError, load_local_values
 
 
 def client_for(server: KoladaServer, **kwargs) -> KoladaClient:
@@ -77,8 +77,8 @@ def test_kpi_descriptions_are_asked_for_25_ids_a_call():
 
 
 def kolada_fetch(server: KoladaServer, raw_dir, **kwargs):
-    from pipelines.kolada.snapshot import fetch_kolada
-    from pipelines.raw_store import RawStore
+    from pipelines.sources.kolada.snapshot import fetch_kolada
+    from pipelines.sources.raw_store import RawStore
 
     return fetch_kolada(
         client_for(server), RawStore(raw_dir), load_catalog(raw_dir), ["0123", "0680"], **kwargs
@@ -215,8 +215,8 @@ def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, marts_dir):
 
 
 def test_kolada_missing_a_kommun_keeps_the_stored_fetch(raw_dir, marts_dir):
-    from pipelines.kolada.snapshot import fetch_kolada
-    from pipelines.raw_store import RawStore
+    from pipelines.sources.kolada.snapshot import fetch_kolada
+    from pipelines.sources.raw_store import RawStore
 
     stored = (raw_dir / "kolada" / "kpi" / "kommun_series" / "page-001.json").read_bytes()
     kpis = [KoladaKpi(k, k, value=kolada_value) for k in KOLADA_KPIS]
@@ -250,7 +250,7 @@ def test_snapshot_kolada_is_marked_demo(raw_dir):
 
 
 def test_settings_from_the_environment_reach_the_assets_resource(monkeypatch):
-    from pipelines.resources import PipelineResource
+    from pipelines.orchestration.resources import PipelineResource
 
     monkeypatch.setenv("SEGREGATION_KOLADA_MAX_AGE_DAYS", "0.5")
     monkeypatch.setenv("SEGREGATION_NIGHTLY_RETRY_BUDGET", "900")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.catalog import load_catalog
-from pipelines.kommuner import KommunerError, followed_kommuner, load_kommuner
-from pipelines.raw_store import RawFile, RawStore
-from pipelines.scb.snapshot import load_request
+from pipelines.registry.catalog import load_catalog
+from pipelines.registry.kommuner import KommunerError, followed_kommuner, load_kommuner
+from pipelines.sources.raw_store import RawFile, RawStore
+from pipelines.sources.scb.snapshot import load_request
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -134,7 +134,7 @@ def test_bundled_snapshot_covers_every_configured_kommun_with_deso_adding_up(bun
 
 
 def test_each_division_is_asked_only_for_its_years_when_that_saves_calls():
-    from pipelines.scb.selection import plan_calls, plan_summary, split_by_division
+    from pipelines.sources.scb.selection import plan_calls, plan_summary, split_by_division
 
     regions = ["0123", "0123C1010", "0123C1020", "0123C1010_DeSO2025", "0123C1020_DeSO2025"]
     years = ["2022", "2023", "2024"]
@@ -167,7 +167,7 @@ def test_excel_text_from_duckdb_is_what_format_cell_writes(tmp_path):
 
     import duckdb
 
-    from pipelines.excel_export import excel_rows, excel_sql, excel_text_rows
+    from pipelines.warehouse.excel_export import excel_rows, excel_sql, excel_text_rows
 
     con = duckdb.connect()
     con.execute(
@@ -197,7 +197,7 @@ def test_excel_text_from_duckdb_is_what_format_cell_writes(tmp_path):
 
     # The whole file as published: DuckDB writes the rows (COPY) where every type allows,
     # Python where one does not (a DATE column); both give the bytes of `excel_csv`.
-    from pipelines.excel_export import excel_csv, write_excel_csv
+    from pipelines.warehouse.excel_export import excel_csv, write_excel_csv
 
     python_rows = con.execute("SELECT * FROM m ORDER BY ALL").fetchall()
     copied = tmp_path / "m_excel.csv"

@@ -21,12 +21,12 @@ from dagster import materialize
 from local_http import LocalHttpServer, RequestHandler
 from plotly.colors import hex_to_rgb, sequential
 
-from pipelines import maps
-from pipelines.assets.boundaries import deso_boundaries
-from pipelines.http import JsonHttp, RateLimiter
-from pipelines.raw_store import RawStore
-from pipelines.report import map_section
-from pipelines.resources import PipelineResource
+from pipelines.orchestration.assets.boundaries import deso_boundaries
+from pipelines.orchestration.resources import PipelineResource
+from pipelines.publish import maps
+from pipelines.publish.report import map_section
+from pipelines.sources.http import JsonHttp, RateLimiter
+from pipelines.sources.raw_store import RawStore
 
 GEOGRAPHY = PROJECT / "data" / "raw" / "geography"
 SHARED_MAPS = PROJECT.parent / "shared" / "reference" / "geography" / "maps"

@@ -22,12 +22,12 @@ from conftest import (
 from dagster import AssetKey, AssetSelection, materialize
 from pxweb_server import PxWebServer
 
+from pipelines.analysis.omradestyp import recompute
 from pipelines.definitions import defs
 from pipelines.demo.omradestyp import ExportError, export_path, map_export
-from pipelines.models import discover_models
-from pipelines.omradestyp import recompute
-from pipelines.resources import PipelineResource
-from pipelines.warehouse import Warehouse
+from pipelines.orchestration.resources import PipelineResource
+from pipelines.warehouse.database import Warehouse
+from pipelines.warehouse.models import discover_models
 
 # SCB's published counts of RegSO per type (../shared/reference/README.md).
 PUBLISHED = {

@@ -15,7 +15,7 @@ from dagster import materialize
 from pxweb_server import PxWebServer
 
 from pipelines.definitions import defs
-from pipelines.resources import PipelineResource
+from pipelines.orchestration.resources import PipelineResource
 
 SHARED_TABELL1 = PROJECT.parent / "shared" / "reference" / "jarfalla_tabell1_2005_2015.csv"
 
@@ -170,9 +170,9 @@ def test_tampered_snapshot_is_an_error_not_a_silent_change(raw_dir, marts_dir):
 
 
 def test_snapshot_without_a_configured_kommun_says_how_to_get_it(raw_dir, marts_dir):
-    from pipelines.catalog import load_catalog
-    from pipelines.raw_store import RawStore, RawStoreError
-    from pipelines.scb.snapshot import load_request
+    from pipelines.registry.catalog import load_catalog
+    from pipelines.sources.raw_store import RawStore, RawStoreError
+    from pipelines.sources.scb.snapshot import load_request
 
     request = load_catalog(raw_dir).request("population_background")
     with pytest.raises(RawStoreError, match="1280.*SEGREGATION_SOURCE=live"):

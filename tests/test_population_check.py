@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from dagster import materialize
 
-from pipelines.checks import population_differences
 from pipelines.definitions import defs
-from pipelines.resources import PipelineResource
-from pipelines.warehouse import Warehouse
+from pipelines.orchestration.checks import population_differences
+from pipelines.orchestration.resources import PipelineResource
+from pipelines.warehouse.database import Warehouse
 
 
 def hand_made(tmp_path) -> Warehouse:

@@ -19,8 +19,8 @@ import pytest
 import requests
 from pxweb_server import PxWebServer, RecordedTable
 
-from pipelines.scb import PxWebClient, ScbRequestError
-from pipelines.scb.jsonstat import combine, has_ckm_note, parse_jsonstat2, parse_metadata
+from pipelines.sources.scb import PxWebClient, ScbRequestError
+from pipelines.sources.scb.jsonstat import combine, has_ckm_note, parse_jsonstat2, parse_metadata
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scb"
 METADATA_FILE = FIXTURES / "TAB6471_metadata.json"
@@ -520,7 +520,7 @@ def test_a_listed_only_table_answers_its_info_as_recorded_and_has_no_data(server
 def test_a_content_code_the_table_lacks_is_named_with_the_codes_and_labels_it_has():
     """What `segregation check` shows for a stand-in content code (as for the income
     quintiles): SCB's own content codes with their labels, from the recorded metadata."""
-    from pipelines.scb.selection import SelectionError, resolve_selection
+    from pipelines.sources.scb.selection import SelectionError, resolve_selection
 
     metadata = parse_metadata(META)
     [(code, label)] = META["dimension"]["ContentsCode"]["category"]["label"].items()

@@ -8,8 +8,8 @@ import math
 import pytest
 from pxweb_server import FakeTable, PxWebServer, Variable
 
-from pipelines.scb import PxWebClient, ScbRequestError
-from pipelines.scb.jsonstat import combine, parse_jsonstat2
+from pipelines.sources.scb import PxWebClient, ScbRequestError
+from pipelines.sources.scb.jsonstat import combine, parse_jsonstat2
 
 
 def grid_table(n_regions: int = 40, n_years: int = 30) -> FakeTable:
@@ -154,7 +154,7 @@ def test_status_symbols_and_missing_cells_are_preserved_not_zero():
 
 
 def test_a_response_whose_dimensions_changed_is_an_error():
-    from pipelines.scb.errors import ScbResponseError
+    from pipelines.sources.scb.errors import ScbResponseError
 
     with PxWebServer([grid_table(4, 3)], max_calls=100) as server:
         server.inject("changed_dimensions")

@@ -12,15 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.models import discover_models
-from pipelines.segregation import (
+from pipelines.analysis.segregation import (
     count_measures,
     measures,
     random_allocation,
     random_allocation_frame,
     simulate,
 )
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse.database import Warehouse
+from pipelines.warehouse.models import discover_models
 
 # Kommun 0999, 2020 (DeSO 2018). Utländsk (x) / svensk (y) bakgrund per DeSO:
 #   A 10 / 5, B 5 / 30, C 15 / 10, D 0 / 0 (nobody lives there), E: x is suppressed (..).

@@ -21,7 +21,7 @@ from pxweb_server import PxWebServer
 from test_pipeline import fingerprints, run_all
 
 from pipelines.definitions import defs
-from pipelines.resources import PipelineResource
+from pipelines.orchestration.resources import PipelineResource
 
 
 def failure_messages(**fields) -> tuple[bool, str]:

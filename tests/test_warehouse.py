@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse.database import Warehouse
 
 
 def frame(n: int) -> pd.DataFrame:

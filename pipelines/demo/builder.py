@@ -25,28 +25,34 @@ A live run (`SEGREGATION_SOURCE=live`) replaces all of it with SCB's real respon
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from pipelines.catalog import ScbRequest, load_catalog
+from pipelines.core.geography import DESO2018, DESO2025
+from pipelines.core.settings import DEFAULT_SCB_API_URL, PROJECT_ROOT
 from pipelines.demo.model import CKM_YEAR, EDUCATION_LEVELS, DemoPopulation, unit, year_numbers
-from pipelines.geography import DESO2018, DESO2025
-from pipelines.kommuner import load_kommuner
-from pipelines.raw_store import RawFile, RawStore
-from pipelines.scb.snapshot import DEMO_MARKER, PUBLISHED_MARKER, store_request
-from pipelines.settings import DEFAULT_SCB_API_URL, PROJECT_ROOT
+from pipelines.demo.responses import (
+    ASSEMBLED,
+    SNAPSHOT_UPDATED,
+    Values,
+    Variable,
+    as_bytes,
+    data_part,
+    dataset,
+    per_cell,
+    table_info,
+    years_variable,
+)
+from pipelines.registry.catalog import ScbRequest, load_catalog
+from pipelines.registry.kommuner import load_kommuner
+from pipelines.sources.raw_store import RawFile, RawStore
+from pipelines.sources.scb.snapshot import DEMO_MARKER, PUBLISHED_MARKER, store_request
 
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
 PUBLISHED = RAW_DIR / "published" / "jarfalla_tabell1_2005_2015.csv"
-SNAPSHOT_UPDATED = "2025-02-21T08:00:00Z"
 SNAPSHOT_UPDATED_2025 = "2026-03-24T08:00:00Z"
-ASSEMBLED = (
-    "Assembled offline for the bundled snapshot (not fetched from SCB): see "
-    "data/raw/README.md. SEGREGATION_SOURCE=live replaces it with SCB's responses."
-)
 DEMO_NOTE = (
     f"{DEMO_MARKER}: påhittade siffror för att visa hur pipelinen fungerar, inte SCB:s "
     "statistik. Kör med SEGREGATION_SOURCE=live för verkliga värden."
@@ -62,137 +68,6 @@ PUBLICERAT_NOTE = (
     f"{PUBLISHED_MARKER}: Järfälla 2005-2015 enligt Tabell 1 i Järfälla kommuns "
     "handlingsplan för integration 2017-2018 (Dnr Kst 2016/56), källa SCB Områdesdatabasen."
 )
-
-Variable = tuple[str, str, list[tuple[str, str]], bool]  # code, label, values, elimination
-
-
-def dataset(
-    *,
-    label: str,
-    variables: Sequence[Variable],
-    values: Sequence[float | None],
-    status: dict[int, str] | None = None,
-    notes: Sequence[str] = (),
-    updated: str = SNAPSHOT_UPDATED,
-) -> dict:
-    """A json-stat2 dataset (or, with no values, table metadata) in SCB's shape."""
-    doc = {
-        "version": "2.0",
-        "class": "dataset",
-        "label": label,
-        "source": "SCB",
-        "updated": updated,
-        "note": list(notes),
-        "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
-        "id": [v[0] for v in variables],
-        "size": [len(v[2]) for v in variables],
-        "dimension": {
-            code: {
-                "label": var_label,
-                "category": {
-                    "index": {c: i for i, (c, _) in enumerate(cats)},
-                    "label": dict(cats),
-                },
-                "extension": {"elimination": elimination, "show": "value"},
-            }
-            for code, var_label, cats, elimination in variables
-        },
-        "value": _json_values(values),
-    }
-    if status:
-        doc["status"] = {str(k): v for k, v in sorted(status.items())}
-    return doc
-
-
-def _json_values(values: Sequence[float | None] | np.ndarray) -> list[float | int | None]:
-    """json-stat2 values: whole numbers as integers, others to one decimal, NaN as null."""
-    array = np.asarray(values, dtype=float)
-    if array.size == 0:
-        return []
-    missing = np.isnan(array)
-    whole = ~missing & (array == np.floor(np.where(missing, 0, array)))
-    ints = np.where(whole, array, 0).astype(np.int64).tolist()
-    rounded = np.round(np.where(missing, 0, array), 1).tolist()
-    return [
-        None if m else (i if w else r)
-        for m, w, i, r in zip(missing.tolist(), whole.tolist(), ints, rounded, strict=True)
-    ]
-
-
-# A value function gets, for every cell of a response in row-major order, the code of each
-# variable (arrays of equal length: `c["Tid"][i]` is cell i's year) and returns the cells'
-# values (NaN where SCB would write `..`).
-Values = Callable[[dict[str, np.ndarray]], np.ndarray]
-
-
-def per_cell(value: Callable[[dict[str, str]], float | None]) -> Values:
-    """A value function from one that answers a single cell (for the small kommun tables)."""
-
-    def values(c: dict[str, np.ndarray]) -> np.ndarray:
-        names = list(c)
-        out = [value(dict(zip(names, row, strict=True))) for row in zip(*c.values(), strict=True)]
-        return np.array([np.nan if v is None else v for v in out], dtype=float)
-
-    return values
-
-
-def cells(variables: Sequence[Variable], value: Values) -> tuple[np.ndarray, dict[int, str]]:
-    """Values of every cell in row-major order, and `..` status where a value is missing."""
-    grids = np.meshgrid(*[np.arange(len(v[2])) for v in variables], indexing="ij")
-    coords = {
-        var[0]: np.array([code for code, _ in var[2]])[grid.ravel()]
-        for var, grid in zip(variables, grids, strict=True)
-    }
-    out = np.asarray(value(coords), dtype=float)
-    status = {int(i): ".." for i in np.flatnonzero(np.isnan(out))}
-    return out, status
-
-
-def data_part(
-    name: str,
-    table_id: str,
-    label: str,
-    variables: Sequence[Variable],
-    value: Values,
-    notes: Sequence[str],
-    updated: str = SNAPSHOT_UPDATED,
-) -> RawFile:
-    """One data response of the snapshot, as the POST a live fetch would have made."""
-    values, status = cells(variables, value)
-    doc = dataset(
-        label=label, variables=variables, values=values, status=status, notes=notes, updated=updated
-    )
-    body = {
-        "selection": [{"variableCode": v[0], "valueCodes": [c for c, _ in v[2]]} for v in variables]
-    }
-    return RawFile(
-        name,
-        _bytes(doc),
-        url=f"{DEFAULT_SCB_API_URL}/tables/{table_id}/data?lang=sv&outputFormat=json-stat2",
-        method="POST",
-        body=body,
-        cells=len(values),
-    )
-
-
-def _bytes(doc: dict) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def _table_info(table_id: str, label: str, years: Sequence[int], updated: str) -> bytes:
-    return _bytes(
-        {
-            "language": "sv",
-            "id": table_id,
-            "label": label,
-            "updated": updated,
-            "firstPeriod": str(years[0]),
-            "lastPeriod": str(years[-1]),
-            "timeUnit": "Annual",
-            "source": "SCB",
-            "note": [ASSEMBLED],
-        }
-    )
 
 
 def _store(
@@ -212,17 +87,13 @@ def _store(
         request,
         table_id,
         DEFAULT_SCB_API_URL,
-        _table_info(table_id, label, years, updated),
-        _bytes(meta),
+        table_info(table_id, label, years, updated),
+        as_bytes(meta),
         files,
         selection=request.selection_for(kommuner, request.span(table_id)),
         updated=updated,
         origin=ASSEMBLED,
     )
-
-
-def _years(years: Sequence[int]) -> Variable:
-    return ("Tid", "år", [(str(y), str(y)) for y in years], False)
 
 
 # -- population by background (Tabell 1) --------------------------------------------------
@@ -258,7 +129,7 @@ def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[di
             ("Region", "region", [(kommun, names[kommun])], False),
             ("UtlBakgrund", "utländsk/svensk bakgrund", BACKGROUND, False),
             CONTENTS_BACKGROUND,
-            _years(years),
+            years_variable(years),
         ]
         name = f"part-{len(files) + 1:03d}.json"
         files.append(data_part(name, old.table_id, label, variables, per_cell(value), notes))
@@ -296,7 +167,7 @@ def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[di
         ("Alder", "ålder", [("tot", "totalt ålder")], True),
         ("Kon", "kön", [("1", "män"), ("2", "kvinnor")], True),
         CONTENTS_BACKGROUND,
-        _years(all_years),
+        years_variable(all_years),
     ]
     manifests = [_store(raw_dir, request, old.table_id, label, meta_vars, all_years, files, codes)]
 
@@ -309,7 +180,7 @@ def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[di
     def noisy(kommun: str, c: dict[str, str]) -> float:
         counts = model.background(kommun, int(c["Tid"]))
         # ±2 per cell: the four parts and the total then differ by at most 10 persons, the
-        # tolerance of the check (pipelines/checks.py CKM_TOLERANCE_PERSONS)
+        # tolerance of the check (pipelines/orchestration/checks.py CKM_TOLERANCE_PERSONS)
         noise = int(unit(f"{kommun}{c['UtlBakgrund']}{c['Tid']}", "ckm") * 5) - 2
         return float(counts[c["UtlBakgrund"]] + noise)
 
@@ -324,7 +195,7 @@ def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[di
                 ("Alder", "ålder", ages, False),
                 ("Kon", "kön", [("TotSa", "totalt")], False),
                 CONTENTS_BACKGROUND,
-                _years(ckm_years),
+                years_variable(ckm_years),
             ],
             per_cell(lambda c, k=k: noisy(k, c)),
             [DEMO_NOTE, CKM_NOTE],
@@ -338,7 +209,7 @@ def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[di
         ("Alder", "ålder", ages, False),
         ("Kon", "kön", sexes, False),
         CONTENTS_BACKGROUND,
-        _years(ckm_years),
+        years_variable(ckm_years),
     ]
     manifests.append(
         _store(
@@ -400,7 +271,7 @@ def _deso_table(
         out[outside & ~is_kommun] = np.nan
         return out
 
-    time_var = _years(years)
+    time_var = years_variable(years)
     files = [
         data_part(
             f"part-{i:03d}.json",
@@ -596,8 +467,8 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
 def build_kolada(raw_dir: Path, model: DemoPopulation) -> dict:
     """Demo Kolada pages for the kommuner and riket, marked demo in the manifest."""
     from pipelines.demo.kolada import demo_pages
-    from pipelines.kolada import snapshot as kolada
-    from pipelines.kolada.client import DEFAULT_KOLADA_API_URL
+    from pipelines.sources.kolada import snapshot as kolada
+    from pipelines.sources.kolada.client import DEFAULT_KOLADA_API_URL
 
     catalog = load_catalog(raw_dir)
     kommuner = model.kommuner

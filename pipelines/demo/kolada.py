@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pipelines.catalog import Catalog
 from pipelines.demo.model import DemoPopulation
-from pipelines.kolada.snapshot import RIKET
+from pipelines.registry.catalog import Catalog
+from pipelines.sources.kolada.snapshot import RIKET
 
 BASE = {
     "N05401": 84.0,

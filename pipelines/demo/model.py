@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.areas import load_areas
-from pipelines.geography import DESO2018, DESO2025, division_for_year, load_deso_key
-from pipelines.kommuner import load_kommuner
+from pipelines.core.geography import DESO2018, DESO2025, division_for_year, load_deso_key
+from pipelines.registry.areas import load_areas
+from pipelines.registry.kommuner import load_kommuner
 
 FIRST_YEAR = 2005
 CKM_YEAR = 2025

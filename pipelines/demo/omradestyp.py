@@ -22,11 +22,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.catalog import load_catalog
-from pipelines.geography import load_deso_key
-from pipelines.raw_store import RawStore
-from pipelines.scb.snapshot import PUBLISHED_MARKER, store_request
-from pipelines.settings import DEFAULT_SCB_API_URL
+from pipelines.core.geography import load_deso_key
+from pipelines.core.settings import DEFAULT_SCB_API_URL
+from pipelines.demo.responses import (
+    Variable,
+    as_bytes,
+    data_part,
+    dataset,
+    per_cell,
+    table_info,
+    years_variable,
+)
+from pipelines.registry.catalog import load_catalog
+from pipelines.sources.raw_store import RawStore
+from pipelines.sources.scb.snapshot import PUBLISHED_MARKER, store_request
 
 REQUEST = "regso_omradestyp"
 EXPORT_YEARS = (2022, 2023)
@@ -132,16 +141,6 @@ def map_export(path: Path, raw_dir: Path) -> pd.DataFrame:
 
 def build_regso_omradestyp(raw_dir: Path) -> dict:
     """Store both exports as one json-stat2 response of the catalog request (real, not demo)."""
-    from pipelines.demo.builder import (
-        Variable,
-        _bytes,
-        _table_info,
-        _years,
-        data_part,
-        dataset,
-        per_cell,
-    )
-
     request = load_catalog(raw_dir).request(REQUEST)
     span = request.tables[-1]
     frames = [map_export(export_path(raw_dir, y), raw_dir) for y in EXPORT_YEARS]
@@ -159,7 +158,7 @@ def build_regso_omradestyp(raw_dir: Path) -> dict:
     variables: list[Variable] = [
         ("Region", "region", region_values, False),
         ("ContentsCode", "tabellinnehåll", [("000005QX", CONTENT_LABEL)], False),
-        _years(EXPORT_YEARS),
+        years_variable(EXPORT_YEARS),
     ]
     label = "Socioekonomiskt index och områdestyp efter region (RegSO) och år"
     years_text = " och ".join(str(y) for y in EXPORT_YEARS)
@@ -180,8 +179,8 @@ def build_regso_omradestyp(raw_dir: Path) -> dict:
         request,
         span.table_id,
         DEFAULT_SCB_API_URL,
-        _table_info(span.table_id, label, list(EXPORT_YEARS), EXPORT_UPDATED),
-        _bytes(meta),
+        table_info(span.table_id, label, list(EXPORT_YEARS), EXPORT_UPDATED),
+        as_bytes(meta),
         [part],
         selection=request.selection_for([], span),
         updated=EXPORT_UPDATED,

@@ -1,0 +1,97 @@
+"""Raw layer assets: one per SCB catalog request that a staging model reads.
+
+Each asset (1) in live mode asks SCB whether the table changed and fetches it into
+`data/raw/scb/…` if so, (2) in both modes reads the stored responses through the same
+json-stat2 parser, and (3) replaces the DuckDB table `raw.scb_<request>`.
+"""
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from pipelines.orchestration.assets.metadata import DEMO_WARNING, table_metadata
+from pipelines.orchestration.assets.preflight import PREFLIGHT
+from pipelines.orchestration.resources import PipelineResource
+from pipelines.sources.scb.snapshot import fetch_request, load_request
+from pipelines.warehouse.models import SqlModel
+
+SCB_PREFIX = "scb_"
+
+
+def scb_requests_in(models: list[SqlModel]) -> list[str]:
+    """Catalog request names read by the SQL models (`raw.scb_<request>`), in order."""
+    names: list[str] = []
+    for model in models:
+        for schema, table in model.depends_on:
+            if schema == "raw" and table.startswith(SCB_PREFIX):
+                name = table.removeprefix(SCB_PREFIX)
+                if name not in names:
+                    names.append(name)
+    return names
+
+
+def build_scb_asset(request_name: str, title: str = ""):
+    """One raw asset per catalog request; `title` is the SCB table's Swedish title."""
+    table = f"{SCB_PREFIX}{request_name}"
+
+    @asset(
+        key=AssetKey(["raw", table]),
+        group_name="raw",
+        kinds={"scb", "duckdb"},
+        description=(
+            f"SCB: {title or request_name} (tabell och urval enligt '{request_name}' i "
+            "data/raw/catalog.toml). "
+            "Hämtas från SCB:s PxWebApi 2.0 när SEGREGATION_SOURCE=live, annars läses den "
+            "sparade ögonblicksbilden i data/raw/scb/. Svaren sparas oförändrade med manifest."
+        ),
+        metadata={"catalog_request": request_name},
+        deps=[PREFLIGHT],
+    )
+    def _scb_raw(context: AssetExecutionContext, pipeline: PipelineResource) -> MaterializeResult:
+        settings = pipeline.settings()
+        catalog = pipeline.catalog()
+        request = catalog.request(request_name)
+        kommuner = [k.code for k in pipeline.kommuner()]
+        store = pipeline.store()
+        fetch_meta: dict[str, object] = {"source_mode": settings.source}
+        if settings.live:
+            client = pipeline.scb_client(progress=context.log.info)
+            before = client.stats.snapshot()
+            outcomes = fetch_request(client, store, request, kommuner)
+            for outcome in outcomes:
+                context.log.info(f"{outcome.table_id}: {outcome.reason}")
+            fetch_meta.update(
+                {
+                    "fetch": "fetched" if any(o.changed for o in outcomes) else "unchanged",
+                    "fetch_reason": "; ".join(f"{o.table_id}: {o.reason}" for o in outcomes),
+                    **client.stats.since(before),
+                }
+            )
+        loaded = load_request(store, request, kommuner)
+        frame = loaded.frame
+        summary = pipeline.warehouse().replace_table("raw", table, frame)
+        status = loaded.data_status
+        if loaded.demo_rows:
+            context.log.warning(f"{', '.join(request.table_ids)}: {DEMO_WARNING}")
+        return MaterializeResult(
+            metadata={
+                **table_metadata(summary, f"raw.{table}"),
+                **fetch_meta,
+                "scb_table_id": ", ".join(request.table_ids),
+                "scb_table_title": request.title,
+                "cells_of_other_division_dropped": loaded.dropped_other_division,
+                "source_updated": loaded.updated or "okänt",
+                "data_status": status,
+                "demo_rows": loaded.demo_rows,
+                "notes": MetadataValue.md("\n".join(f"- {n}" for n in loaded.notes) or "-"),
+                "raw_folder": MetadataValue.path(
+                    str(store.folder("scb", request.table_id, request_name).parent.parent)
+                ),
+            }
+        )
+
+    return _scb_raw

@@ -1,0 +1,1 @@
+"""What people read: the committee report, maps and charts. Imports every layer below the orchestration."""

@@ -1,0 +1,351 @@
+"""The focus-area registry: `data/raw/areas/focus_areas.csv`, kept by each kommun.
+
+One row per DeSO in a focus area, per DeSO division::
+
+    kommun,area_id,area_name,division,deso,status,comment
+    0123,sangvagen,Sångvägen,DeSO2018,0123C1290,obekräftad,RegSO Nibble
+    0123,sangvagen,Sångvägen,DeSO2025,0123C1290,obekräftad,förslag: samma kod i DeSO 2025
+
+`division` is `DeSO2018` (SCB's data up to 2023) or `DeSO2025` (from 2024); a file without
+the column is all DeSO 2018. `status` is `bekräftad` once the kommun has confirmed the
+membership, otherwise `obekräftad` (no public source lists the DeSO of the plans' areas).
+Loading checks every row against the key of its own division (`data/raw/geography/`) and
+reports every problem with the file, line and reason.
+
+:func:`propose_next_division` derives an area's DeSO 2025 membership from its DeSO 2018
+membership (`segregation areas --propose`), and :func:`division_continuity` says whether an
+area's series may run on across the change of division.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.core.csv_input import CsvInputError, FileProblems, kommun_code_hint, read_csv
+from pipelines.core.geography import DEFAULT_DIVISION, DESO2018, DESO2025, DIVISIONS, load_deso_key
+
+AREAS_FILE = Path("areas") / "focus_areas.csv"
+COLUMNS = ("kommun", "area_id", "area_name", "deso", "status")
+FILE_COLUMNS = ("kommun", "area_id", "area_name", "division", "deso", "status", "comment")
+STATUSES = ("bekräftad", "obekräftad")
+CONFIRMED = "bekräftad"
+_DESO = re.compile(r"^(\d{4})[ABC]\d{4}$")
+_AREA_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class AreaRegistryError(FileProblems):
+    """The area file has problems; `problems` lists each with file and line."""
+
+    heading = "The focus-area file has problems"
+
+
+@dataclass(frozen=True)
+class AreaMember:
+    kommun: str
+    area_id: str
+    area_name: str
+    deso: str
+    status: str
+    regso: str
+    regso_name: str
+    division: str = DEFAULT_DIVISION
+    comment: str = ""
+
+
+def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMember]:
+    """Read and validate the registry; raise :class:`AreaRegistryError` listing every problem."""
+    path = Path(raw_dir) / AREAS_FILE
+    if not path.exists():
+        raise AreaRegistryError([f"{path}: missing. It lists the DeSO of each focus area."])
+    keys = {code: load_deso_key(raw_dir, code).set_index("deso") for code in DIVISIONS}
+    problems: list[str] = []
+    members: list[AreaMember] = []
+    area_names: dict[tuple[str, str], str] = {}
+    deso_area: dict[tuple[str, str, str], str] = {}
+    seen_rows: set[tuple[str, str, str, str]] = set()
+    try:
+        table = read_csv(path)
+    except CsvInputError as exc:
+        raise AreaRegistryError([str(exc)]) from None
+    missing = [c for c in COLUMNS if c not in table.fieldnames]
+    if missing:
+        raise AreaRegistryError([f"{path}, line 1: missing column(s) {', '.join(missing)}."])
+    for line, row in table.rows:
+        where = f"{path}, line {line}"
+        k, area, name = (
+            (row["kommun"] or "").strip(),
+            (row["area_id"] or "").strip(),
+            (row["area_name"] or "").strip(),
+        )
+        deso, status = (row["deso"] or "").strip(), (row["status"] or "").strip().lower()
+        division = (row.get("division") or DEFAULT_DIVISION).strip()
+        if division not in DIVISIONS:
+            problems.append(
+                f"{where}: division {division!r} must be {' or '.join(DIVISIONS)} "
+                "(DeSO2018: SCB's data to 2023; DeSO2025: from 2024)."
+            )
+            continue
+        key = keys[division]
+        if not re.fullmatch(r"\d{4}", k):
+            problems.append(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
+            continue
+        if kommuner is not None and k not in kommuner:
+            problems.append(f"{where}: kommun {k} is not in areas/kommuner.csv.")
+        if not _AREA_ID.match(area):
+            problems.append(
+                f"{where}: area_id {area!r} must be lower case letters, digits and _ (e.g. sangvagen)."
+            )
+            continue
+        if not name:
+            problems.append(f"{where}: area {area} has no area_name.")
+        previous_name = area_names.setdefault((k, area), name)
+        if previous_name != name:
+            problems.append(
+                f"{where}: area_id {area} is named {name!r} here but {previous_name!r} above; one id, one name."
+            )
+        match = _DESO.match(deso)
+        if not match:
+            problems.append(
+                f"{where}: DeSO code {deso!r} is malformed (nine characters: kommun, A/B/C, four digits, e.g. 0123C1010)."
+            )
+            continue
+        if match.group(1) != k:
+            problems.append(f"{where}: DeSO {deso} belongs to kommun {match.group(1)}, not {k}.")
+            continue
+        label = DIVISIONS[division].label
+        if deso not in key.index:
+            problems.append(f"{where}: DeSO {deso} does not exist in SCB's {label} division.")
+            continue
+        if (k, area, division, deso) in seen_rows:
+            problems.append(f"{where}: DeSO {deso} is listed twice for area {area} ({label}).")
+            continue
+        seen_rows.add((k, area, division, deso))
+        other = deso_area.setdefault((k, division, deso), area)
+        if other != area:
+            problems.append(
+                f"{where}: DeSO {deso} is in two areas of kommun {k}: {other} and {area} ({label})."
+            )
+            continue
+        if status not in STATUSES:
+            problems.append(f"{where}: status {status!r} must be 'bekräftad' or 'obekräftad'.")
+        members.append(
+            AreaMember(
+                k,
+                area,
+                name,
+                deso,
+                status,
+                key.at[deso, "regso"],
+                key.at[deso, "regso_name"],
+                division,
+                (row.get("comment") or "").strip(),
+            )
+        )
+    by_area: dict[tuple[str, str], int] = defaultdict(int)
+    for m in members:
+        by_area[(m.kommun, m.area_id)] += 1
+    for (k, area), name in area_names.items():
+        if by_area[(k, area)] == 0:
+            problems.append(f"{path}: area {area} ({name}) in kommun {k} has no valid DeSO.")
+        elif not any(
+            m.division == DEFAULT_DIVISION for m in members if (m.kommun, m.area_id) == (k, area)
+        ):
+            problems.append(
+                f"{path}: area {area} ({name}) in kommun {k} has no {DESO2018.label} row; the "
+                "history up to 2023 is on DeSO 2018, and the DeSO 2025 membership is proposed from it."
+            )
+    if not members and not problems:
+        problems.append(f"{path}: lists no focus area.")
+    if problems:
+        raise AreaRegistryError(problems)
+    return members
+
+
+def areas_frame(members: list[AreaMember]) -> pd.DataFrame:
+    columns = list(AreaMember.__dataclass_fields__)
+    return pd.DataFrame([m.__dict__ for m in members], columns=columns)
+
+
+# -- from DeSO 2018 to DeSO 2025 ------------------------------------------------------------
+
+KEPT = "kept"
+SPLIT_INSIDE = "split inside the area"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed DeSO 2025 row of an area, or (deso_2025 empty) a decision for the kommun."""
+
+    kommun: str
+    area_id: str
+    area_name: str
+    deso_2018: str
+    deso_2025: str
+    regso: str
+    how: str  # kept, split inside the area, or why the kommun must decide
+    comment: str
+
+
+def propose_next_division(members: list[AreaMember], raw_dir: Path) -> list[Proposal]:
+    """Propose each area's DeSO 2025 membership from its DeSO 2018 membership.
+
+    - a code that exists in both divisions carries over (`kept`);
+    - a 2018 code that no longer exists is replaced by the 2025 codes sharing its first
+      eight characters, when all of them lie in the area's RegSO (`split inside the area`:
+      Råslätt 0680C1070 → 0680C1071, 0680C1072);
+    - anything else is listed for the kommun to decide (`deso_2025` empty).
+    Areas that already have DeSO 2025 rows are left as they are.
+    """
+    key25 = load_deso_key(raw_dir, DESO2025.code).set_index("deso")
+    out: list[Proposal] = []
+    areas: dict[tuple[str, str], list[AreaMember]] = defaultdict(list)
+    for m in members:
+        areas[(m.kommun, m.area_id)].append(m)
+    for (kommun, area), rows in areas.items():
+        if any(m.division == DESO2025.code for m in rows):
+            continue
+        old = [m for m in rows if m.division == DESO2018.code]
+        area_regso = {m.regso for m in old}
+        for m in old:
+            if m.deso in key25.index:
+                regso = key25.at[m.deso, "regso"]
+                out.append(
+                    Proposal(
+                        kommun,
+                        area,
+                        m.area_name,
+                        m.deso,
+                        m.deso,
+                        regso,
+                        KEPT,
+                        f"förslag: samma kod i DeSO 2025 som i DeSO 2018 (RegSO {regso})",
+                    )
+                )
+                continue
+            children = sorted(c for c in key25.index if c[:8] == m.deso[:8])
+            outside = [c for c in children if key25.at[c, "regso"] not in area_regso]
+            if children and not outside:
+                for child in children:
+                    out.append(
+                        Proposal(
+                            kommun,
+                            area,
+                            m.area_name,
+                            m.deso,
+                            child,
+                            key25.at[child, "regso"],
+                            SPLIT_INSIDE,
+                            f"förslag: {m.deso} (DeSO 2018) delades i {', '.join(children)}, "
+                            f"alla i områdets RegSO {key25.at[child, 'regso']}",
+                        )
+                    )
+                continue
+            why = (
+                f"{m.deso} finns inte i DeSO 2025 och ingen ny kod börjar likadant"
+                if not children
+                else f"{m.deso} delades i {', '.join(children)}, men "
+                f"{', '.join(outside)} ligger utanför områdets RegSO ({', '.join(sorted(area_regso))})"
+            )
+            out.append(Proposal(kommun, area, m.area_name, m.deso, "", "", "kommunen avgör", why))
+    return out
+
+
+def proposal_rows(proposals: list[Proposal]) -> list[dict[str, str]]:
+    """The proposals that can be written to the registry, as `focus_areas.csv` rows."""
+    return [
+        {
+            "kommun": p.kommun,
+            "area_id": p.area_id,
+            "area_name": p.area_name,
+            "division": DESO2025.code,
+            "deso": p.deso_2025,
+            "status": "obekräftad",
+            "comment": p.comment,
+        }
+        for p in proposals
+        if p.deso_2025
+    ]
+
+
+def write_proposals(raw_dir: Path, proposals: list[Proposal]) -> int:
+    """Append the proposed DeSO 2025 rows to `focus_areas.csv` (adding the division column
+    if the file has none). Returns the number of rows written."""
+    path = Path(raw_dir) / AREAS_FILE
+    rows = proposal_rows(proposals)
+    if not rows:
+        return 0
+    try:
+        existing = [row for _, row in read_csv(path).rows]
+    except CsvInputError as exc:
+        raise AreaRegistryError([str(exc)]) from None
+    for row in existing:
+        row.setdefault("division", DEFAULT_DIVISION)
+        row["division"] = row.get("division") or DEFAULT_DIVISION
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FILE_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in existing + rows:
+            writer.writerow({c: row.get(c) or "" for c in FILE_COLUMNS})
+    tmp.replace(path)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """Whether an area's series runs on from DeSO 2018 to DeSO 2025, and why (in Swedish)."""
+
+    kommun: str
+    area_id: str
+    same_land: bool
+    confirmed: bool
+    runs_on: bool
+    reason: str
+
+
+def division_continuity(members: list[AreaMember], raw_dir: Path) -> list[Continuity]:
+    """An area's series runs on across the change of division when its DeSO 2025 members
+    cover the same land as its DeSO 2018 members (every code kept, or split into codes that
+    are all in the area) and the kommun has confirmed the DeSO 2025 membership."""
+    codes25 = set(load_deso_key(raw_dir, DESO2025.code)["deso"])
+    areas: dict[tuple[str, str], list[AreaMember]] = defaultdict(list)
+    for m in members:
+        areas[(m.kommun, m.area_id)].append(m)
+    out = []
+    for (kommun, area), rows in areas.items():
+        old = {m.deso for m in rows if m.division == DESO2018.code}
+        new = {m.deso for m in rows if m.division == DESO2025.code}
+        if not new:
+            out.append(
+                Continuity(
+                    kommun, area, False, False, False, "områdets DeSO 2025 saknas i registret"
+                )
+            )
+            continue
+
+        def successors(code: str) -> set[str]:
+            return {code} if code in codes25 else {c for c in codes25 if c[:8] == code[:8]}
+
+        expected = set().union(*(successors(d) for d in old)) if old else set()
+        same_land = bool(old) and expected == new
+        confirmed = all(m.status == CONFIRMED for m in rows if m.division == DESO2025.code)
+        if same_land and confirmed:
+            reason = "samma område i DeSO 2018 och DeSO 2025 (bekräftat av kommunen)"
+        elif same_land:
+            reason = (
+                "områdets DeSO 2025 är obekräftade: serien börjar om 2024 tills kommunen "
+                "bekräftat att de täcker samma område"
+            )
+        else:
+            reason = (
+                "områdets DeSO 2025 täcker inte samma område som dess DeSO 2018: "
+                "serien börjar om 2024"
+            )
+        out.append(Continuity(kommun, area, same_land, confirmed, same_land and confirmed, reason))
+    return out

@@ -1,0 +1,225 @@
+"""The plans registry: `data/raw/areas/plans.csv`, kept by each kommun.
+
+One row per plan, for a whole kommun (area_id empty: every focus area of the kommun) or
+for one focus area (a row for an area overrides the kommun's row)::
+
+    kommun,area_id,plan_name,start_year,target_indicators,comparison_k,status,comment
+    0123,,Handlingsplan för områden med socioekonomiska utmaningar,2020,forvarvsarbetande|inkomst_median,,beslutad,…
+
+- `start_year`: the first year the plan was in force. Left empty, the kommun has not yet
+  said: the pipeline then uses :data:`DEFAULT_START_YEAR` for the demonstration and says so
+  in every row built on it (`start_year_assumed`, `start_year_note`).
+- `target_indicators`: indicator ids from `[indicators.*]` in data/raw/catalog.toml
+  (SCB's DeSO indicators, the only ones with values for areas in other kommuner), separated
+  by `|`.
+- `comparison_k`: how many comparison areas to pick per focus area; empty means the
+  setting `SEGREGATION_COMPARISON_K` (default 10).
+- `status` and `comment`: free text for people (e.g. beslutad, förslag).
+
+Every problem is reported with the file, line and reason, as for the other analyst files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.core.csv_input import CsvInputError, FileProblems, kommun_code_hint, read_csv
+from pipelines.registry.areas import AreaMember
+from pipelines.registry.catalog import Catalog
+
+PLANS_FILE = Path("areas") / "plans.csv"
+COLUMNS = ("kommun", "area_id", "plan_name", "start_year", "target_indicators")
+# Used for the demonstration when a kommun has not written its plan's start year.
+DEFAULT_START_YEAR = 2020
+FIRST_YEAR = 2000
+MAX_K = 100
+
+
+class PlanRegistryError(FileProblems):
+    """The plans file has problems; `problems` lists each with file and line."""
+
+    heading = "The plans file has problems"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The plan that applies to one focus area."""
+
+    kommun: str
+    area_id: str
+    area_name: str
+    plan_name: str
+    start_year: int
+    start_year_assumed: bool
+    start_year_note: str
+    target_indicators: tuple[str, ...]
+    comparison_k: int
+    status: str
+    comment: str
+
+
+def load_plans(
+    raw_dir: Path, catalog: Catalog, members: list[AreaMember], default_k: int = 10
+) -> list[Plan]:
+    """Read and check plans.csv; one :class:`Plan` per focus area that has a plan.
+
+    A missing file means no plans (nothing to evaluate), not an error."""
+    path = Path(raw_dir) / PLANS_FILE
+    if not path.exists():
+        return []
+    try:
+        table = read_csv(path)
+    except CsvInputError as exc:
+        raise PlanRegistryError([str(exc)]) from None
+    missing = [c for c in COLUMNS if c not in table.fieldnames]
+    if missing:
+        raise PlanRegistryError([f"{path}, line 1: missing column(s) {', '.join(missing)}."])
+    areas: dict[str, dict[str, str]] = {}
+    for m in members:
+        areas.setdefault(m.kommun, {})[m.area_id] = m.area_name
+    known = set(catalog.indicators)
+    last_year = date.today().year
+    problems: list[str] = []
+    rows: dict[tuple[str, str], tuple[int, dict]] = {}
+    for line, row in table.rows:
+        where = f"{path}, line {line}"
+        k = (row.get("kommun") or "").strip()
+        area = (row.get("area_id") or "").strip()
+        name = (row.get("plan_name") or "").strip()
+        if not re.fullmatch(r"\d{4}", k):
+            problems.append(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
+            continue
+        if k not in areas:
+            problems.append(
+                f"{where}: kommun {k} has no focus area in areas/focus_areas.csv (or is not "
+                "in areas/kommuner.csv); a plan needs the areas it covers."
+            )
+            continue
+        if area and area not in areas[k]:
+            problems.append(
+                f"{where}: area_id {area!r} is not a focus area of kommun {k}; known: "
+                f"{', '.join(sorted(areas[k]))} (or leave it empty for every area)."
+            )
+            continue
+        if not name:
+            problems.append(f"{where}: plan_name is empty; write the plan's name.")
+        start_text = (row.get("start_year") or "").strip()
+        start: int | None = None
+        if start_text:
+            if not re.fullmatch(r"\d{4}", start_text) or not (
+                FIRST_YEAR <= int(start_text) <= last_year
+            ):
+                problems.append(
+                    f"{where}: start_year {start_text!r} must be a year from {FIRST_YEAR} to "
+                    f"{last_year}, or empty while the kommun has not decided."
+                )
+                continue
+            start = int(start_text)
+        targets = [t.strip() for t in (row.get("target_indicators") or "").split("|") if t.strip()]
+        if not targets:
+            problems.append(
+                f"{where}: target_indicators is empty; list indicator ids separated by | "
+                f"(known: {', '.join(sorted(known))})."
+            )
+            continue
+        unknown = [t for t in targets if t not in known]
+        if unknown:
+            problems.append(
+                f"{where}: unknown indicator(s) {', '.join(unknown)}; use ids from "
+                f"[indicators.*] in catalog.toml: {', '.join(sorted(known))} (indicators "
+                "from Kolada have no values for areas in other kommuner)."
+            )
+            continue
+        k_text = (row.get("comparison_k") or "").strip()
+        k_value = default_k
+        if k_text:
+            if not k_text.isdigit() or not 1 <= int(k_text) <= MAX_K:
+                problems.append(
+                    f"{where}: comparison_k {k_text!r} must be a whole number from 1 to {MAX_K}."
+                )
+                continue
+            k_value = int(k_text)
+        if (k, area) in rows:
+            problems.append(
+                f"{where}: a second plan for kommun {k}"
+                + (f", area {area}" if area else " (all areas)")
+                + f"; the first is on line {rows[(k, area)][0]}."
+            )
+            continue
+        rows[(k, area)] = (
+            line,
+            {
+                "plan_name": name,
+                "start": start,
+                "targets": tuple(dict.fromkeys(targets)),
+                "k": k_value,
+                "status": (row.get("status") or "").strip(),
+                "comment": (row.get("comment") or "").strip(),
+            },
+        )
+    if problems:
+        raise PlanRegistryError(problems)
+    plans = []
+    for k, by_area in areas.items():
+        for area, area_name in by_area.items():
+            found = rows.get((k, area)) or rows.get((k, ""))
+            if not found:
+                continue
+            p = found[1]
+            assumed = p["start"] is None
+            start = DEFAULT_START_YEAR if assumed else p["start"]
+            note = (
+                f"startår saknas i plans.csv: {DEFAULT_START_YEAR} antaget för demonstrationen "
+                "tills kommunen fyller i det"
+                if assumed
+                else "startår enligt kommunens beslut (plans.csv)"
+            )
+            plans.append(
+                Plan(
+                    k,
+                    area,
+                    area_name,
+                    p["plan_name"],
+                    start,
+                    assumed,
+                    note,
+                    p["targets"],
+                    p["k"],
+                    p["status"],
+                    p["comment"],
+                )
+            )
+    return plans
+
+
+# What names a plan in every table built on it (raw.plans, comparison_area, plan_effect).
+PLAN_FIELDS = (
+    "kommun",
+    "area_id",
+    "area_name",
+    "plan_name",
+    "start_year",
+    "start_year_assumed",
+    "start_year_note",
+)
+PLAN_COLUMNS = (
+    *PLAN_FIELDS,
+    "target_indicators",
+    "comparison_k",
+    "status",
+    "comment",
+)
+
+
+def plans_frame(plans: list[Plan]) -> pd.DataFrame:
+    """One row per focus area with a plan; target_indicators joined by `|`."""
+    frame = pd.DataFrame(
+        [{**p.__dict__, "target_indicators": "|".join(p.target_indicators)} for p in plans],
+        columns=list(PLAN_COLUMNS),
+    )
+    return frame.astype({"start_year": "int64", "comparison_k": "int64"})
