@@ -22,7 +22,7 @@
 -- column abs_gap_slope_high: övre gräns för 95-procentigt intervall för abs_gap_slope_per_year
 -- column trend_threshold: indikatorns tröskel för en förändring (trend_threshold i catalog.toml)
 -- column direction: riktning: närmar sig, fjärmar sig, oförändrat, ingen säker förändring eller för få år
--- column parity_year_at_current_pace: året då gapet vore slutet i nuvarande takt, bara där det minskar stadigt; annars tomt
+-- column parity_year_at_current_pace: året då det absoluta gapet vore noll i nuvarande takt (senaste året + |gap| / lutningen), där det minskat minst tröskeln och lutningens intervall inte rymmer noll; annars tomt (rapporten visar det bara med minst 5 år i serien och högst 20 år fram)
 -- column value_latest: områdets värde senaste året
 -- column kommun_value_latest: kommunens värde senaste året
 -- column series_start_year: året då den nuvarande serien börjar (efter senaste brottet som ändrar vad som mäts)
