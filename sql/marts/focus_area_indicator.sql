@@ -11,9 +11,9 @@
 -- column higher_is_better: om ett högt värde är bättre: true, false eller neutral (catalog.toml)
 -- column year: år
 -- column sex: kön: 1 = män, 2 = kvinnor, 1+2 = båda könen
--- column value: områdets värde: summerade täljare / summerade nämnare över områdets DeSO (× 100 för andelar), summa för antal, befolkningsviktat medelvärde för medianer
--- column numerator: summerad täljare över områdets DeSO
--- column denominator: summerad nämnare över områdets DeSO
+-- column value: områdets värde: summerade täljare / summerade nämnare över områdets DeSO (× 100 för andelar), summa för antal, befolkningsviktat medelvärde för medianer; ur kommunens fil för dess indikatorer, och kommunens Kolada-värde på rader kommun mot riket
+-- column numerator: summerad täljare över områdets DeSO (eller ur kommunens fil)
+-- column denominator: summerad nämnare över områdets DeSO (eller ur kommunens fil)
 -- column deso_count: antal DeSO i området detta år
 -- column deso_missing: antal av områdets DeSO med undertryckt eller saknad cell (..); är det fler än noll saknas värdet
 -- column kommun_value: kommunens värde, räknat på samma sätt över kommunens alla DeSO
