@@ -12,11 +12,11 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-.PHONY: help setup run test dev bench lint clean
+.PHONY: help setup run test dev bench lint docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
-	@echo "Settings (environment): SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, KOLADA_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR (all in README.md)"
+	@echo "Settings (environment): SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, KOLADA_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR (all in docs/configuration.md)"
 
 # uv from PyPI into .tools/ (needs only pip, not the venv module).
 $(TOOLS)/bin/uv:
@@ -54,6 +54,9 @@ bench: setup ## run the benchmarks and print their figures
 lint: setup ## ruff lint and format check
 	.venv/bin/ruff check pipelines tests benchmarks
 	.venv/bin/ruff format --check pipelines tests benchmarks
+
+docs: setup ## regenerate docs/marts.md from the column descriptions in sql/marts/*.sql
+	.venv/bin/python -m pipelines.warehouse.reference
 
 clean: ## remove generated marts, run history and the virtual environment
 	rm -rf .venv $(TOOLS) $(DAGSTER_HOME) data/marts/.work

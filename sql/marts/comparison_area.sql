@@ -1,4 +1,23 @@
 -- Jämförelseområden för varje fokusområde med en plan (data/raw/areas/plans.csv): de k mest lika RegSO i andra kommuner (standard 10, comparison_k i plans.csv eller SEGREGATION_COMPARISON_K). Kandidater är RegSO av samma områdestyp som fokusområdet basåret (sista året med områdestyp före planens start; finns typen bara för senare år används det tidigaste, och baseline_note säger det), utanför fokusområdets kommun och utan någon DeSO i något fokusområde. Bland dem väljs de närmaste på nivå (medelvärde) och trend (lutning per år) före planen för planens indikatorer, som z-värden över kandidaterna, med euklidiskt avstånd (distance). why säger varför området valdes, matched_on vilka mått som vägdes in. start_year_assumed säger om startåret är antaget för demonstrationen.
+-- column kommun: kommunkod (fyra siffror, t.ex. 0123)
+-- column area_id: fokusområdets id (ur focus_areas.csv)
+-- column area_name: fokusområdets namn
+-- column plan_name: planens namn (plans.csv)
+-- column start_year: planens startår (plans.csv; antaget om start_year_assumed)
+-- column start_year_assumed: sant om startåret är antaget för demonstrationen (kommunen har inte angett något)
+-- column start_year_note: varifrån startåret kommer, på svenska
+-- column comparison_regso: jämförelseområdets RegSO-kod (i en annan kommun)
+-- column comparison_regso_name: jämförelseområdets namn
+-- column comparison_kommun: kommunkod för jämförelseområdets kommun
+-- column rank: plats bland kandidaterna, 1 = närmast
+-- column distance: euklidiskt avstånd på standardiserade värden (z-värden) för nivå och trend före planen
+-- column candidates: antal kandidater av samma områdestyp
+-- column omradestyp: områdestypen som kandidaterna delar med fokusområdet
+-- column baseline_type_year: året vars områdestyp användes (basåret)
+-- column baseline_note: varför ett annat basår än året före starten användes, annars tomt
+-- column matched_on: måtten som vägdes in (indikator, nivå eller trend, år)
+-- column why: varför området valdes, på svenska
+-- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
 -- depends_on: staging.comparison_match
 -- unique_key: kommun, area_id, comparison_regso
 SELECT * FROM staging.comparison_match

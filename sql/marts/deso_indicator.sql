@@ -1,5 +1,23 @@
 -- Indikatorvärden per DeSO, underlag för kartorna i rapporten: för varje kommun, DeSO, indikator, år och kön DeSO:ns eget värde, räknat som i fokusområdena (andel = 100 × täljare / nämnare, antal = täljaren, viktat medelvärde = täljare / nämnare). En undertryckt eller saknad cell (..) ger saknat värde, aldrig noll; status_symbols visar SCB:s symboler.
 -- division är DeSO-indelningen (DeSO2018 till och med 2023, DeSO2025 från 2024); area_id och area_name anger fokusområdet som DeSO:n hör till i den indelningen (tomt utanför fokusområdena).
+-- column kommun: kommunkod (fyra siffror, t.ex. 0123)
+-- column deso: DeSO-kod (utan indelningssuffix)
+-- column division: DeSO-indelning: DeSO2018 (till och med 2023) eller DeSO2025 (från 2024)
+-- column indicator: indikatorns id (ur [indicators.*] i catalog.toml)
+-- column indicator_name: indikatorns svenska namn
+-- column unit: indikatorns enhet (procent, personer, tkr, dagar …)
+-- column year: år
+-- column sex: kön: 1 = män, 2 = kvinnor, 1+2 = båda könen
+-- column value: DeSO:ns värde, räknat som för fokusområdena; tomt vid undertryckt eller saknad cell, aldrig noll
+-- column numerator: täljare
+-- column denominator: nämnare
+-- column area_id: fokusområdet som DeSO:n hör till i denna indelning, tomt utanför fokusområdena
+-- column area_name: fokusområdets namn, tomt utanför fokusområdena
+-- column status_symbols: SCB:s statussymboler i underlaget (.. undertryckt, . saknas, - noll), tomt om inga
+-- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
+-- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
+-- column source_updated: källans datum: tabellens updated hos SCB; för Kolada nyckeltalets publiceringsdatum, eller hämtdatumet där inget finns
+-- column reference_year: referensåret, det år uppgiften avser
 -- depends_on: staging.stg_deso_indicator_inputs, raw.indicator_catalog, raw.focus_area_deso
 -- unique_key: kommun, deso, indicator, year, sex
 SELECT

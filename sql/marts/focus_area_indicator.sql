@@ -1,6 +1,39 @@
 -- Fokusområden jämförda med kommunen: för varje område, indikator, år och kön områdets värde, kommunens värde (alla DeSO), värdet för resten av kommunen (utom alla fokusområden), gapet och kvoten. Områdets värde räknas från summerade täljare och nämnare över områdets DeSO, aldrig som medelvärde av andelar; saknas en cell (..) i någon DeSO saknas värdet det året.
 -- Varje rad säger vilken DeSO-indelning (division: DeSO2018 till och med 2023, DeSO2025 från 2024) och vilken tabell (source_table) den kommer från. series_break namnger det som ändrades det året: ny indelning, ny tabell, ny åldersgrupp eller SCB:s brus (CKM) från 2025. series_restarts säger om serien måste börja om där (ny åldersgrupp, eller ny indelning där området inte bevisligen täcker samma mark och kommunen bekräftat det), restart_reason varför.
 -- Indikatorer som SCB saknar per DeSO kommer ur kommunens egna filer (område mot kommunens värde i Kolada) och ur Kolada (hela kommunen mot riket); comparison_level och comparison_value säger vad värdet jämförs med.
+-- column kommun: kommunkod (fyra siffror, t.ex. 0123)
+-- column area_id: fokusområdets id (ur focus_areas.csv); hela_kommunen för Kolada-rader kommun mot riket
+-- column area_name: fokusområdets namn
+-- column indicator: indikatorns id (ur [indicators.*] i catalog.toml)
+-- column indicator_name: indikatorns svenska namn
+-- column theme: planens tema som indikatorn hör till
+-- column unit: indikatorns enhet (procent, personer, tkr, dagar …)
+-- column higher_is_better: om ett högt värde är bättre: true, false eller neutral (catalog.toml)
+-- column year: år
+-- column sex: kön: 1 = män, 2 = kvinnor, 1+2 = båda könen
+-- column value: områdets värde: summerade täljare / summerade nämnare över områdets DeSO (× 100 för andelar), summa för antal, befolkningsviktat medelvärde för medianer; ur kommunens fil för dess indikatorer, och kommunens Kolada-värde på rader kommun mot riket
+-- column numerator: summerad täljare över områdets DeSO (eller ur kommunens fil)
+-- column denominator: summerad nämnare över områdets DeSO (eller ur kommunens fil)
+-- column deso_count: antal DeSO i området detta år
+-- column deso_missing: antal av områdets DeSO med undertryckt eller saknad cell (..); är det fler än noll saknas värdet
+-- column kommun_value: kommunens värde, räknat på samma sätt över kommunens alla DeSO
+-- column rest_of_kommun_value: värdet för resten av kommunen: kommunen utom alla dess fokusområden
+-- column comparison_value: värdet området jämförs med (kommunens värde, eller rikets för Kolada-rader); se comparison_level
+-- column gap: områdets värde minus jämförelsevärdet, i gap_unit
+-- column gap_unit: gapets enhet: procentenheter för andelar, annars indikatorns enhet
+-- column ratio_to_kommun: områdets värde delat med jämförelsevärdet
+-- column method_note: hur värdet räknats (summa över DeSO, summa täljare / summa nämnare, befolkningsviktat medelvärde som approximation, Kolada, kommunens fil)
+-- column comparison_level: vad som jämförs: område mot kommun (DeSO), område mot kommun (kommunens fil och Kolada) eller kommun mot riket (Kolada)
+-- column status_symbols: SCB:s statussymboler i underlaget (.. undertryckt, . saknas, - noll), tomt om inga
+-- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
+-- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
+-- column source_updated: källans datum: tabellens updated hos SCB; för Kolada nyckeltalets publiceringsdatum, eller hämtdatumet där inget finns
+-- column reference_year: referensåret, det år uppgiften avser
+-- column division: DeSO-indelning: DeSO2018 (till och med 2023) eller DeSO2025 (från 2024); tomt för Kolada och kommunens filer
+-- column population: gruppen som mäts (t.ex. 20–64 år, 25–65 år, alla åldrar)
+-- column series_break: vad som ändrades detta år: ny indelning, ny tabell, ny åldersgrupp eller SCB:s brus (CKM) från 2025; annars tomt
+-- column series_restarts: sant om serien börjar om detta år (ny åldersgrupp, eller ny indelning där området inte bevisligen är detsamma)
+-- column restart_reason: varför serien börjar om, på svenska
 -- depends_on: staging.stg_deso_indicator_inputs, raw.focus_area_deso, raw.indicator_catalog, raw.kolada_kommun_series, raw.local_area_values
 -- unique_key: kommun, area_id, indicator, year, sex
 WITH inputs AS (

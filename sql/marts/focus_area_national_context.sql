@@ -1,5 +1,23 @@
 -- Fokusområdena i ett större sammanhang: för varje område, indikator, år och kön var områdets värde hamnar bland alla DeSO i de kommuner som är inlästa (samma indikator, år, kön och DeSO-indelning). percentile är andelen DeSO (0–100) med lägre värde än området, där lika värden räknas till hälften: 90 betyder att området har ett högre värde än nio av tio DeSO. Om ett högt värde är bra eller dåligt säger higher_is_better; share_of_deso_better_off är andelen DeSO med ett gynnsammare värde än området. Jämförelsen gäller bara de kommuner som är inlästa (deso_compared, kommuner_compared): med hela landet i kommunfilen är det en nationell jämförelse.
 -- Bara andelar och medianer som SCB redovisar per DeSO (inte antal, där en percentil bara säger hur stort området är); en DeSO med saknat värde (..) räknas inte.
+-- column kommun: kommunkod (fyra siffror, t.ex. 0123)
+-- column area_id: fokusområdets id (ur focus_areas.csv)
+-- column area_name: fokusområdets namn
+-- column indicator: indikatorns id (ur [indicators.*] i catalog.toml)
+-- column indicator_name: indikatorns svenska namn
+-- column unit: indikatorns enhet (procent, personer, tkr, dagar …)
+-- column year: år
+-- column sex: kön: 1 = män, 2 = kvinnor, 1+2 = båda könen
+-- column division: DeSO-indelning: DeSO2018 (till och med 2023) eller DeSO2025 (från 2024)
+-- column value: områdets värde (som i focus_area_indicator)
+-- column percentile: andel DeSO (0–100) med lägre värde än området, lika värden räknas till hälften
+-- column higher_is_better: om ett högt värde är bättre: true, false eller neutral (catalog.toml)
+-- column share_of_deso_better_off: andel DeSO (0–100) med ett gynnsammare värde än området, enligt higher_is_better
+-- column deso_compared: antal DeSO i jämförelsen
+-- column kommuner_compared: antal kommuner som de jämförda DeSO ligger i
+-- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
+-- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
+-- column reference_year: referensåret, det år uppgiften avser
 -- depends_on: marts.focus_area_indicator, marts.deso_indicator, raw.indicator_catalog
 -- unique_key: kommun, area_id, indicator, year, sex
 WITH areas AS (

@@ -1,6 +1,26 @@
 -- Fokusområdenas områdestyp per år: för varje område, år och RegSO som området ligger i, RegSO:ts områdestyp det året och hur stor andel av områdets befolkning som bor i det RegSO:t (population_andel, från DeSO-befolkningen: SCB:s folkmängd per DeSO, båda könen, alla bakgrunder). Ett område som spänner över flera RegSO får en rad per RegSO.
 -- Områdets DeSO hör till årets indelning (DeSO 2018 till och med 2023, DeSO 2025 från 2024) och kopplas till RegSO genom SCB:s nycklar. Saknas befolkningen för någon av områdets DeSO det året lämnas andelen tom och share_note säger varför.
 -- omradestyp_demo och population_demo säger om typen respektive befolkningen är demodata; demo om något av dem är det. Nycklar för senare uppföljning: kommun, area_id, year, regso.
+-- column kommun: kommunkod (fyra siffror, t.ex. 0123)
+-- column area_id: fokusområdets id (ur focus_areas.csv)
+-- column area_name: fokusområdets namn
+-- column year: år
+-- column regso: RegSO-kod som området (helt eller delvis) ligger i
+-- column regso_name: RegSO:ts namn
+-- column regso_division: RegSO-indelning: RegSO2020 (till och med 2023) eller RegSO2025 (från 2024)
+-- column division: DeSO-indelning: DeSO2018 (till och med 2023) eller DeSO2025 (från 2024) (årets indelning för områdets DeSO)
+-- column deso: områdets DeSO i detta RegSO, kommaseparerade
+-- column omradestyp: RegSO:ts områdestyp 1–5 detta år
+-- column omradestyp_label: områdestypens svenska namn
+-- column regso_population: folkmängden i områdets DeSO i detta RegSO; tomt om någon av områdets DeSO saknar befolkning
+-- column area_population: områdets hela folkmängd detta år; tomt om någon av områdets DeSO saknar befolkning
+-- column population_andel: andel (%) av områdets befolkning som bor i detta RegSO; tomt med skäl i share_note
+-- column share_note: varför andelen saknas, annars tomt
+-- column omradestyp_demo: sant om områdestypen är demodata
+-- column population_demo: sant om befolkningen är demodata
+-- column demo: sant om typen eller befolkningen är demodata
+-- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
+-- column source_updated: källans datum: tabellens updated hos SCB; för Kolada nyckeltalets publiceringsdatum, eller hämtdatumet där inget finns
 -- depends_on: staging.stg_regso_omradestyp, marts.regso_omradestyp, raw.focus_area_deso, raw.scb_deso_population_background
 -- unique_key: kommun, area_id, year, regso
 WITH years AS (

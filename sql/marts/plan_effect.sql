@@ -1,4 +1,41 @@
 -- Har planen gjort skillnad? Per fokusområde med plan och indikator som planen siktar på (båda könen): medelvärdet de sista (upp till tre) åren före planens start (pre_*) och de senaste (upp till tre) åren från starten (post_*) i området och i genomsnitt i jämförelseområdena (comparison_area), förändringen i båda, skillnaden mellan förändringarna (difference_in_differences), gapet och trendskillnaden före planen (pre_level_gap, pre_trend_difference: en synlig kontroll av att områdena följdes åt före planen) och en placebofördelning: samma skattning för varje jämförelseområde mot de övriga. placebo_text säger var området hamnar ("större förbättring än i X av K jämförelseområden", med hänsyn till om högre eller lägre är bättre); inget p-värde. Ingen skattning görs (estimate_made falskt, no_estimate_reason säger varför) när serien bryts mellan före och efter så att det som mäts ändras (ny tabell, ny åldersgrupp, SCB:s brus från 2025), när indikatorn saknar år före planen eller när jämförelseområden saknas. År på en ny DeSO-indelning räknas inte in (note). Skattningen säger inte att planen orsakade skillnaden: in- och utflyttning, små tal och andra insatser i jämförelseområdena påverkar också.
+-- column kommun: kommunkod (fyra siffror, t.ex. 0123)
+-- column area_id: fokusområdets id (ur focus_areas.csv)
+-- column area_name: fokusområdets namn
+-- column indicator: indikatorns id (ur [indicators.*] i catalog.toml)
+-- column indicator_name: indikatorns svenska namn
+-- column sex: kön: 1 = män, 2 = kvinnor, 1+2 = båda könen (här alltid 1+2)
+-- column unit: indikatorns enhet (procent, personer, tkr, dagar …)
+-- column higher_is_better: om ett högt värde är bättre: true, false eller neutral (catalog.toml)
+-- column plan_name: planens namn (plans.csv)
+-- column start_year: planens startår (plans.csv; antaget om start_year_assumed)
+-- column start_year_assumed: sant om startåret är antaget för demonstrationen (kommunen har inte angett något)
+-- column start_year_note: varifrån startåret kommer, på svenska
+-- column estimate_made: sant om en skattning gjordes
+-- column no_estimate_reason: varför ingen skattning gjordes, på svenska
+-- column pre_first_year: första året i perioden före planen
+-- column pre_last_year: sista året i perioden före planen
+-- column post_first_year: första året i perioden efter start
+-- column post_last_year: sista året i perioden efter start
+-- column area_pre: områdets medelvärde före
+-- column area_post: områdets medelvärde efter
+-- column area_change: area_post minus area_pre
+-- column comparison_pre: jämförelseområdenas medelvärde före
+-- column comparison_post: jämförelseområdenas medelvärde efter
+-- column comparison_change: jämförelseområdenas genomsnittliga förändring
+-- column comparisons_used: antal jämförelseområden med värden före och efter
+-- column difference_in_differences: områdets förändring minus jämförelseområdenas genomsnittliga förändring
+-- column pre_level_gap: områdets nivå före minus jämförelseområdenas
+-- column pre_trend_difference: områdets lutning per år före planen minus jämförelseområdenas genomsnittliga lutning
+-- column placebo_min: minsta placeboskattningen (varje jämförelseområde mot de övriga)
+-- column placebo_max: största placeboskattningen
+-- column placebo_better_than: antal jämförelseområden som området slår i den bättre riktningen
+-- column placebo_count: antal placeboskattningar
+-- column placebo_text: placeborangen i ord, t.ex. större förbättring än i 8 av 10 jämförelseområden
+-- column effect_text: skattningen i klarspråk, som i rapporten
+-- column note: förbehåll, t.ex. att år på DeSO 2025 inte ingår
+-- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
+-- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
 -- depends_on: staging.plan_effect_rows
 -- unique_key: kommun, area_id, indicator, sex
 SELECT * FROM staging.plan_effect_rows

@@ -1,5 +1,21 @@
 -- Befolkning efter bakgrund per kommun och år (som Tabell 1 i Järfällas integrationsplan): antal och andel (%) utrikes födda, inrikes födda med två utrikes födda föräldrar och övriga inrikes födda, samt totalt. Andelar räknas från antal.
 -- series_break namnger det som ändrades det året: ny tabell (SCB fortsätter serien i UtlSvBakgFinCKM från 2025) och SCB:s brus (CKM) från 2025, då delarna inte alltid summerar exakt till totalen.
+-- column kommun: kommunkod (fyra siffror, t.ex. 0123)
+-- column year: år (31 december)
+-- column utrikes_fodda_antal: antal utrikes födda
+-- column utrikes_fodda_andel: andel utrikes födda av totalt (%), räknad från antal
+-- column inrikes_fodda_tva_utrikes_foraldrar_antal: antal inrikes födda med två utrikes födda föräldrar
+-- column inrikes_fodda_tva_utrikes_foraldrar_andel: andel inrikes födda med två utrikes födda föräldrar (%), räknad från antal
+-- column inrikes_fodda_ovriga_antal: antal övriga inrikes födda (en eller två inrikes födda föräldrar)
+-- column inrikes_fodda_ovriga_andel: andel övriga inrikes födda (%), räknad från antal
+-- column totalt_antal: folkmängden totalt
+-- column inrikes_ovriga_method: hur övriga inrikes födda räknats: summa av kod 5 och 6, eller totalt minus kod 08 och 4 där 5 och 6 inte publiceras (Tabell 1)
+-- column status_symbols: SCB:s statussymboler i underlaget (.. undertryckt, . saknas, - noll), tomt om inga
+-- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
+-- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
+-- column source_updated: källans datum: tabellens updated hos SCB; för Kolada nyckeltalets publiceringsdatum, eller hämtdatumet där inget finns
+-- column reference_year: referensåret, det år uppgiften avser
+-- column series_break: vad som ändrades detta år (ny tabell, SCB:s brus (CKM) från 2025), annars tomt
 -- depends_on: staging.stg_scb_population_background
 -- unique_key: kommun, year
 WITH cells AS (

@@ -1,4 +1,21 @@
 -- Indikatorvärden per RegSO, underlag för jämförelseområdena: DeSO summerade till sitt RegSO genom SCB:s nyckel (DeSO 2018 till RegSO 2020 till och med 2023, DeSO 2025 till RegSO 2025 från 2024), med summerade täljare och nämnare precis som fokusområdena, aldrig medelvärden av andelar. Saknas en cell (..) i någon DeSO saknas RegSO:ts värde det året. contains_focus_area säger om RegSO:t rymmer en DeSO i något fokusområde (ett sådant RegSO blir aldrig jämförelseområde).
+-- column kommun: kommunkod för kommunen som RegSO:t ligger i
+-- column regso: RegSO-kod
+-- column regso_name: RegSO:ts namn
+-- column regso_division: RegSO-indelning: RegSO2020 (till och med 2023) eller RegSO2025 (från 2024)
+-- column indicator: indikatorns id (ur [indicators.*] i catalog.toml)
+-- column unit: indikatorns enhet (procent, personer, tkr, dagar …)
+-- column year: år
+-- column sex: kön: 1 = män, 2 = kvinnor, 1+2 = båda könen
+-- column value: RegSO:ts värde ur summerade täljare och nämnare över dess DeSO; tomt om någon DeSO saknar värde
+-- column numerator: summerad täljare
+-- column denominator: summerad nämnare
+-- column deso_count: antal DeSO i RegSO:t
+-- column deso_missing: antal DeSO med undertryckt eller saknad cell (..)
+-- column contains_focus_area: sant om RegSO:t rymmer en DeSO i något fokusområde (blir då aldrig jämförelseområde)
+-- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
+-- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
+-- column reference_year: referensåret, det år uppgiften avser
 -- depends_on: marts.deso_indicator, raw.deso_regso_key, raw.indicator_catalog, raw.focus_area_deso
 -- unique_key: regso, regso_division, indicator, year, sex
 WITH joined AS (

@@ -1,5 +1,27 @@
 -- Segregationsindex per kommun, år, DeSO-indelning och mått, räknade över kommunens DeSO: olikhetsindex D och Theils informationsindex H för utländsk mot svensk bakgrund, isolering och exponering, samt inkomstsegregation (D mellan lägsta och högsta nationella inkomstkvintilen). expected_random är värdet om de boende vore slumpmässigt fördelade över samma DeSO-storlekar (simulerat, fast frö), interval_low–interval_high dess 95 % simuleringsintervall och adjusted värdet justerat för det (D och H enligt Carrington & Troske: (värde − slumpvärde)/(1 − slumpvärde); isolering och exponering: värde − slumpvärde).
--- DeSO där en cell saknas (..) lämnas utanför och räknas i areas_suppressed; DeSO utan boende i areas_empty. rank_among_kommuner: 1 = mest segregerad (för exponering: lägst exponering) bland de inlästa kommunerna samma år, indelning och mått. note förklarar ett saknat värde. Formlerna står i README (Segregationsindex).
+-- DeSO där en cell saknas (..) lämnas utanför och räknas i areas_suppressed; DeSO utan boende i areas_empty. rank_among_kommuner: 1 = mest segregerad (för exponering: lägst exponering) bland de inlästa kommunerna samma år, indelning och mått. note förklarar ett saknat värde. Formlerna står i docs/metod.md (Segregationsindex).
+-- column kommun: kommunkod (fyra siffror, t.ex. 0123)
+-- column kommun_name: kommunens namn
+-- column year: år
+-- column division: DeSO-indelning: DeSO2018 (till och med 2023) eller DeSO2025 (från 2024)
+-- column measure: måttets id: dissimilarity, theil_h, isolation, exposure eller income_dissimilarity
+-- column measure_name: måttets svenska namn
+-- column groups: vilka grupper måttet jämför
+-- column value: indexets värde över kommunens DeSO
+-- column expected_random: väntat värde om de boende vore slumpmässigt fördelade över samma DeSO-storlekar (200 simuleringar, fast frö)
+-- column adjusted: värdet justerat för slumpen: för D, H och inkomst-D (värde − slumpvärde)/(1 − slumpvärde), för isolering och exponering värde − slumpvärde
+-- column interval_low: 2,5-percentilen av simuleringarna (nedre gräns för 95 % simuleringsintervall)
+-- column interval_high: 97,5-percentilen av simuleringarna (övre gräns)
+-- column areas: antal DeSO som ingår
+-- column areas_suppressed: antal DeSO som lämnats utanför för att en cell saknas (..)
+-- column areas_empty: antal DeSO utan boende
+-- column residents: antal personer i de två grupperna i de DeSO som ingår
+-- column rank_among_kommuner: kommunens plats bland de inlästa kommunerna samma år, indelning och mått (1 = mest segregerad; för exponering lägst)
+-- column kommuner_compared: antal kommuner i rangordningen
+-- column note: varför ett värde saknas, annars tomt
+-- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
+-- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
+-- column reference_year: referensåret, det år uppgiften avser
 -- depends_on: staging.stg_deso_group_counts, staging.segregation_random_allocation
 -- unique_key: kommun, year, division, measure
 WITH units AS (

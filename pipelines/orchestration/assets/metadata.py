@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 from dagster import MetadataValue, TableColumn, TableSchema
 
@@ -13,11 +15,19 @@ DEMO_WARNING = (
 )
 
 
-def table_metadata(summary: TableSummary, table: str) -> dict[str, object]:
+def table_metadata(
+    summary: TableSummary, table: str, descriptions: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """Row count, table name and column schema; `descriptions` (a mart's `-- column` header
+    lines) become the columns' descriptions in the UI."""
+    described = descriptions or {}
     return {
         "dagster/row_count": summary.rows,
         "dagster/column_schema": TableSchema(
-            columns=[TableColumn(name=name, type=kind) for name, kind in summary.columns]
+            columns=[
+                TableColumn(name=name, type=kind, description=described.get(name))
+                for name, kind in summary.columns
+            ]
         ),
         "dagster/table_name": table,
     }

@@ -22,7 +22,7 @@ def build_model_asset(model: SqlModel):
     def _model(context: AssetExecutionContext, pipeline: PipelineResource) -> MaterializeResult:
         warehouse = pipeline.warehouse()
         summary = warehouse.build_model(model.layer, model.name, model.sql)
-        metadata = table_metadata(summary, f"{model.layer}.{model.name}")
+        metadata = table_metadata(summary, f"{model.layer}.{model.name}", model.columns)
         columns = [c for c, _ in summary.columns]
         metadata.update(_coverage(warehouse, f"{model.layer}.{model.name}", columns))
         if "demo_rows" in metadata:
