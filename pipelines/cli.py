@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    for add in (_add_run, _add_check, _add_fetch, _add_areas, _add_report):
+        add(sub)
+    return parser
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    """`segregation run`."""
     run = sub.add_parser(
         "run",
         help="materialise every asset and publish the marts",
@@ -65,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    """`segregation check`."""
     check = sub.add_parser(
         "check",
         help="check files, coverage and catalog against the source, in seconds",
@@ -81,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(handler=_check)
 
+
+def _add_fetch(sub: argparse._SubParsersAction) -> None:
+    """`segregation fetch`."""
     fetch = sub.add_parser(
         "fetch",
         help="fetch any SCB table to Parquet or CSV",
@@ -121,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--out", type=Path, help="output file, .parquet or .csv")
     fetch.set_defaults(handler=_fetch)
 
+
+def _add_areas(sub: argparse._SubParsersAction) -> None:
+    """`segregation areas`."""
     areas = sub.add_parser(
         "areas",
         help="list the focus areas and their DeSO, report problems, propose DeSO 2025",
@@ -148,6 +164,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     areas.set_defaults(handler=_areas)
 
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    """`segregation report`."""
     report = sub.add_parser(
         "report",
         help="write the committee report for one kommun",
@@ -159,7 +178,6 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--kommun", required=True, help="four-digit kommun code, e.g. 0123")
     report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
     report.set_defaults(handler=_report)
-    return parser
 
 
 def _run(args: argparse.Namespace) -> int:

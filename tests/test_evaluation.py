@@ -480,6 +480,37 @@ def test_plan_file_errors_name_file_line_and_reason(raw_dir, rows, message):
     assert "plans.csv" in str(err.value) and message in str(err.value)
 
 
+def test_every_problem_of_the_plan_file_is_listed_in_line_order(raw_dir):
+    """An empty plan_name is listed and the row's other checks go on; any other problem
+    ends the row's checks."""
+    from datetime import date
+
+    from pipelines.registry.plans import PlanRegistryError
+
+    path = raw_dir / "areas" / "plans.csv"
+    path.write_text(
+        HEADER_PLANS
+        + "0999,,P,2020,forvarvsarbetande,\n"
+        + "0123,,,20x0,forvarvsarbetande,\n"
+        + "0123,sangvagen,,2020,forvarvsarbetande,101\n"
+        + "0123,sangvagen,P,2021,forvarvsarbetande,\n"
+        + "0123,sangvagen,Q,,forvarvsarbetande,5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PlanRegistryError) as err:
+        _load(raw_dir)
+    assert err.value.problems == [
+        f"{path}, line 2: kommun 0999 has no focus area in areas/focus_areas.csv (or is not "
+        "in areas/kommuner.csv); a plan needs the areas it covers.",
+        f"{path}, line 3: plan_name is empty; write the plan's name.",
+        f"{path}, line 3: start_year '20x0' must be a year from 2000 to {date.today().year}, "
+        "or empty while the kommun has not decided.",
+        f"{path}, line 4: plan_name is empty; write the plan's name.",
+        f"{path}, line 4: comparison_k '101' must be a whole number from 1 to 100.",
+        f"{path}, line 6: a second plan for kommun 0123, area sangvagen; the first is on line 5.",
+    ]
+
+
 def test_report_section_shows_the_estimate_caveats_and_a_chart_with_the_start():
     from pipelines.publish.report import plan_section
 

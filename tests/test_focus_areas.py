@@ -327,6 +327,37 @@ def test_an_area_with_no_valid_deso_is_reported(raw_dir):
         load_areas(raw_dir, ["0123"])
 
 
+def test_every_problem_of_the_registry_is_listed_in_line_order(raw_dir):
+    """A kommun missing from kommuner.csv, an empty name and a bad status are listed and the
+    row's other checks go on; any other problem ends the row's checks. The areas' own
+    problems come after the rows."""
+    path = raw_dir / "areas" / "focus_areas.csv"
+    path.write_text(
+        "kommun,area_id,area_name,division,deso,status,comment\n"
+        "0123,a,A,DeSO2018,0123C1290,obekräftad,\n"
+        "0123,a,A,DeSO2030,0123C1370,obekräftad,\n"
+        "0999,b,,DeSO2018,0999C0001,kanske,\n"
+        "0123,a,A,DeSO2018,0123C1290,kanske,\n"
+        "0123,c,C,DeSO2018,0123C1370,kanske,\n"
+        "0123,d,D,DeSO2025,0123C1170,obekräftad,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(AreaRegistryError) as err:
+        load_areas(raw_dir, ["0123", "0680"])
+    assert err.value.problems == [
+        f"{path}, line 3: division 'DeSO2030' must be DeSO2018 or DeSO2025 (DeSO2018: SCB's "
+        "data to 2023; DeSO2025: from 2024).",
+        f"{path}, line 4: kommun 0999 is not in areas/kommuner.csv.",
+        f"{path}, line 4: area b has no area_name.",
+        f"{path}, line 4: DeSO 0999C0001 does not exist in SCB's DeSO 2018 division.",
+        f"{path}, line 5: DeSO 0123C1290 is listed twice for area a (DeSO 2018).",
+        f"{path}, line 6: status 'kanske' must be 'bekräftad' or 'obekräftad'.",
+        f"{path}: area b () in kommun 0999 has no valid DeSO.",
+        f"{path}: area d (D) in kommun 0123 has no DeSO 2018 row; the history up to 2023 is on "
+        "DeSO 2018, and the DeSO 2025 membership is proposed from it.",
+    ]
+
+
 def test_areas_command_lists_and_reports(raw_dir):
     ok = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "areas"], capture_output=True, text=True

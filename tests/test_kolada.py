@@ -204,6 +204,42 @@ def test_malformed_local_file_names_file_line_and_reason(raw_dir, rows, message)
     assert message in str(err.value) and str(path) in str(err.value)
 
 
+def test_every_problem_of_the_local_files_is_listed_in_file_order(raw_dir):
+    """Each bad row gives its one problem, in line order; the per-DeSO coverage problems of
+    the folder come after the rows."""
+    folder = raw_dir / "local"
+    path = folder / "kommun.csv"
+    path.write_text(
+        HEADER
+        + "123,sangvagen,,valdeltagande,2022,1,2,,x\n"
+        + "0123,sangvagen,,valdeltagande,2022,3,2,,x\n"
+        + "0123,sangvagen,,ohalsotal,2022,,,120,x\n"
+        + "0123,sangvagen,,valdeltagande,2022,1,0,,x\n"
+        + "0123,sangvagen,,valdeltagande,20x2,1,2,,x\n"
+        + "0680,,0680C1410,vald_brott,2022,3,1000,,x\n"
+        + "0680,osterangen,,ohalsotal,2022,,,20.5,x\n"
+        + "0680,,0680C1410,ohalsotal,2022,5,100,,x\n",
+        encoding="utf-8",
+    )
+    members = load_areas(raw_dir, ["0123", "0680"])
+    with pytest.raises(LocalFileError) as err:
+        load_local_values(raw_dir, load_catalog(raw_dir), members)
+    assert err.value.problems == [
+        f"{path}, line 2: kommun '123' is not four digits (e.g. 0123); did you mean 0123? "
+        "(Excel drops leading zeros: format the column as Text)",
+        f"{path}, line 3: numerator 3 is above denominator 2; a share cannot exceed the whole "
+        "(are the columns swapped?).",
+        f"{path}, line 4: ohalsotal 120 dagar is outside the plausible range 0–100 "
+        "(catalog.toml); check the figure.",
+        f"{path}, line 5: denominator must be above 0.",
+        f"{path}, line 6: year '20x2' is not a year.",
+        f"{folder}: 0680 osterangen vald_brott 2022 is given per DeSO but lacks 0680C1430; "
+        "give every DeSO of the area, or one row for the whole area.",
+        f"{folder}: 0680 osterangen ohalsotal 2022 is given both for the area and per DeSO; "
+        "use one or the other, or the DeSO would be counted twice.",
+    ]
+
+
 def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, marts_dir):
     assert run_all()
     before = fingerprints(marts_dir)

@@ -216,87 +216,125 @@ def match_comparisons(
     regso = regso_values[(regso_values.sex == "1+2") & ~regso_values.contains_focus_area]
     out = []
     for plan in plans.itertuples(index=False):
-        start = int(plan.start_year)
-        typ, type_year, note = area_type(area_types, plan.kommun, plan.area_id, start)
-        if typ is None:
-            continue
-        cands = regso_types[
-            (regso_types.year == type_year)
-            & (regso_types.omradestyp == typ)
-            & (regso_types.kommun != plan.kommun)
-        ]
-        # marts.regso_omradestyp: regso_division (RegSO2020/RegSO2025); division also accepted
-        cand_div = set(cands["regso_division" if "regso_division" in cands else "division"])
-        names_of = dict(zip(cands.regso, cands.regso_name))
-        kommun_of = dict(zip(cands.regso, cands.kommun))
-        pool = regso[regso.regso_division.isin(cand_div) & regso.regso.isin(set(cands.regso))]
-        feature_cols: dict[str, tuple[float, pd.Series]] = {}
-        labels = []
-        for indicator in str(plan.target_indicators).split("|"):
-            rows = area_values[
-                (area_values.kommun == plan.kommun)
-                & (area_values.area_id == plan.area_id)
-                & (area_values.indicator == indicator)
-            ]
-            years = pre_post_years(rows, start)
-            pre = years["pre"]
-            if not pre or _regso_division(years["division"]) not in cand_div:
-                continue
-            own = dict(zip(rows.year, rows.value))
-            own_level, own_trend = _features(pre, own)
-            per_regso = pool[pool.indicator == indicator].groupby("regso")
-            levels, trends = {}, {}
-            for code, g in per_regso:
-                levels[code], trends[code] = _features(pre, dict(zip(g.year, g.value)))
-            for kind, own_value, values in (
-                ("nivå", own_level, levels),
-                ("trend", own_trend, trends),
-            ):
-                series = pd.Series(values, dtype=float).dropna()
-                if pd.isna(own_value) or len(series) < 2 or series.std(ddof=0) == 0:
-                    continue
-                feature_cols[f"{indicator}:{kind}"] = (own_value, series)
-                labels.append(f"{names.get(indicator, indicator)} ({kind} {pre[0]}–{pre[-1]})")
-        if not feature_cols:
-            continue
-        table = pd.DataFrame({k: s for k, (_, s) in feature_cols.items()}).dropna()
-        if table.empty:
-            continue
-        mean, sd = table.mean(), table.std(ddof=0)
-        own_z = pd.Series({k: v for k, (v, _) in feature_cols.items()}).sub(mean).div(sd)
-        z = table.sub(mean).div(sd)
-        distance = np.sqrt(((z - own_z) ** 2).sum(axis=1)).sort_index().sort_values(kind="stable")
-        chosen = distance.head(int(plan.comparison_k))
-        demo = bool(area_values[area_values.kommun == plan.kommun].demo.any()) or bool(
-            pool[pool.regso.isin(set(chosen.index))].demo.any()
-        )
-        for rank, (code, d) in enumerate(chosen.items(), start=1):
-            why = (
-                f"Samma områdestyp som området {type_year} ({typ}: {TYPE_LABELS.get(typ, '')}), "
-                f"annan kommun ({kommun_of[code]}), inget fokusområde; plats {rank} av "
-                f"{len(distance)} kandidater på avståndet {d:.2f} (standardiserade värden) "
-                f"över {', '.join(labels)}."
-            )
-            out.append(
-                {
-                    **plan_fields(plan),
-                    "comparison_regso": code,
-                    "comparison_regso_name": names_of.get(code),
-                    "comparison_kommun": kommun_of[code],
-                    "rank": rank,
-                    "distance": float(d),
-                    "candidates": len(distance),
-                    "omradestyp": typ,
-                    "baseline_type_year": type_year,
-                    "baseline_note": note,
-                    "matched_on": "; ".join(labels),
-                    "why": why,
-                    "demo": demo,
-                }
-            )
+        out += _plan_comparisons(plan, area_values, regso, area_types, regso_types, names)
     if not out:
         return empty_comparisons()
     return pd.DataFrame(out, columns=COMPARISON_COLUMNS).astype(COMPARISON_TYPES)
+
+
+def _plan_comparisons(
+    plan,
+    area_values: pd.DataFrame,
+    regso: pd.DataFrame,
+    area_types: pd.DataFrame,
+    regso_types: pd.DataFrame,
+    names: dict[str, str],
+) -> list[dict]:
+    """The comparison_area rows of one plan: RegSO of the area's type in other kommuner,
+    nearest first (none when the area has no type or nothing to match on)."""
+    start = int(plan.start_year)
+    typ, type_year, note = area_type(area_types, plan.kommun, plan.area_id, start)
+    if typ is None:
+        return []
+    cands = regso_types[
+        (regso_types.year == type_year)
+        & (regso_types.omradestyp == typ)
+        & (regso_types.kommun != plan.kommun)
+    ]
+    # marts.regso_omradestyp: regso_division (RegSO2020/RegSO2025); division also accepted
+    cand_div = set(cands["regso_division" if "regso_division" in cands else "division"])
+    names_of = dict(zip(cands.regso, cands.regso_name))
+    kommun_of = dict(zip(cands.regso, cands.kommun))
+    pool = regso[regso.regso_division.isin(cand_div) & regso.regso.isin(set(cands.regso))]
+    feature_cols, labels = _match_features(plan, start, area_values, pool, cand_div, names)
+    if not feature_cols:
+        return []
+    distance = _distances(feature_cols)
+    if distance is None:
+        return []
+    chosen = distance.head(int(plan.comparison_k))
+    demo = bool(area_values[area_values.kommun == plan.kommun].demo.any()) or bool(
+        pool[pool.regso.isin(set(chosen.index))].demo.any()
+    )
+    out = []
+    for rank, (code, d) in enumerate(chosen.items(), start=1):
+        why = (
+            f"Samma områdestyp som området {type_year} ({typ}: {TYPE_LABELS.get(typ, '')}), "
+            f"annan kommun ({kommun_of[code]}), inget fokusområde; plats {rank} av "
+            f"{len(distance)} kandidater på avståndet {d:.2f} (standardiserade värden) "
+            f"över {', '.join(labels)}."
+        )
+        out.append(
+            {
+                **plan_fields(plan),
+                "comparison_regso": code,
+                "comparison_regso_name": names_of.get(code),
+                "comparison_kommun": kommun_of[code],
+                "rank": rank,
+                "distance": float(d),
+                "candidates": len(distance),
+                "omradestyp": typ,
+                "baseline_type_year": type_year,
+                "baseline_note": note,
+                "matched_on": "; ".join(labels),
+                "why": why,
+                "demo": demo,
+            }
+        )
+    return out
+
+
+def _distances(feature_cols: dict[str, tuple[float, pd.Series]]) -> pd.Series | None:
+    """Each candidate's Euclidean distance to the area on z-scores (across the candidates),
+    nearest first; None when no candidate has every feature."""
+    table = pd.DataFrame({k: s for k, (_, s) in feature_cols.items()}).dropna()
+    if table.empty:
+        return None
+    mean, sd = table.mean(), table.std(ddof=0)
+    own_z = pd.Series({k: v for k, (v, _) in feature_cols.items()}).sub(mean).div(sd)
+    z = table.sub(mean).div(sd)
+    return np.sqrt(((z - own_z) ** 2).sum(axis=1)).sort_index().sort_values(kind="stable")
+
+
+def _match_features(
+    plan,
+    start: int,
+    area_values: pd.DataFrame,
+    pool: pd.DataFrame,
+    cand_div: set[str],
+    names: dict[str, str],
+) -> tuple[dict[str, tuple[float, pd.Series]], list[str]]:
+    """What the plan's area is matched on: per targeted indicator, the pre-plan level and
+    trend of the area and of each candidate RegSO in `pool` (`indicator:nivå` → (the area's
+    value, the candidates' values)), and the labels that say so."""
+    feature_cols: dict[str, tuple[float, pd.Series]] = {}
+    labels = []
+    for indicator in str(plan.target_indicators).split("|"):
+        rows = area_values[
+            (area_values.kommun == plan.kommun)
+            & (area_values.area_id == plan.area_id)
+            & (area_values.indicator == indicator)
+        ]
+        years = pre_post_years(rows, start)
+        pre = years["pre"]
+        if not pre or _regso_division(years["division"]) not in cand_div:
+            continue
+        own = dict(zip(rows.year, rows.value))
+        own_level, own_trend = _features(pre, own)
+        per_regso = pool[pool.indicator == indicator].groupby("regso")
+        levels, trends = {}, {}
+        for code, g in per_regso:
+            levels[code], trends[code] = _features(pre, dict(zip(g.year, g.value)))
+        for kind, own_value, values in (
+            ("nivå", own_level, levels),
+            ("trend", own_trend, trends),
+        ):
+            series = pd.Series(values, dtype=float).dropna()
+            if pd.isna(own_value) or len(series) < 2 or series.std(ddof=0) == 0:
+                continue
+            feature_cols[f"{indicator}:{kind}"] = (own_value, series)
+            labels.append(f"{names.get(indicator, indicator)} ({kind} {pre[0]}–{pre[-1]})")
+    return feature_cols, labels
 
 
 EFFECT_COLUMNS = [
@@ -377,113 +415,160 @@ def plan_effects(
             (comparisons.kommun == plan.kommun) & (comparisons.area_id == plan.area_id)
         ]
         for indicator in str(plan.target_indicators).split("|"):
-            info = cat.loc[indicator] if indicator in cat.index else None
-            rows = area_values[
-                (area_values.kommun == plan.kommun)
-                & (area_values.area_id == plan.area_id)
-                & (area_values.indicator == indicator)
-            ]
-            better = str(info.higher_is_better).lower() if info is not None else "neutral"
-            sign = 1 if better == "true" else -1 if better == "false" else None
-            rec = {
-                **plan_fields(plan),
-                "indicator": indicator,
-                "indicator_name": info.indicator_name if info is not None else indicator,
-                "sex": "1+2",
-                "unit": info.unit if info is not None else None,
-                "higher_is_better": better,
-                "estimate_made": False,
-                "demo": bool(rows.demo.any()),
-                "source_table": ",".join(sorted(set(rows.source_table.dropna()))) or None,
-            }
-            years = pre_post_years(rows, start)
-            rec["note"] = years["note"]
-            if years["reason"]:
-                rec["no_estimate_reason"] = years["reason"]
-                out.append(rec)
-                continue
-            pre_w, post_w, pre_all = years["pre_window"], years["post_window"], years["pre"]
-            rec.update(
-                pre_first_year=pre_w[0],
-                pre_last_year=pre_w[-1],
-                post_first_year=post_w[0],
-                post_last_year=post_w[-1],
-            )
-            own = dict(zip(rows.year, rows.value))
-            area_pre = float(np.mean([own[y] for y in pre_w]))
-            area_post = float(np.mean([own[y] for y in post_w]))
-            area_slope = _slope(np.array(pre_all, float), np.array([own[y] for y in pre_all]))
-            rdiv = _regso_division(years["division"])
-            pool = regso[
-                (regso.indicator == indicator)
-                & (regso.regso_division == rdiv)
-                & regso.regso.isin(set(comp.comparison_regso))
-            ]
-            changes, pres, posts, slopes = [], [], [], []
-            for _, g in pool.groupby("regso"):
-                v = dict(zip(g.year, g.value))
-                pre_v = [v[y] for y in pre_w if y in v and pd.notna(v[y])]
-                post_v = [v[y] for y in post_w if y in v and pd.notna(v[y])]
-                if not pre_v or not post_v:
-                    continue
-                pres.append(np.mean(pre_v))
-                posts.append(np.mean(post_v))
-                changes.append(np.mean(post_v) - np.mean(pre_v))
-                pts = [(y, v[y]) for y in pre_all if y in v and pd.notna(v[y])]
-                slopes.append(
-                    _slope(np.array([p[0] for p in pts], float), np.array([p[1] for p in pts]))
-                )
-                rec["demo"] = rec["demo"] or bool(g.demo.any())
-            rec.update(area_pre=area_pre, area_post=area_post, area_change=area_post - area_pre)
-            k = len(changes)
-            rec["comparisons_used"] = k
-            if comp.empty:
-                rec["no_estimate_reason"] = (
-                    "inga jämförelseområden: ingen RegSO av samma områdestyp i en annan kommun "
-                    "utan fokusområde har värden före planen (eller områdestyp saknas)"
-                )
-                out.append(rec)
-                continue
-            if k < 2:
-                rec["no_estimate_reason"] = (
-                    f"för få jämförelseområden med värden före och efter ({k}; minst 2 behövs)"
-                )
-                out.append(rec)
-                continue
-            changes_a = np.array(changes, float)
-            comp_change = float(changes_a.mean())
-            did = rec["area_change"] - comp_change
-            placebo = np.array(
-                [c - np.delete(changes_a, i).mean() for i, c in enumerate(changes_a)]
-            )
-            rank, text = placebo_rank(did, placebo, sign)
-            slopes_a = np.array(slopes, float)
-            rec.update(
-                estimate_made=True,
-                comparison_pre=float(np.mean(pres)),
-                comparison_post=float(np.mean(posts)),
-                comparison_change=comp_change,
-                difference_in_differences=did,
-                pre_level_gap=area_pre - float(np.mean(pres)),
-                pre_trend_difference=(
-                    area_slope - float(np.nanmean(slopes_a))
-                    if not math.isnan(area_slope) and np.isfinite(slopes_a).any()
-                    else None
-                ),
-                placebo_min=float(placebo.min()),
-                placebo_max=float(placebo.max()),
-                placebo_better_than=rank if rank >= 0 else None,
-                placebo_count=k,
-                placebo_text=text,
-            )
-            unit = "procentenheter" if rec["unit"] == "procent" else (rec["unit"] or "")
-            rec["effect_text"] = (
-                f"{rec['indicator_name']}: från {_window(pre_w)} till {_window(post_w)} "
-                f"{_verb(rec['area_change'])} {_fmt(abs(rec['area_change']))} {unit} i området "
-                f"och {_verb(comp_change)} {_fmt(abs(comp_change))} {unit} i genomsnitt i "
-                f"{k} jämförelseområden; skillnaden är {_fmt(did)} {unit} ({text})."
-            )
-            out.append(rec)
+            out.append(_plan_effect(plan, start, indicator, cat, area_values, regso, comp))
+    return _effects_frame(out)
+
+
+def _plan_effect(
+    plan,
+    start: int,
+    indicator: str,
+    cat: pd.DataFrame,
+    area_values: pd.DataFrame,
+    regso: pd.DataFrame,
+    comp: pd.DataFrame,
+) -> dict:
+    """The plan_effect row of one plan and targeted indicator: the estimate, or why none."""
+    info = cat.loc[indicator] if indicator in cat.index else None
+    rows = area_values[
+        (area_values.kommun == plan.kommun)
+        & (area_values.area_id == plan.area_id)
+        & (area_values.indicator == indicator)
+    ]
+    rec, sign = _effect_record(plan, indicator, info, rows)
+    years = pre_post_years(rows, start)
+    rec["note"] = years["note"]
+    if years["reason"]:
+        rec["no_estimate_reason"] = years["reason"]
+        return rec
+    pre_w, post_w, pre_all = years["pre_window"], years["post_window"], years["pre"]
+    rec.update(
+        pre_first_year=pre_w[0],
+        pre_last_year=pre_w[-1],
+        post_first_year=post_w[0],
+        post_last_year=post_w[-1],
+    )
+    own = dict(zip(rows.year, rows.value))
+    area_pre = float(np.mean([own[y] for y in pre_w]))
+    area_post = float(np.mean([own[y] for y in post_w]))
+    area_slope = _slope(np.array(pre_all, float), np.array([own[y] for y in pre_all]))
+    rdiv = _regso_division(years["division"])
+    pool = regso[
+        (regso.indicator == indicator)
+        & (regso.regso_division == rdiv)
+        & regso.regso.isin(set(comp.comparison_regso))
+    ]
+    series = _comparison_series(pool, pre_w, post_w, pre_all, rec)
+    rec.update(area_pre=area_pre, area_post=area_post, area_change=area_post - area_pre)
+    k = len(series[0])
+    rec["comparisons_used"] = k
+    if comp.empty:
+        rec["no_estimate_reason"] = (
+            "inga jämförelseområden: ingen RegSO av samma områdestyp i en annan kommun "
+            "utan fokusområde har värden före planen (eller områdestyp saknas)"
+        )
+        return rec
+    if k < 2:
+        rec["no_estimate_reason"] = (
+            f"för få jämförelseområden med värden före och efter ({k}; minst 2 behövs)"
+        )
+        return rec
+    _estimate(rec, series, area_pre, area_slope, sign, pre_w, post_w)
+    return rec
+
+
+def _effect_record(plan, indicator: str, info, rows: pd.DataFrame) -> tuple[dict, int | None]:
+    """A plan_effect row without an estimate yet, and the indicator's direction (+1: higher
+    is better, −1: lower is better, None: neither)."""
+    better = str(info.higher_is_better).lower() if info is not None else "neutral"
+    sign = 1 if better == "true" else -1 if better == "false" else None
+    rec = {
+        **plan_fields(plan),
+        "indicator": indicator,
+        "indicator_name": info.indicator_name if info is not None else indicator,
+        "sex": "1+2",
+        "unit": info.unit if info is not None else None,
+        "higher_is_better": better,
+        "estimate_made": False,
+        "demo": bool(rows.demo.any()),
+        "source_table": ",".join(sorted(set(rows.source_table.dropna()))) or None,
+    }
+    return rec, sign
+
+
+def _comparison_series(
+    pool: pd.DataFrame,
+    pre_w: list[int],
+    post_w: list[int],
+    pre_all: list[int],
+    rec: dict,
+) -> tuple[list, list, list, list]:
+    """(changes, pre means, post means, pre-plan slopes) of the comparison areas with values
+    before and after; a demo comparison area marks `rec` as demo."""
+    changes, pres, posts, slopes = [], [], [], []
+    for _, g in pool.groupby("regso"):
+        v = dict(zip(g.year, g.value))
+        pre_v = [v[y] for y in pre_w if y in v and pd.notna(v[y])]
+        post_v = [v[y] for y in post_w if y in v and pd.notna(v[y])]
+        if not pre_v or not post_v:
+            continue
+        pres.append(np.mean(pre_v))
+        posts.append(np.mean(post_v))
+        changes.append(np.mean(post_v) - np.mean(pre_v))
+        pts = [(y, v[y]) for y in pre_all if y in v and pd.notna(v[y])]
+        slopes.append(_slope(np.array([p[0] for p in pts], float), np.array([p[1] for p in pts])))
+        rec["demo"] = rec["demo"] or bool(g.demo.any())
+    return changes, pres, posts, slopes
+
+
+def _estimate(
+    rec: dict,
+    series: tuple[list, list, list, list],
+    area_pre: float,
+    area_slope: float,
+    sign: int | None,
+    pre_w: list[int],
+    post_w: list[int],
+) -> None:
+    """Fill `rec` with the difference in differences, the pre-plan gap and trend difference,
+    the placebo distribution and the sentence for people."""
+    changes, pres, posts, slopes = series
+    k = len(changes)
+    changes_a = np.array(changes, float)
+    comp_change = float(changes_a.mean())
+    did = rec["area_change"] - comp_change
+    placebo = np.array([c - np.delete(changes_a, i).mean() for i, c in enumerate(changes_a)])
+    rank, text = placebo_rank(did, placebo, sign)
+    slopes_a = np.array(slopes, float)
+    rec.update(
+        estimate_made=True,
+        comparison_pre=float(np.mean(pres)),
+        comparison_post=float(np.mean(posts)),
+        comparison_change=comp_change,
+        difference_in_differences=did,
+        pre_level_gap=area_pre - float(np.mean(pres)),
+        pre_trend_difference=(
+            area_slope - float(np.nanmean(slopes_a))
+            if not math.isnan(area_slope) and np.isfinite(slopes_a).any()
+            else None
+        ),
+        placebo_min=float(placebo.min()),
+        placebo_max=float(placebo.max()),
+        placebo_better_than=rank if rank >= 0 else None,
+        placebo_count=k,
+        placebo_text=text,
+    )
+    unit = "procentenheter" if rec["unit"] == "procent" else (rec["unit"] or "")
+    rec["effect_text"] = (
+        f"{rec['indicator_name']}: från {_window(pre_w)} till {_window(post_w)} "
+        f"{_verb(rec['area_change'])} {_fmt(abs(rec['area_change']))} {unit} i området "
+        f"och {_verb(comp_change)} {_fmt(abs(comp_change))} {unit} i genomsnitt i "
+        f"{k} jämförelseområden; skillnaden är {_fmt(did)} {unit} ({text})."
+    )
+
+
+def _effects_frame(out: list[dict]) -> pd.DataFrame:
+    """The plan_effect rows as a frame with the mart's column types."""
     frame = pd.DataFrame(out, columns=EFFECT_COLUMNS)
     for col in EFFECT_COLUMNS:
         if frame[col].dtype == object and frame[col].isna().all():

@@ -80,12 +80,25 @@ def indicator_select(indicator: Indicator, catalog: Catalog, params: list[object
         {sex.replace('"Kon"', 'v."Kon"')}::VARCHAR AS sex,
         {population} AS population"""
     if indicator.method == "weighted_mean":
-        weight_request = catalog.request(indicator.weight_request or "")
-        weight_table = f"raw.{identifier('scb_' + weight_request.name)}"
-        wregion = weight_request.region_variable or "Region"
-        weight_cond = _condition(indicator.denominator, params, "w.")
-        value_cond = _condition(indicator.numerator, params, "v.")
-        return f"""
+        return _weighted_mean_select(indicator, catalog, params, common, table, region)
+    return _sum_select(indicator, params, common, table)
+
+
+def _weighted_mean_select(
+    indicator: Indicator,
+    catalog: Catalog,
+    params: list[object],
+    common: str,
+    table: str,
+    region: str,
+) -> str:
+    """The SELECT of a mean weighted by another request's values (joined cell by cell)."""
+    weight_request = catalog.request(indicator.weight_request or "")
+    weight_table = f"raw.{identifier('scb_' + weight_request.name)}"
+    wregion = weight_request.region_variable or "Region"
+    weight_cond = _condition(indicator.denominator, params, "w.")
+    value_cond = _condition(indicator.numerator, params, "v.")
+    return f"""
         SELECT {common},
             CASE WHEN bool_or(v.value IS NULL OR w.value IS NULL) THEN NULL ELSE sum(v.value * w.value) END AS numerator,
             CASE WHEN bool_or(v.value IS NULL OR w.value IS NULL) THEN NULL ELSE sum(w.value) END AS denominator,
@@ -99,6 +112,10 @@ def indicator_select(indicator: Indicator, catalog: Catalog, params: list[object
              AND {weight_cond}
         WHERE {value_cond}
         GROUP BY ALL"""
+
+
+def _sum_select(indicator: Indicator, params: list[object], common: str, table: str) -> str:
+    """The SELECT of a sum (numerator cells) or ratio (numerator and denominator cells)."""
     num_params: list[object] = []
     num = _condition(indicator.numerator, num_params, "v.")
     den_params: list[object] = []

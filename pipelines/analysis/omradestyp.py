@@ -125,25 +125,7 @@ def regso_table(raw: pd.DataFrame) -> pd.DataFrame:
     ]
     if raw.empty:
         return pd.DataFrame(columns=columns)
-    frame = raw.copy()
-    codes, divisions = split_region_column(frame["Region"].astype(str))
-    frame["regso"], frame["regso_division"] = codes, divisions
-    frame = frame[frame["regso"].str.fullmatch(r"\d{4}R\d{3}")].copy()
-    frame["year"] = pd.to_numeric(frame["Tid"].astype(str)).astype(int)
-    inside = pd.Series(False, index=frame.index)
-    for division, (first, last) in REGSO_DIVISION_YEARS.items():
-        years_ok = frame["year"].between(first or 0, last or 9999)
-        inside |= (frame["regso_division"] == division) & years_ok
-    frame = frame[inside].copy()
-    pairs = frame[["ContentsCode", "ContentsCode_label"]].astype(str).drop_duplicates()
-    lookup = {(c, lab): measure_of(c, lab) for c, lab in pairs.itertuples(index=False)}
-    frame["measure"] = [
-        lookup[(c, lab)]
-        for c, lab in zip(
-            frame["ContentsCode"].astype(str), frame["ContentsCode_label"].astype(str)
-        )
-    ]
-    frame = frame[frame["measure"].notna()].copy()
+    frame = _regso_cells(raw)
     keys = ["regso", "regso_division", "year"]
     wide = frame.groupby([*keys, "measure"])["value"].first().unstack("measure")
     wide = wide.reindex(columns=list(MEASURES)).reset_index()
@@ -167,6 +149,31 @@ def regso_table(raw: pd.DataFrame) -> pd.DataFrame:
     out["regso_name"] = [regso_name(lab) for lab in out["regso_label"]]
     out["omradestyp"] = out["omradestyp"].round().astype("Int64")
     return out[columns].sort_values(keys).reset_index(drop=True)
+
+
+def _regso_cells(raw: pd.DataFrame) -> pd.DataFrame:
+    """SCB's RegSO cells with regso, regso_division, year and measure; only the cells of a
+    division inside its years and of a content the pipeline uses."""
+    frame = raw.copy()
+    codes, divisions = split_region_column(frame["Region"].astype(str))
+    frame["regso"], frame["regso_division"] = codes, divisions
+    frame = frame[frame["regso"].str.fullmatch(r"\d{4}R\d{3}")].copy()
+    frame["year"] = pd.to_numeric(frame["Tid"].astype(str)).astype(int)
+    inside = pd.Series(False, index=frame.index)
+    for division, (first, last) in REGSO_DIVISION_YEARS.items():
+        years_ok = frame["year"].between(first or 0, last or 9999)
+        inside |= (frame["regso_division"] == division) & years_ok
+    frame = frame[inside].copy()
+    pairs = frame[["ContentsCode", "ContentsCode_label"]].astype(str).drop_duplicates()
+    lookup = {(c, lab): measure_of(c, lab) for c, lab in pairs.itertuples(index=False)}
+    frame["measure"] = [
+        lookup[(c, lab)]
+        for c, lab in zip(
+            frame["ContentsCode"].astype(str), frame["ContentsCode_label"].astype(str)
+        )
+    ]
+    frame = frame[frame["measure"].notna()].copy()
+    return frame
 
 
 def recompute(frame: pd.DataFrame) -> pd.DataFrame:

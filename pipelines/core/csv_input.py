@@ -42,6 +42,11 @@ class FileProblems(ValueError):
         super().__init__(f"{self.heading}:\n  " + "\n  ".join(problems))
 
 
+class RowProblem(ValueError):
+    """One row of an analyst's file cannot be used; the message is the problem as listed
+    (file, line and reason). Raised by a row's checks, collected by the file's reader."""
+
+
 @dataclass(frozen=True)
 class CsvFile:
     path: Path

@@ -27,7 +27,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.core.csv_input import CsvInputError, FileProblems, kommun_code_hint, read_csv
+from pipelines.core.csv_input import (
+    CsvFile,
+    CsvInputError,
+    FileProblems,
+    RowProblem,
+    kommun_code_hint,
+    read_csv,
+)
 from pipelines.core.geography import DEFAULT_DIVISION, DESO2018, DESO2025, DIVISIONS, load_deso_key
 
 AREAS_FILE = Path("areas") / "focus_areas.csv"
@@ -64,11 +71,6 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
     if not path.exists():
         raise AreaRegistryError([f"{path}: missing. It lists the DeSO of each focus area."])
     keys = {code: load_deso_key(raw_dir, code).set_index("deso") for code in DIVISIONS}
-    problems: list[str] = []
-    members: list[AreaMember] = []
-    area_names: dict[tuple[str, str], str] = {}
-    deso_area: dict[tuple[str, str, str], str] = {}
-    seen_rows: set[tuple[str, str, str, str]] = set()
     try:
         table = read_csv(path)
     except CsvInputError as exc:
@@ -76,61 +78,39 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
     missing = [c for c in COLUMNS if c not in table.fieldnames]
     if missing:
         raise AreaRegistryError([f"{path}, line 1: missing column(s) {', '.join(missing)}."])
+    problems: list[str] = []
+    area_names: dict[tuple[str, str], str] = {}
+    members = _area_rows(table, keys, kommuner, area_names, problems)
+    problems += _area_problems(path, members, area_names)
+    if not members and not problems:
+        problems.append(f"{path}: lists no focus area.")
+    if problems:
+        raise AreaRegistryError(problems)
+    return members
+
+
+def _area_rows(
+    table: CsvFile,
+    keys: dict[str, pd.DataFrame],
+    kommuner: list[str] | None,
+    area_names: dict[tuple[str, str], str],
+    problems: list[str],
+) -> list[AreaMember]:
+    """The rows that pass their checks; every problem goes to `problems` and each area's
+    first name to `area_names`."""
+    members: list[AreaMember] = []
+    deso_area: dict[tuple[str, str, str], str] = {}
+    seen_rows: set[tuple[str, str, str, str]] = set()
     for line, row in table.rows:
-        where = f"{path}, line {line}"
-        k, area, name = (
-            (row["kommun"] or "").strip(),
-            (row["area_id"] or "").strip(),
-            (row["area_name"] or "").strip(),
-        )
+        where = f"{table.path}, line {line}"
         deso, status = (row["deso"] or "").strip(), (row["status"] or "").strip().lower()
-        division = (row.get("division") or DEFAULT_DIVISION).strip()
-        if division not in DIVISIONS:
-            problems.append(
-                f"{where}: division {division!r} must be {' or '.join(DIVISIONS)} "
-                "(DeSO2018: SCB's data to 2023; DeSO2025: from 2024)."
-            )
-            continue
-        key = keys[division]
-        if not re.fullmatch(r"\d{4}", k):
-            problems.append(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
-            continue
-        if kommuner is not None and k not in kommuner:
-            problems.append(f"{where}: kommun {k} is not in areas/kommuner.csv.")
-        if not _AREA_ID.match(area):
-            problems.append(
-                f"{where}: area_id {area!r} must be lower case letters, digits and _ (e.g. sangvagen)."
-            )
-            continue
-        if not name:
-            problems.append(f"{where}: area {area} has no area_name.")
-        previous_name = area_names.setdefault((k, area), name)
-        if previous_name != name:
-            problems.append(
-                f"{where}: area_id {area} is named {name!r} here but {previous_name!r} above; one id, one name."
-            )
-        match = _DESO.match(deso)
-        if not match:
-            problems.append(
-                f"{where}: DeSO code {deso!r} is malformed (nine characters: kommun, A/B/C, four digits, e.g. 0123C1010)."
-            )
-            continue
-        if match.group(1) != k:
-            problems.append(f"{where}: DeSO {deso} belongs to kommun {match.group(1)}, not {k}.")
-            continue
-        label = DIVISIONS[division].label
-        if deso not in key.index:
-            problems.append(f"{where}: DeSO {deso} does not exist in SCB's {label} division.")
-            continue
-        if (k, area, division, deso) in seen_rows:
-            problems.append(f"{where}: DeSO {deso} is listed twice for area {area} ({label}).")
-            continue
-        seen_rows.add((k, area, division, deso))
-        other = deso_area.setdefault((k, division, deso), area)
-        if other != area:
-            problems.append(
-                f"{where}: DeSO {deso} is in two areas of kommun {k}: {other} and {area} ({label})."
-            )
+        try:
+            division = _row_division(where, row)
+            key = keys[division]
+            k, area, name = _row_area(where, row, kommuner, area_names, problems)
+            _check_deso(where, k, area, division, deso, key, seen_rows, deso_area)
+        except RowProblem as exc:
+            problems.append(str(exc))
             continue
         if status not in STATUSES:
             problems.append(f"{where}: status {status!r} must be 'bekräftad' or 'obekräftad'.")
@@ -147,6 +127,88 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
                 (row.get("comment") or "").strip(),
             )
         )
+    return members
+
+
+def _row_division(where: str, row: dict[str, str]) -> str:
+    division = (row.get("division") or DEFAULT_DIVISION).strip()
+    if division not in DIVISIONS:
+        raise RowProblem(
+            f"{where}: division {division!r} must be {' or '.join(DIVISIONS)} "
+            "(DeSO2018: SCB's data to 2023; DeSO2025: from 2024)."
+        )
+    return division
+
+
+def _row_area(
+    where: str,
+    row: dict[str, str],
+    kommuner: list[str] | None,
+    area_names: dict[tuple[str, str], str],
+    problems: list[str],
+) -> tuple[str, str, str]:
+    """(kommun, area_id, area_name) of a row. A kommun missing from kommuner.csv, a missing
+    name or a second name for the area go to `problems` without ending the row's checks."""
+    k, area, name = (
+        (row["kommun"] or "").strip(),
+        (row["area_id"] or "").strip(),
+        (row["area_name"] or "").strip(),
+    )
+    if not re.fullmatch(r"\d{4}", k):
+        raise RowProblem(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
+    if kommuner is not None and k not in kommuner:
+        problems.append(f"{where}: kommun {k} is not in areas/kommuner.csv.")
+    if not _AREA_ID.match(area):
+        raise RowProblem(
+            f"{where}: area_id {area!r} must be lower case letters, digits and _ (e.g. sangvagen)."
+        )
+    if not name:
+        problems.append(f"{where}: area {area} has no area_name.")
+    previous_name = area_names.setdefault((k, area), name)
+    if previous_name != name:
+        problems.append(
+            f"{where}: area_id {area} is named {name!r} here but {previous_name!r} above; one id, one name."
+        )
+    return k, area, name
+
+
+def _check_deso(
+    where: str,
+    k: str,
+    area: str,
+    division: str,
+    deso: str,
+    key: pd.DataFrame,
+    seen_rows: set[tuple[str, str, str, str]],
+    deso_area: dict[tuple[str, str, str], str],
+) -> None:
+    """The DeSO is well formed, of the row's kommun, in its division's key, listed once for
+    the area and in no other area of the kommun (`seen_rows`, `deso_area`: the rows so far)."""
+    match = _DESO.match(deso)
+    if not match:
+        raise RowProblem(
+            f"{where}: DeSO code {deso!r} is malformed (nine characters: kommun, A/B/C, four digits, e.g. 0123C1010)."
+        )
+    if match.group(1) != k:
+        raise RowProblem(f"{where}: DeSO {deso} belongs to kommun {match.group(1)}, not {k}.")
+    label = DIVISIONS[division].label
+    if deso not in key.index:
+        raise RowProblem(f"{where}: DeSO {deso} does not exist in SCB's {label} division.")
+    if (k, area, division, deso) in seen_rows:
+        raise RowProblem(f"{where}: DeSO {deso} is listed twice for area {area} ({label}).")
+    seen_rows.add((k, area, division, deso))
+    other = deso_area.setdefault((k, division, deso), area)
+    if other != area:
+        raise RowProblem(
+            f"{where}: DeSO {deso} is in two areas of kommun {k}: {other} and {area} ({label})."
+        )
+
+
+def _area_problems(
+    path: Path, members: list[AreaMember], area_names: dict[tuple[str, str], str]
+) -> list[str]:
+    """Every area named in the file has a valid DeSO, and a DeSO 2018 row."""
+    problems: list[str] = []
     by_area: dict[tuple[str, str], int] = defaultdict(int)
     for m in members:
         by_area[(m.kommun, m.area_id)] += 1
@@ -160,11 +222,7 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
                 f"{path}: area {area} ({name}) in kommun {k} has no {DESO2018.label} row; the "
                 "history up to 2023 is on DeSO 2018, and the DeSO 2025 membership is proposed from it."
             )
-    if not members and not problems:
-        problems.append(f"{path}: lists no focus area.")
-    if problems:
-        raise AreaRegistryError(problems)
-    return members
+    return problems
 
 
 def areas_frame(members: list[AreaMember]) -> pd.DataFrame:
@@ -213,47 +271,53 @@ def propose_next_division(members: list[AreaMember], raw_dir: Path) -> list[Prop
         old = [m for m in rows if m.division == DESO2018.code]
         area_regso = {m.regso for m in old}
         for m in old:
-            if m.deso in key25.index:
-                regso = key25.at[m.deso, "regso"]
-                out.append(
-                    Proposal(
-                        kommun,
-                        area,
-                        m.area_name,
-                        m.deso,
-                        m.deso,
-                        regso,
-                        KEPT,
-                        f"förslag: samma kod i DeSO 2025 som i DeSO 2018 (RegSO {regso})",
-                    )
-                )
-                continue
-            children = sorted(c for c in key25.index if c[:8] == m.deso[:8])
-            outside = [c for c in children if key25.at[c, "regso"] not in area_regso]
-            if children and not outside:
-                for child in children:
-                    out.append(
-                        Proposal(
-                            kommun,
-                            area,
-                            m.area_name,
-                            m.deso,
-                            child,
-                            key25.at[child, "regso"],
-                            SPLIT_INSIDE,
-                            f"förslag: {m.deso} (DeSO 2018) delades i {', '.join(children)}, "
-                            f"alla i områdets RegSO {key25.at[child, 'regso']}",
-                        )
-                    )
-                continue
-            why = (
-                f"{m.deso} finns inte i DeSO 2025 och ingen ny kod börjar likadant"
-                if not children
-                else f"{m.deso} delades i {', '.join(children)}, men "
-                f"{', '.join(outside)} ligger utanför områdets RegSO ({', '.join(sorted(area_regso))})"
-            )
-            out.append(Proposal(kommun, area, m.area_name, m.deso, "", "", "kommunen avgör", why))
+            out += _propose_member(kommun, area, m, key25, area_regso)
     return out
+
+
+def _propose_member(
+    kommun: str, area: str, m: AreaMember, key25: pd.DataFrame, area_regso: set[str]
+) -> list[Proposal]:
+    """The DeSO 2025 rows proposed for one DeSO 2018 member of an area (whose RegSO are
+    `area_regso`), or one row for the kommun to decide."""
+    if m.deso in key25.index:
+        regso = key25.at[m.deso, "regso"]
+        return [
+            Proposal(
+                kommun,
+                area,
+                m.area_name,
+                m.deso,
+                m.deso,
+                regso,
+                KEPT,
+                f"förslag: samma kod i DeSO 2025 som i DeSO 2018 (RegSO {regso})",
+            )
+        ]
+    children = sorted(c for c in key25.index if c[:8] == m.deso[:8])
+    outside = [c for c in children if key25.at[c, "regso"] not in area_regso]
+    if children and not outside:
+        return [
+            Proposal(
+                kommun,
+                area,
+                m.area_name,
+                m.deso,
+                child,
+                key25.at[child, "regso"],
+                SPLIT_INSIDE,
+                f"förslag: {m.deso} (DeSO 2018) delades i {', '.join(children)}, "
+                f"alla i områdets RegSO {key25.at[child, 'regso']}",
+            )
+            for child in children
+        ]
+    why = (
+        f"{m.deso} finns inte i DeSO 2025 och ingen ny kod börjar likadant"
+        if not children
+        else f"{m.deso} delades i {', '.join(children)}, men "
+        f"{', '.join(outside)} ligger utanför områdets RegSO ({', '.join(sorted(area_regso))})"
+    )
+    return [Proposal(kommun, area, m.area_name, m.deso, "", "", "kommunen avgör", why)]
 
 
 def proposal_rows(proposals: list[Proposal]) -> list[dict[str, str]]:

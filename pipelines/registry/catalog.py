@@ -226,64 +226,69 @@ def load_catalog(raw_dir: Path) -> Catalog:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{path}: not valid TOML ({exc}).") from None
-    requests = {}
-    for name, entry in (doc.get("scb") or {}).items():
-        where = f"{path} [scb.{name}]"
-        if not _REQUEST_NAME.match(name):
-            raise CatalogError(f"{where}: a request name is lower case letters, digits and _.")
-        selection = entry.get("selection")
-        if not isinstance(selection, dict) or not selection:
-            raise CatalogError(f"{where}: needs a [scb.{name}.selection] table.")
-        for var, wanted in selection.items():
-            ok = isinstance(wanted, str) or (  # a string, or a list of codes/placeholders
-                isinstance(wanted, list) and wanted and all(isinstance(w, str) for w in wanted)
-            )
-            if not ok:
-                raise CatalogError(
-                    f"{where}: selection of {var} must be a string or list of strings."
-                )
-        requests[name] = ScbRequest(
-            name=name,
-            title=str(entry.get("title", name)),
-            selection=dict(selection),
-            tables=_spans(entry, where),
-        )
+    requests = {name: _request(name, entry, path) for name, entry in (doc.get("scb") or {}).items()}
     if not requests:
         raise CatalogError(f"{path}: no [scb.*] requests.")
     indicators = {
         name: _indicator(name, entry, requests, path)
         for name, entry in (doc.get("indicators") or {}).items()
     }
-    kolada = {}
-    for name, entry in (doc.get("kolada_indicators") or {}).items():
-        where = f"{path} [kolada_indicators.{name}]"
-        if not _REQUEST_NAME.match(name) or name in indicators:
-            raise CatalogError(f"{where}: the id must be new, lower case letters, digits and _.")
-        for key in ("name", "theme", "unit", "kpi"):
-            if not entry.get(key):
-                raise CatalogError(f"{where}: '{key}' is missing.")
-        if entry["theme"] not in THEMES:
-            raise CatalogError(
-                f"{where}: theme {entry['theme']!r} is not one of: {'; '.join(THEMES)}."
-            )
-        if not re.fullmatch(r"[NU]\d{5}", str(entry["kpi"])):
-            raise CatalogError(
-                f"{where}: kpi {entry['kpi']!r} is not a Kolada KPI id (e.g. N05401)."
-            )
-        kolada[name] = KoladaIndicator(
-            id=name,
-            name=str(entry["name"]),
-            theme=str(entry["theme"]),
-            unit=str(entry["unit"]),
-            higher_is_better=str(entry.get("higher_is_better", "neutral")).lower(),
-            kpi=str(entry["kpi"]),
-            trend_threshold=float(entry.get("trend_threshold", 0)),
-            kpi_title=str(entry.get("kpi_title", "")),
-            plausible=_plausible(entry, where),
-        )
+    kolada = {
+        name: _kolada_indicator(name, entry, indicators, path)
+        for name, entry in (doc.get("kolada_indicators") or {}).items()
+    }
     settings = doc.get("kolada") or {}
     years = (int(settings.get("first_year", 2010)), int(settings.get("last_year", 2024)))
     return Catalog(path, requests, indicators, kolada, years)
+
+
+def _request(name: str, entry: dict, path: Path) -> ScbRequest:
+    """One `[scb.NAME]` request: a valid name, and a selection of strings or string lists."""
+    where = f"{path} [scb.{name}]"
+    if not _REQUEST_NAME.match(name):
+        raise CatalogError(f"{where}: a request name is lower case letters, digits and _.")
+    selection = entry.get("selection")
+    if not isinstance(selection, dict) or not selection:
+        raise CatalogError(f"{where}: needs a [scb.{name}.selection] table.")
+    for var, wanted in selection.items():
+        ok = isinstance(wanted, str) or (  # a string, or a list of codes/placeholders
+            isinstance(wanted, list) and wanted and all(isinstance(w, str) for w in wanted)
+        )
+        if not ok:
+            raise CatalogError(f"{where}: selection of {var} must be a string or list of strings.")
+    return ScbRequest(
+        name=name,
+        title=str(entry.get("title", name)),
+        selection=dict(selection),
+        tables=_spans(entry, where),
+    )
+
+
+def _kolada_indicator(
+    name: str, entry: dict, indicators: dict[str, Indicator], path: Path
+) -> KoladaIndicator:
+    """One `[kolada_indicators.NAME]`: a new id, the required keys, a known theme and a KPI id."""
+    where = f"{path} [kolada_indicators.{name}]"
+    if not _REQUEST_NAME.match(name) or name in indicators:
+        raise CatalogError(f"{where}: the id must be new, lower case letters, digits and _.")
+    for key in ("name", "theme", "unit", "kpi"):
+        if not entry.get(key):
+            raise CatalogError(f"{where}: '{key}' is missing.")
+    if entry["theme"] not in THEMES:
+        raise CatalogError(f"{where}: theme {entry['theme']!r} is not one of: {'; '.join(THEMES)}.")
+    if not re.fullmatch(r"[NU]\d{5}", str(entry["kpi"])):
+        raise CatalogError(f"{where}: kpi {entry['kpi']!r} is not a Kolada KPI id (e.g. N05401).")
+    return KoladaIndicator(
+        id=name,
+        name=str(entry["name"]),
+        theme=str(entry["theme"]),
+        unit=str(entry["unit"]),
+        higher_is_better=str(entry.get("higher_is_better", "neutral")).lower(),
+        kpi=str(entry["kpi"]),
+        trend_threshold=float(entry.get("trend_threshold", 0)),
+        kpi_title=str(entry.get("kpi_title", "")),
+        plausible=_plausible(entry, where),
+    )
 
 
 def _spans(entry: dict, where: str) -> tuple[TableSpan, ...]:

@@ -28,7 +28,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.core.csv_input import CsvInputError, FileProblems, kommun_code_hint, read_csv
+from pipelines.core.csv_input import (
+    CsvFile,
+    CsvInputError,
+    FileProblems,
+    RowProblem,
+    kommun_code_hint,
+    read_csv,
+)
 from pipelines.registry.areas import AreaMember
 from pipelines.registry.catalog import Catalog
 
@@ -82,68 +89,31 @@ def load_plans(
     areas: dict[str, dict[str, str]] = {}
     for m in members:
         areas.setdefault(m.kommun, {})[m.area_id] = m.area_name
-    known = set(catalog.indicators)
+    rows = _plan_rows(table, areas, set(catalog.indicators), default_k)
+    return _plans_per_area(areas, rows)
+
+
+def _plan_rows(
+    table: CsvFile, areas: dict[str, dict[str, str]], known: set[str], default_k: int
+) -> dict[tuple[str, str], tuple[int, dict]]:
+    """The checked rows by (kommun, area_id; empty for the whole kommun), with their line;
+    raise :class:`PlanRegistryError` listing every problem."""
     last_year = date.today().year
     problems: list[str] = []
     rows: dict[tuple[str, str], tuple[int, dict]] = {}
     for line, row in table.rows:
-        where = f"{path}, line {line}"
-        k = (row.get("kommun") or "").strip()
-        area = (row.get("area_id") or "").strip()
+        where = f"{table.path}, line {line}"
         name = (row.get("plan_name") or "").strip()
-        if not re.fullmatch(r"\d{4}", k):
-            problems.append(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
+        try:
+            k, area = _plan_place(where, row, areas)
+            if not name:
+                problems.append(f"{where}: plan_name is empty; write the plan's name.")
+            start = _start_year(where, row, last_year)
+            targets = _target_indicators(where, row, known)
+            k_value = _comparison_k(where, row, default_k)
+        except RowProblem as exc:
+            problems.append(str(exc))
             continue
-        if k not in areas:
-            problems.append(
-                f"{where}: kommun {k} has no focus area in areas/focus_areas.csv (or is not "
-                "in areas/kommuner.csv); a plan needs the areas it covers."
-            )
-            continue
-        if area and area not in areas[k]:
-            problems.append(
-                f"{where}: area_id {area!r} is not a focus area of kommun {k}; known: "
-                f"{', '.join(sorted(areas[k]))} (or leave it empty for every area)."
-            )
-            continue
-        if not name:
-            problems.append(f"{where}: plan_name is empty; write the plan's name.")
-        start_text = (row.get("start_year") or "").strip()
-        start: int | None = None
-        if start_text:
-            if not re.fullmatch(r"\d{4}", start_text) or not (
-                FIRST_YEAR <= int(start_text) <= last_year
-            ):
-                problems.append(
-                    f"{where}: start_year {start_text!r} must be a year from {FIRST_YEAR} to "
-                    f"{last_year}, or empty while the kommun has not decided."
-                )
-                continue
-            start = int(start_text)
-        targets = [t.strip() for t in (row.get("target_indicators") or "").split("|") if t.strip()]
-        if not targets:
-            problems.append(
-                f"{where}: target_indicators is empty; list indicator ids separated by | "
-                f"(known: {', '.join(sorted(known))})."
-            )
-            continue
-        unknown = [t for t in targets if t not in known]
-        if unknown:
-            problems.append(
-                f"{where}: unknown indicator(s) {', '.join(unknown)}; use ids from "
-                f"[indicators.*] in catalog.toml: {', '.join(sorted(known))} (indicators "
-                "from Kolada have no values for areas in other kommuner)."
-            )
-            continue
-        k_text = (row.get("comparison_k") or "").strip()
-        k_value = default_k
-        if k_text:
-            if not k_text.isdigit() or not 1 <= int(k_text) <= MAX_K:
-                problems.append(
-                    f"{where}: comparison_k {k_text!r} must be a whole number from 1 to {MAX_K}."
-                )
-                continue
-            k_value = int(k_text)
         if (k, area) in rows:
             problems.append(
                 f"{where}: a second plan for kommun {k}"
@@ -164,6 +134,79 @@ def load_plans(
         )
     if problems:
         raise PlanRegistryError(problems)
+    return rows
+
+
+def _plan_place(
+    where: str, row: dict[str, str], areas: dict[str, dict[str, str]]
+) -> tuple[str, str]:
+    """(kommun, area_id) of a plan: a kommun with focus areas, and one of them or empty."""
+    k = (row.get("kommun") or "").strip()
+    area = (row.get("area_id") or "").strip()
+    if not re.fullmatch(r"\d{4}", k):
+        raise RowProblem(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
+    if k not in areas:
+        raise RowProblem(
+            f"{where}: kommun {k} has no focus area in areas/focus_areas.csv (or is not "
+            "in areas/kommuner.csv); a plan needs the areas it covers."
+        )
+    if area and area not in areas[k]:
+        raise RowProblem(
+            f"{where}: area_id {area!r} is not a focus area of kommun {k}; known: "
+            f"{', '.join(sorted(areas[k]))} (or leave it empty for every area)."
+        )
+    return k, area
+
+
+def _start_year(where: str, row: dict[str, str], last_year: int) -> int | None:
+    """The plan's first year, or None while the kommun has not said."""
+    start_text = (row.get("start_year") or "").strip()
+    start: int | None = None
+    if start_text:
+        if not re.fullmatch(r"\d{4}", start_text) or not (
+            FIRST_YEAR <= int(start_text) <= last_year
+        ):
+            raise RowProblem(
+                f"{where}: start_year {start_text!r} must be a year from {FIRST_YEAR} to "
+                f"{last_year}, or empty while the kommun has not decided."
+            )
+        start = int(start_text)
+    return start
+
+
+def _target_indicators(where: str, row: dict[str, str], known: set[str]) -> list[str]:
+    targets = [t.strip() for t in (row.get("target_indicators") or "").split("|") if t.strip()]
+    if not targets:
+        raise RowProblem(
+            f"{where}: target_indicators is empty; list indicator ids separated by | "
+            f"(known: {', '.join(sorted(known))})."
+        )
+    unknown = [t for t in targets if t not in known]
+    if unknown:
+        raise RowProblem(
+            f"{where}: unknown indicator(s) {', '.join(unknown)}; use ids from "
+            f"[indicators.*] in catalog.toml: {', '.join(sorted(known))} (indicators "
+            "from Kolada have no values for areas in other kommuner)."
+        )
+    return targets
+
+
+def _comparison_k(where: str, row: dict[str, str], default_k: int) -> int:
+    k_text = (row.get("comparison_k") or "").strip()
+    k_value = default_k
+    if k_text:
+        if not k_text.isdigit() or not 1 <= int(k_text) <= MAX_K:
+            raise RowProblem(
+                f"{where}: comparison_k {k_text!r} must be a whole number from 1 to {MAX_K}."
+            )
+        k_value = int(k_text)
+    return k_value
+
+
+def _plans_per_area(
+    areas: dict[str, dict[str, str]], rows: dict[tuple[str, str], tuple[int, dict]]
+) -> list[Plan]:
+    """The plan of each focus area: its own row, else its kommun's row."""
     plans = []
     for k, by_area in areas.items():
         for area, area_name in by_area.items():

@@ -156,33 +156,11 @@ class JsonHttp:
         while True:
             self.stats.throttled_seconds += self.limiter.acquire()
             self.stats.calls[kind] += 1
-            retry_after: float | None = None
-            try:
-                response = self.session.request(
-                    method, url, params=params, json=json_body, timeout=(10, self.timeout)
-                )
-                if response.status_code < 400:
-                    _complete_json(response)
-                    return response
-                if response.status_code not in RETRY_STATUSES:
-                    raise refuse(response)
-                problem = f"HTTP {response.status_code}: {problem_detail(response)}"
-                if response.status_code == 429:
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-                if _unresolvable(exc):
-                    self.gave_up = (
-                        f"The host of {url} cannot be found ({problem}). Check the network "
-                        "connection and the source's URL setting; nothing was retried. The last "
-                        "good marts are unchanged."
-                    )
-                    raise give_up(self.gave_up) from None
-            except requests.exceptions.ChunkedEncodingError as exc:
-                problem = f"the response was cut off: {exc}"
-            except _NotCompleteJson as exc:
-                problem = str(exc)
-
+            response, problem, retry_after = self._attempt(
+                method, url, refuse, give_up, params, json_body
+            )
+            if response is not None:
+                return response
             attempt += 1
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             if attempt > self.max_retries or waited + delay > self.retry_budget:
@@ -192,16 +170,66 @@ class JsonHttp:
                     "good marts are unchanged."
                 )
                 raise give_up(self.gave_up)
-            log.warning(
-                "%s %s failed (%s); retry %d in %.1f s", method, url, problem, attempt, delay
-            )
-            self.stats.retries += 1
-            self.stats.retry_wait_seconds += delay
-            if retry_after is not None:
-                self.limiter.block_for(delay)
-            else:
-                time.sleep(delay)
+            self._wait(method, url, problem, attempt, delay, retry_after)
             waited += delay
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        refuse: Callable[[requests.Response], Exception],
+        give_up: Callable[[str], Exception],
+        params: Mapping[str, str] | None,
+        json_body: dict | None,
+    ) -> tuple[requests.Response | None, str, float | None]:
+        """One try: (the response, "", None), or (None, what went wrong, the wait an HTTP 429
+        asks for). A refusal, or a host that cannot be found, raises at once."""
+        retry_after: float | None = None
+        try:
+            response = self.session.request(
+                method, url, params=params, json=json_body, timeout=(10, self.timeout)
+            )
+            if response.status_code < 400:
+                _complete_json(response)
+                return response, "", None
+            if response.status_code not in RETRY_STATUSES:
+                raise refuse(response)
+            problem = f"HTTP {response.status_code}: {problem_detail(response)}"
+            if response.status_code == 429:
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            if _unresolvable(exc):
+                self.gave_up = (
+                    f"The host of {url} cannot be found ({problem}). Check the network "
+                    "connection and the source's URL setting; nothing was retried. The last "
+                    "good marts are unchanged."
+                )
+                raise give_up(self.gave_up) from None
+        except requests.exceptions.ChunkedEncodingError as exc:
+            problem = f"the response was cut off: {exc}"
+        except _NotCompleteJson as exc:
+            problem = str(exc)
+        return None, problem, retry_after
+
+    def _wait(
+        self,
+        method: str,
+        url: str,
+        problem: str,
+        attempt: int,
+        delay: float,
+        retry_after: float | None,
+    ) -> None:
+        """Log and count the retry, then wait: a 429's Retry-After blocks the shared rate
+        limiter, any other delay is slept here."""
+        log.warning("%s %s failed (%s); retry %d in %.1f s", method, url, problem, attempt, delay)
+        self.stats.retries += 1
+        self.stats.retry_wait_seconds += delay
+        if retry_after is not None:
+            self.limiter.block_for(delay)
+        else:
+            time.sleep(delay)
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))

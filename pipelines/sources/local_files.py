@@ -26,6 +26,7 @@ the range; neither or both of area and DeSO; per-DeSO rows that miss a DeSO of t
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -34,6 +35,7 @@ import pandas as pd
 from pipelines.core.csv_input import (
     CsvInputError,
     FileProblems,
+    RowProblem,
     kommun_code_hint,
     parse_number,
     read_csv,
@@ -70,142 +72,200 @@ def _shown(x: float) -> str:
     return str(int(x)) if x.is_integer() else str(x)
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What a row is checked against: the focus areas, their DeSO and the indicators."""
+
+    catalog: Catalog
+    area_names: dict[tuple[str, str], str]
+    area_of_deso: dict[tuple[str, str], str]
+    area_deso: dict[tuple[str, str], set[str]]
+    indicators: set[str]
+    last_year: int
+
+    @classmethod
+    def of(cls, catalog: Catalog, members: list[AreaMember]) -> _Known:
+        area_deso: dict[tuple[str, str], set[str]] = {}
+        for m in members:
+            area_deso.setdefault((m.kommun, m.area_id), set()).add(m.deso)
+        return cls(
+            catalog,
+            area_names={(m.kommun, m.area_id): m.area_name for m in members},
+            area_of_deso={(m.kommun, m.deso): m.area_id for m in members},
+            area_deso=area_deso,
+            # Only indicators SCB lacks per DeSO: the kommun's value for them comes from Kolada.
+            indicators=set(catalog.kolada),
+            last_year=date.today().year,
+        )
+
+
 def load_local_values(raw_dir: Path, catalog: Catalog, members: list[AreaMember]) -> pd.DataFrame:
     """Read and check every CSV in data/raw/local/; one row per kommun × area × indicator × year."""
     folder = Path(raw_dir) / LOCAL_DIR
-    area_names = {(m.kommun, m.area_id): m.area_name for m in members}
-    area_of_deso = {(m.kommun, m.deso): m.area_id for m in members}
-    # Only indicators SCB lacks per DeSO: the kommun's value for them comes from Kolada.
-    indicators = set(catalog.kolada)
-    area_deso: dict[tuple[str, str], set[str]] = {}
-    for m in members:
-        area_deso.setdefault((m.kommun, m.area_id), set()).add(m.deso)
-    last_year = date.today().year
+    known = _Known.of(catalog, members)
     problems: list[str] = []
     rows: list[dict] = []
     seen: dict[tuple, str] = {}
     for path in sorted(folder.glob("*.csv")):
+        _read_file(path, known, problems, rows, seen)
+    problems += _coverage_problems(folder, rows, known.area_deso)
+    if problems:
+        raise LocalFileError(problems)
+    return _values_frame(rows)
+
+
+def _read_file(
+    path: Path, known: _Known, problems: list[str], rows: list[dict], seen: dict[tuple, str]
+) -> None:
+    """Check one file's rows: the good ones go to `rows`, each problem to `problems`
+    (`seen`: where each kommun × area × indicator × year × DeSO was first given)."""
+    try:
+        table = read_csv(path)
+    except CsvInputError as exc:
+        problems.append(str(exc))
+        return
+    missing = [c for c in COLUMNS if c not in table.fieldnames]
+    if missing:
+        problems.append(f"{path}, line 1: missing column(s) {', '.join(missing)}.")
+        return
+    for line, row in table.rows:
+        where = f"{path}, line {line}"
         try:
-            table = read_csv(path)
-        except CsvInputError as exc:
+            k, area, deso, indicator = _row_place(where, row, known)
+            year = _row_year(where, row, known.last_year)
+            numerator, denominator, value = _row_counts(where, row, deso)
+            _check_plausible(where, indicator, known.catalog, numerator, denominator, value)
+        except RowProblem as exc:
             problems.append(str(exc))
             continue
-        missing = [c for c in COLUMNS if c not in table.fieldnames]
-        if missing:
-            problems.append(f"{path}, line 1: missing column(s) {', '.join(missing)}.")
+        key = (k, area, indicator, year, deso or "")
+        if key in seen:
+            problems.append(
+                f"{where}: duplicate of {seen[key]} ({k}, {area or deso}, {indicator}, {year})."
+            )
             continue
-        for line, row in table.rows:
-            where = f"{path}, line {line}"
-            k = (row["kommun"] or "").strip()
-            if not re.fullmatch(r"\d{4}", k):
-                problems.append(
-                    f"{where}: kommun {k!r} is not four digits (e.g. 0123){kommun_code_hint(k) or '.'}"
-                )
-                continue
-            area, deso = (row["area_id"] or "").strip(), (row["deso"] or "").strip()
-            indicator = (row["indicator"] or "").strip()
-            if indicator not in indicators:
-                problems.append(
-                    f"{where}: unknown indicator {indicator!r}; known: {', '.join(sorted(indicators))}."
-                )
-                continue
-            if bool(area) == bool(deso):
-                problems.append(
-                    f"{where}: give either area_id or deso, not {'both' if area else 'neither'}."
-                )
-                continue
-            if deso:
-                area = area_of_deso.get((k, deso), "")
-                if not area:
-                    problems.append(
-                        f"{where}: DeSO {deso!r} is not in a focus area of kommun {k!r}."
-                    )
-                    continue
-            elif (k, area) not in area_names:
-                problems.append(
-                    f"{where}: unknown area {area!r} for kommun {k!r} (see areas/focus_areas.csv)."
-                )
-                continue
-            try:
-                year = int((row["year"] or "").strip())
-            except ValueError:
-                problems.append(f"{where}: year {row['year']!r} is not a year.")
-                continue
-            if not FIRST_YEAR <= year <= last_year:
-                problems.append(f"{where}: year {year} is outside {FIRST_YEAR}–{last_year}.")
-                continue
-            try:
-                numerator, denominator, value = (
-                    _number(row[c]) for c in ("numerator", "denominator", "value")
-                )
-            except ValueError:
-                problems.append(
-                    f"{where}: numerator, denominator and value must be numbers "
-                    f"(got {row['numerator']!r}, {row['denominator']!r}, {row['value']!r})."
-                )
-                continue
-            counts = (numerator, denominator)
-            if value is not None and counts != (None, None):
-                problems.append(
-                    f"{where}: give numerator and denominator, or value, not both "
-                    "(which one should count?)."
-                )
-                continue
-            if value is None and None in counts:
-                problems.append(f"{where}: give numerator and denominator, or value.")
-                continue
-            if deso and value is not None:
-                problems.append(
-                    f"{where}: a row per DeSO needs numerator and denominator (values per DeSO "
-                    "cannot be added up); give value in one row for the whole area instead."
-                )
-                continue
-            if denominator is not None and denominator <= 0:
-                problems.append(f"{where}: denominator must be above 0.")
-                continue
-            spec = catalog.kolada[indicator]
-            if value is None and spec.unit == "procent" and numerator > denominator:
-                problems.append(
-                    f"{where}: numerator {_shown(numerator)} is above denominator "
-                    f"{_shown(denominator)}; a share cannot exceed the whole (are the columns "
-                    "swapped?)."
-                )
-                continue
-            shown = (
-                value
-                if value is not None
-                else UNIT_FACTOR.get(spec.unit, 1.0) * numerator / denominator
-            )
-            low, high = spec.plausible
-            if not low <= shown <= high:
-                problems.append(
-                    f"{where}: {indicator} {_shown(shown)} {spec.unit} is outside the plausible "
-                    f"range {_shown(low)}–{_shown(high)} (catalog.toml); check the figure."
-                )
-                continue
-            key = (k, area, indicator, year, deso or "")
-            if key in seen:
-                problems.append(
-                    f"{where}: duplicate of {seen[key]} ({k}, {area or deso}, {indicator}, {year})."
-                )
-                continue
-            seen[key] = where
-            rows.append(
-                {
-                    "kommun": k,
-                    "area_id": area,
-                    "area_name": area_names[(k, area)],
-                    "deso": deso or None,
-                    "indicator": indicator,
-                    "year": year,
-                    "numerator": numerator,
-                    "denominator": denominator,
-                    "value": value,
-                    "source": (row["source"] or "").strip() or path.name,
-                    "demo": path.name.startswith("demo_"),
-                    "file": path.name,
-                }
-            )
+        seen[key] = where
+        rows.append(
+            {
+                "kommun": k,
+                "area_id": area,
+                "area_name": known.area_names[(k, area)],
+                "deso": deso or None,
+                "indicator": indicator,
+                "year": year,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+                "source": (row["source"] or "").strip() or path.name,
+                "demo": path.name.startswith("demo_"),
+                "file": path.name,
+            }
+        )
+
+
+def _row_place(where: str, row: dict[str, str], known: _Known) -> tuple[str, str, str, str]:
+    """(kommun, area_id, deso, indicator) of a row; the area of a per-DeSO row is the DeSO's."""
+    k = (row["kommun"] or "").strip()
+    if not re.fullmatch(r"\d{4}", k):
+        raise RowProblem(
+            f"{where}: kommun {k!r} is not four digits (e.g. 0123){kommun_code_hint(k) or '.'}"
+        )
+    area, deso = (row["area_id"] or "").strip(), (row["deso"] or "").strip()
+    indicator = (row["indicator"] or "").strip()
+    if indicator not in known.indicators:
+        raise RowProblem(
+            f"{where}: unknown indicator {indicator!r}; known: {', '.join(sorted(known.indicators))}."
+        )
+    if bool(area) == bool(deso):
+        raise RowProblem(
+            f"{where}: give either area_id or deso, not {'both' if area else 'neither'}."
+        )
+    if deso:
+        area = known.area_of_deso.get((k, deso), "")
+        if not area:
+            raise RowProblem(f"{where}: DeSO {deso!r} is not in a focus area of kommun {k!r}.")
+    elif (k, area) not in known.area_names:
+        raise RowProblem(
+            f"{where}: unknown area {area!r} for kommun {k!r} (see areas/focus_areas.csv)."
+        )
+    return k, area, deso, indicator
+
+
+def _row_year(where: str, row: dict[str, str], last_year: int) -> int:
+    try:
+        year = int((row["year"] or "").strip())
+    except ValueError:
+        raise RowProblem(f"{where}: year {row['year']!r} is not a year.") from None
+    if not FIRST_YEAR <= year <= last_year:
+        raise RowProblem(f"{where}: year {year} is outside {FIRST_YEAR}–{last_year}.")
+    return year
+
+
+def _row_counts(
+    where: str, row: dict[str, str], deso: str
+) -> tuple[float | None, float | None, float | None]:
+    """(numerator, denominator, value): counts or a value, never both; counts per DeSO."""
+    try:
+        numerator, denominator, value = (
+            _number(row[c]) for c in ("numerator", "denominator", "value")
+        )
+    except ValueError:
+        raise RowProblem(
+            f"{where}: numerator, denominator and value must be numbers "
+            f"(got {row['numerator']!r}, {row['denominator']!r}, {row['value']!r})."
+        ) from None
+    counts = (numerator, denominator)
+    if value is not None and counts != (None, None):
+        raise RowProblem(
+            f"{where}: give numerator and denominator, or value, not both "
+            "(which one should count?)."
+        )
+    if value is None and None in counts:
+        raise RowProblem(f"{where}: give numerator and denominator, or value.")
+    if deso and value is not None:
+        raise RowProblem(
+            f"{where}: a row per DeSO needs numerator and denominator (values per DeSO "
+            "cannot be added up); give value in one row for the whole area instead."
+        )
+    if denominator is not None and denominator <= 0:
+        raise RowProblem(f"{where}: denominator must be above 0.")
+    return numerator, denominator, value
+
+
+def _check_plausible(
+    where: str,
+    indicator: str,
+    catalog: Catalog,
+    numerator: float | None,
+    denominator: float | None,
+    value: float | None,
+) -> None:
+    """A share's numerator is not above its denominator; the figure is in the indicator's
+    plausible range (`plausible` in catalog.toml)."""
+    spec = catalog.kolada[indicator]
+    if value is None and spec.unit == "procent" and numerator > denominator:
+        raise RowProblem(
+            f"{where}: numerator {_shown(numerator)} is above denominator "
+            f"{_shown(denominator)}; a share cannot exceed the whole (are the columns "
+            "swapped?)."
+        )
+    shown = (
+        value if value is not None else UNIT_FACTOR.get(spec.unit, 1.0) * numerator / denominator
+    )
+    low, high = spec.plausible
+    if not low <= shown <= high:
+        raise RowProblem(
+            f"{where}: {indicator} {_shown(shown)} {spec.unit} is outside the plausible "
+            f"range {_shown(low)}–{_shown(high)} (catalog.toml); check the figure."
+        )
+
+
+def _coverage_problems(
+    folder: Path, rows: list[dict], area_deso: dict[tuple[str, str], set[str]]
+) -> list[str]:
+    """Per-DeSO rows must cover every DeSO of the area, and never come with a row for the
+    whole area (the DeSO would be counted twice)."""
+    problems: list[str] = []
     levels: dict[tuple, set[str]] = {}
     for r in rows:
         levels.setdefault((r["kommun"], r["area_id"], r["indicator"], r["year"]), set()).add(
@@ -229,8 +289,10 @@ def load_local_values(raw_dir: Path, catalog: Catalog, members: list[AreaMember]
                 f"{folder}: {k} {area} {indicator} {year} is given both for the area and per DeSO; "
                 "use one or the other, or the DeSO would be counted twice."
             )
-    if problems:
-        raise LocalFileError(problems)
+    return problems
+
+
+def _values_frame(rows: list[dict]) -> pd.DataFrame:
     columns = [
         "kommun",
         "area_id",

@@ -16,6 +16,8 @@ from dagster import (
 from pipelines.orchestration.assets.metadata import DEMO_WARNING, table_metadata
 from pipelines.orchestration.assets.preflight import PREFLIGHT
 from pipelines.orchestration.resources import PipelineResource
+from pipelines.registry.catalog import ScbRequest
+from pipelines.sources.raw_store import RawStore
 from pipelines.sources.scb.snapshot import fetch_request, load_request
 from pipelines.warehouse.models import SqlModel
 
@@ -59,18 +61,7 @@ def build_scb_asset(request_name: str, title: str = ""):
         store = pipeline.store()
         fetch_meta: dict[str, object] = {"source_mode": settings.source}
         if settings.live:
-            client = pipeline.scb_client(progress=context.log.info)
-            before = client.stats.snapshot()
-            outcomes = fetch_request(client, store, request, kommuner)
-            for outcome in outcomes:
-                context.log.info(f"{outcome.table_id}: {outcome.reason}")
-            fetch_meta.update(
-                {
-                    "fetch": "fetched" if any(o.changed for o in outcomes) else "unchanged",
-                    "fetch_reason": "; ".join(f"{o.table_id}: {o.reason}" for o in outcomes),
-                    **client.stats.since(before),
-                }
-            )
+            fetch_meta.update(_fetch_live(context, pipeline, store, request, kommuner))
         loaded = load_request(store, request, kommuner)
         frame = loaded.frame
         summary = pipeline.warehouse().replace_table("raw", table, frame)
@@ -95,3 +86,24 @@ def build_scb_asset(request_name: str, title: str = ""):
         )
 
     return _scb_raw
+
+
+def _fetch_live(
+    context: AssetExecutionContext,
+    pipeline: PipelineResource,
+    store: RawStore,
+    request: ScbRequest,
+    kommuner: list[str],
+) -> dict[str, object]:
+    """Fetch what changed at SCB into the raw store; the fetch's metadata (what was fetched,
+    why, and the call statistics)."""
+    client = pipeline.scb_client(progress=context.log.info)
+    before = client.stats.snapshot()
+    outcomes = fetch_request(client, store, request, kommuner)
+    for outcome in outcomes:
+        context.log.info(f"{outcome.table_id}: {outcome.reason}")
+    return {
+        "fetch": "fetched" if any(o.changed for o in outcomes) else "unchanged",
+        "fetch_reason": "; ".join(f"{o.table_id}: {o.reason}" for o in outcomes),
+        **client.stats.since(before),
+    }

@@ -29,7 +29,7 @@ import pandas as pd
 from pipelines.core.geography import DIVISIONS, split_region_column
 from pipelines.registry.catalog import ScbRequest, TableSpan
 from pipelines.sources.raw_store import RawFile, RawStore, RawStoreError
-from pipelines.sources.scb.client import PxWebClient
+from pipelines.sources.scb.client import DataPart, PxWebClient
 from pipelines.sources.scb.jsonstat import cells_frame, parse_cells, parse_jsonstat2, parse_metadata
 from pipelines.sources.scb.selection import response_dimensions
 
@@ -124,6 +124,30 @@ def fetch_table(
             )
     metadata_bytes = client.metadata_bytes(table_id)
     parts = client.fetch_data(table_id, selection, codelists=span.codelists or None)
+    data_files = _checked_parts(client, request, table_id, selection, parts)
+    store_request(
+        store,
+        request,
+        table_id,
+        client.base_url,
+        info_bytes,
+        metadata_bytes,
+        data_files,
+        selection=selection,
+        updated=updated,
+    )
+    reason = "first fetch" if previous is None else f"updated at source: {updated}"
+    return FetchOutcome(request.name, table_id, True, updated, len(parts), reason)
+
+
+def _checked_parts(
+    client: PxWebClient,
+    request: ScbRequest,
+    table_id: str,
+    selection: dict[str, str | list[str]],
+    parts: list[DataPart],
+) -> list[RawFile]:
+    """The fetched parts as raw files, each parsed first against the table's metadata."""
     # Parse every response before storing it: a malformed or changed response must never
     # replace the last good fetch in the raw layer.
     expected = response_dimensions(client.metadata(table_id), selection)
@@ -145,19 +169,7 @@ def fetch_table(
         )
         for i, part in enumerate(parts, start=1)
     ]
-    store_request(
-        store,
-        request,
-        table_id,
-        client.base_url,
-        info_bytes,
-        metadata_bytes,
-        data_files,
-        selection=selection,
-        updated=updated,
-    )
-    reason = "first fetch" if previous is None else f"updated at source: {updated}"
-    return FetchOutcome(request.name, table_id, True, updated, len(parts), reason)
+    return data_files
 
 
 def store_request(
