@@ -41,6 +41,11 @@ def template() -> str:
     return TEMPLATE_NAME
 
 
+def decimals(unit: str) -> int:
+    """Decimals for a value of this unit: none for counts and rates per 100 000, else one."""
+    return 0 if unit in ("personer", "per 100 000 inv.") else 1
+
+
 def number(value: object, decimals: int = 1) -> str:
     """Swedish number format: space between thousands, decimal comma, '−' for minus, '–' for
     a missing value."""
