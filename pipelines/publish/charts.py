@@ -28,7 +28,9 @@ class ChartHtml:
         self.count = 0
 
     def _html(self, fig: go.Figure, config: dict) -> Markup:
-        out = fig.to_html(full_html=False, include_plotlyjs=self.count == 0, config=config)
+        out = fig.to_html(
+            full_html=False, include_plotlyjs=self.count == 0, config=dict(config)
+        )  # a copy: Plotly adds its own keys to the one it is given
         self.count += 1
         return Markup(out)  # noqa: S704 - Plotly's own HTML for a figure built here
 

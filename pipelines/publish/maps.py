@@ -471,6 +471,81 @@ def _colorbar(
     )
 
 
+def _fill(value: object, vmin: float, span: float) -> str:
+    """The colour of a value on the scale, or grey when it is missing."""
+    if value is None or pd.isna(value):
+        return MISSING_COLOR
+    return sample_colorscale(SCALE, [min(1.0, max(0.0, (value - vmin) / span))])[0]
+
+
+def _deso_hover(
+    boundaries: Boundaries, code: str, area: str | None, value_line: str, feature: dict
+) -> str:
+    """A DeSO's hover text: its code, RegSO, focus area and value."""
+    regso_code, regso_name = boundaries.regso.get(
+        code, (feature["properties"].get("regsokod", ""), "")
+    )
+    lines = [f"<b>DeSO {code}</b>"]
+    if regso_code or regso_name:
+        lines.append(f"RegSO: {html.escape(regso_name or '–')} ({regso_code})")
+    if area:
+        lines.append(f"Fokusområde: {html.escape(area)}")
+    return "<br>".join([*lines, value_line])
+
+
+def _deso_legend(fig: go.Figure, vmin: float, vmax: float, known: bool, unit: str) -> None:
+    """A colour bar with the unit, and a grey entry for missing values."""
+    all_x = [x for t in fig.data if t.fill == "toself" for x in t.x if x is not None]
+    all_y = [y for t in fig.data if t.fill == "toself" for y in t.y if y is not None]
+    fig.add_trace(
+        _colorbar(
+            min(all_x) if all_x else 0,
+            min(all_y) if all_y else 0,
+            vmin,
+            vmax,
+            known,
+            {
+                "title": {"text": UNIT_TITLES.get(unit, unit), "side": "right"},
+                "thickness": 14,
+                "len": 0.75,
+            },
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 13, "color": MISSING_COLOR},
+            name=MISSING_LABEL.capitalize(),
+        )
+    )
+
+
+def _source_note(fig: go.Figure, boundaries: Boundaries) -> None:
+    fig.add_annotation(
+        text=f"Gränser: {html.escape(boundaries.source)}",
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=0,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 10, "color": "#555"},
+    )
+
+
+def _values_by_code(values: pd.DataFrame) -> dict[str, object]:
+    """DeSO code (without a division suffix such as _DeSO2025) → value."""
+    if values.empty:
+        return {}
+    keyed = values.assign(
+        deso=values["deso"].astype(str).str.replace(r"_DeSO\d{4}$", "", regex=True)
+    )
+    return dict(zip(keyed["deso"], keyed["value"], strict=True))
+
+
 def deso_map(
     boundaries: Boundaries,
     values: pd.DataFrame,
@@ -490,81 +565,25 @@ def deso_map(
     """
     features = _largest_first(boundaries.features)
     shape_codes = {f["properties"]["desokod"] for f in features}
-    by_code = {}
-    if not values.empty:
-        keyed = values.assign(
-            deso=values["deso"].astype(str).str.replace(r"_DeSO\d{4}$", "", regex=True)
-        )
-        by_code = dict(zip(keyed["deso"], keyed["value"], strict=True))
+    by_code = _values_by_code(values)
     known = [v for c, v in by_code.items() if c in shape_codes and v is not None and not pd.isna(v)]
     vmin, vmax = (min(known), max(known)) if known else (0.0, 1.0)
-    span = (vmax - vmin) or 1.0
     areas = {}
     if area_of:
-        link = _shape_of(area_of, shape_codes)
-        areas = {shape: area_of[code] for shape, code in link.items()}
+        areas = {shape: area_of[code] for shape, code in _shape_of(area_of, shape_codes).items()}
     year_text = f" ({year})" if year else ""
     fig = go.Figure()
     for f in features:
         code = f["properties"]["desokod"]
         value = by_code.get(code)
-        missing = value is None or pd.isna(value)
-        color = (
-            MISSING_COLOR
-            if missing
-            else sample_colorscale(SCALE, [min(1.0, max(0.0, (value - vmin) / span))])[0]
-        )
-        regso_code, regso_name = boundaries.regso.get(
-            code, (f["properties"].get("regsokod", ""), "")
-        )
-        lines = [f"<b>DeSO {code}</b>"]
-        if regso_code or regso_name:
-            lines.append(f"RegSO: {html.escape(regso_name or '–')} ({regso_code})")
-        if code in areas:
-            lines.append(f"Fokusområde: {html.escape(areas[code])}")
-        lines.append(f"{html.escape(indicator_name)}: {_value_text(value, unit)}{year_text}")
+        value_line = f"{html.escape(indicator_name)}: {_value_text(value, unit)}{year_text}"
+        text = _deso_hover(boundaries, code, areas.get(code), value_line, f)
         xs, ys = _xy(simplify(r) for r in exterior_rings(f["geometry"]))
-        fig.add_trace(
-            _shape(xs, ys, color, {"color": "white", "width": 0.8}, "<br>".join(lines), name=code)
-        )
+        color = _fill(value, vmin, (vmax - vmin) or 1.0)
+        fig.add_trace(_shape(xs, ys, color, {"color": "white", "width": 0.8}, text, name=code))
     _area_labels(fig, features, areas)
-    # the legend: a colour bar with the unit, and a grey entry for missing values
-    all_x = [x for t in fig.data if t.fill == "toself" for x in t.x if x is not None]
-    all_y = [y for t in fig.data if t.fill == "toself" for y in t.y if y is not None]
-    fig.add_trace(
-        _colorbar(
-            min(all_x) if all_x else 0,
-            min(all_y) if all_y else 0,
-            vmin,
-            vmax,
-            bool(known),
-            {
-                "title": {"text": UNIT_TITLES.get(unit, unit), "side": "right"},
-                "thickness": 14,
-                "len": 0.75,
-            },
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker={"symbol": "square", "size": 13, "color": MISSING_COLOR},
-            name=MISSING_LABEL.capitalize(),
-        )
-    )
-    fig.add_annotation(
-        text=f"Gränser: {html.escape(boundaries.source)}",
-        xref="paper",
-        yref="paper",
-        x=1,
-        y=0,
-        xanchor="right",
-        yanchor="bottom",
-        showarrow=False,
-        font={"size": 10, "color": "#555"},
-    )
+    _deso_legend(fig, vmin, vmax, bool(known), unit)
+    _source_note(fig, boundaries)
     title = f"{html.escape(indicator_name)} per DeSO{year_text}"
     subtitle = f"{boundaries.division}, kommun {boundaries.kommun}. Fokusområdena har röd kontur."
     if demo:
@@ -710,12 +729,7 @@ def kommun_map(
         )
     )
     for code, name, value, rings in coloured:
-        missing = value is None or pd.isna(value)
-        color = (
-            MISSING_COLOR
-            if missing
-            else sample_colorscale(SCALE, [min(1.0, max(0.0, (value - vmin) / span))])[0]
-        )
+        color = _fill(value, vmin, span)
         xs, ys = _xy(rings)
         fig.add_trace(
             _shape(
