@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from pipelines.publish import texts
-from pipelines.publish.chart_style import UNIT_TITLES, template
+from pipelines.publish.chart_style import template
+from pipelines.publish.texts import UNIT_TITLES
 
 COLORS = {"area": "#c0392b", "kommun": "#2c3e50", "rest": "#7f8c8d"}
 HIGHLIGHT = "#c0392b"

@@ -36,7 +36,9 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from pipelines.analysis.omradestyp import SHORT_TYPE_LABELS
-from pipelines.publish.chart_style import UNIT_TITLES, number, template
+from pipelines.publish import texts
+from pipelines.publish.chart_style import decimals, number, template
+from pipelines.publish.texts import UNIT_TITLES
 from pipelines.sources.raw_store import RawFile, RawStore
 
 GEOGRAPHY = "geography"
@@ -56,10 +58,9 @@ GEODATA_SOURCE = "geodata"  # folder of the raw layer: data/raw/geodata/<layer>/
 DEFAULT_MAP_INDICATOR = "lag_ekonomisk_standard"
 SCALE = "YlGnBu"  # sequential, light (low) to dark (high)
 MISSING_COLOR = "#c9c9c9"
-MISSING_LABEL = "uppgift saknas"
+MISSING_LABEL = texts.MAP_MISSING
 OUTLINE_COLOR = "#b03a2e"
 SIMPLIFY_METRES = 15.0
-UNIT_SUFFIX = {"procent": " %", "tkr": " tkr", "personer": " personer"}
 OMRADESTYP_COLORS = {1: "#b2182b", 2: "#ef8a62", 3: "#f7f7f7", 4: "#67a9cf", 5: "#2166ac"}
 OMRADESTYP = {k: (SHORT_TYPE_LABELS[k], color) for k, color in OMRADESTYP_COLORS.items()}
 
@@ -256,8 +257,9 @@ def load_deso_boundaries(raw_dir: Path, kommun: str) -> Boundaries | None:
                 kommun,
                 division,
                 features,
-                f"SCB:s öppna geodata, lager {layer} (CC0), hämtat "
-                f"{stored.manifest.get('fetched_at', '')[:10]}; {url}",
+                texts.MAP_FETCHED_SOURCE.format(
+                    layer=layer, fetched=stored.manifest.get("fetched_at", "")[:10], url=url
+                ),
                 _regso_key(raw_dir, division),
             )
     path = raw_dir / GEOGRAPHY / DESO_FILE.format(kommun=kommun)
@@ -268,7 +270,7 @@ def load_deso_boundaries(raw_dir: Path, kommun: str) -> Boundaries | None:
                 kommun,
                 "DeSO 2025",
                 features,
-                "SCB:s DeSO 2025 (CC0), förenklade gränser (data/raw/geography)",
+                texts.MAP_SHIPPED_SOURCE,
                 _regso_key(raw_dir, "DeSO 2025"),
             )
     return None
@@ -348,8 +350,7 @@ def fetch_deso_boundaries(
 def _value_text(value: float | None, unit: str) -> str:
     if value is None or pd.isna(value):
         return MISSING_LABEL
-    decimals = 0 if unit in ("personer", "per 100 000 inv.") else 1
-    return number(value, decimals) + UNIT_SUFFIX.get(unit, f" {unit}")
+    return number(value, decimals(unit)) + texts.UNIT_SUFFIX.get(unit, f" {unit}")
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -404,7 +405,7 @@ def _area_labels(fig: go.Figure, features: list[dict], area_of: Mapping[str, str
             y=ys,
             mode="lines",
             line={"color": OUTLINE_COLOR, "width": 3},
-            name="Fokusområde",
+            name=texts.MAP_FOCUS_AREA,
             hoverinfo="skip",
         )
     )
@@ -485,11 +486,11 @@ def _deso_hover(
     regso_code, regso_name = boundaries.regso.get(
         code, (feature["properties"].get("regsokod", ""), "")
     )
-    lines = [f"<b>DeSO {code}</b>"]
+    lines = [texts.MAP_DESO.format(code=code)]
     if regso_code or regso_name:
-        lines.append(f"RegSO: {html.escape(regso_name or '–')} ({regso_code})")
+        lines.append(texts.MAP_REGSO.format(name=html.escape(regso_name or "–"), code=regso_code))
     if area:
-        lines.append(f"Fokusområde: {html.escape(area)}")
+        lines.append(texts.MAP_IN_AREA.format(area=html.escape(area)))
     return "<br>".join([*lines, value_line])
 
 
@@ -524,7 +525,7 @@ def _deso_legend(fig: go.Figure, vmin: float, vmax: float, known: bool, unit: st
 
 def _source_note(fig: go.Figure, boundaries: Boundaries) -> None:
     fig.add_annotation(
-        text=f"Gränser: {html.escape(boundaries.source)}",
+        text=texts.MAP_BOUNDARIES.format(source=html.escape(boundaries.source)),
         xref="paper",
         yref="paper",
         x=1,
@@ -584,10 +585,10 @@ def deso_map(
     _area_labels(fig, features, areas)
     _deso_legend(fig, vmin, vmax, bool(known), unit)
     _source_note(fig, boundaries)
-    title = f"{html.escape(indicator_name)} per DeSO{year_text}"
-    subtitle = f"{boundaries.division}, kommun {boundaries.kommun}. Fokusområdena har röd kontur."
-    if demo:
-        subtitle += " DEMODATA, inte SCB:s statistik."
+    title = texts.MAP_DESO_TITLE.format(indicator=html.escape(indicator_name), year=year_text)
+    subtitle = texts.MAP_DESO_SUBTITLE.format(
+        division=boundaries.division, kommun=boundaries.kommun
+    ) + (texts.MAP_DEMO if demo else "")
     return _layout(fig, f"{title}<br><sup>{subtitle}</sup>", height)
 
 
@@ -597,7 +598,7 @@ def focus_zoom(fig: go.Figure, share: float = 0.4, pad: float = 1500.0) -> go.Fi
     Returns None when the focus areas span more than `share` of the map's width or height
     (the whole map shows them well), or when the map outlines no focus area.
     """
-    outline = [t for t in fig.data if t.name == "Fokusområde" and t.mode == "lines"]
+    outline = [t for t in fig.data if t.name == texts.MAP_FOCUS_AREA and t.mode == "lines"]
     shapes = [t for t in fig.data if t.fill == "toself"]
     if not outline or not shapes:
         return None
@@ -614,7 +615,7 @@ def focus_zoom(fig: go.Figure, share: float = 0.4, pad: float = 1500.0) -> go.Fi
     half = max((x1 - x0) * 0.65, (y1 - y0) * 0.65, pad)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     zoomed = go.Figure(fig)
-    title = zoomed.layout.title.text.replace(" per DeSO", " per DeSO, fokusområdena närmare", 1)
+    title = zoomed.layout.title.text.replace(*texts.MAP_ZOOMED, 1)
     zoomed.update_layout(title={"text": title})
     zoomed.update_xaxes(range=[cx - half, cx + half])
     zoomed.update_yaxes(range=[cy - half, cy + half])
@@ -650,8 +651,10 @@ def regso_map(
         label, color = OMRADESTYP.get(kind, (MISSING_LABEL, MISSING_COLOR))
         xs, ys = _xy(simplify(r) for r in exterior_rings(f["geometry"]))
         text = (
-            f"<b>RegSO {html.escape(regso_name or '–')}</b> ({regso_code})<br>DeSO {code}<br>"
-            + (f"Områdestyp {kind}: {label}" if kind else f"Områdestyp: {MISSING_LABEL}")
+            texts.MAP_REGSO_HOVER.format(
+                name=html.escape(regso_name or "–"), code=regso_code, deso=code
+            )
+            + (texts.MAP_TYPE.format(kind=kind, label=label) if kind else texts.MAP_TYPE_MISSING)
             + year_text
         )
         fig.add_trace(_shape(xs, ys, color, {"color": "#888", "width": 0.4}, text))
@@ -670,7 +673,7 @@ def regso_map(
                 name=f"{kind}: {label}" if kind else label.capitalize(),
             )
         )
-    return _layout(fig, f"Områdestyp per RegSO{year_text}", height)
+    return _layout(fig, texts.MAP_TYPE_TITLE.format(year=year_text), height)
 
 
 def load_kommun_outlines(raw_dir: Path) -> list[dict]:
@@ -753,7 +756,8 @@ def kommun_map(
                 {"title": {"text": UNIT_TITLES.get(unit, unit)}, "len": 0.6},
             )
         )
-    return _layout(fig, f"{html.escape(indicator_name)} per kommun{year_text}", height)
+    title = texts.MAP_KOMMUN_TITLE.format(indicator=html.escape(indicator_name), year=year_text)
+    return _layout(fig, title, height)
 
 
 # --------------------------------------------------------------------------- from the marts
@@ -799,16 +803,12 @@ def deso_map_for_kommun(
     if boundaries is None:
         boundaries = load_deso_boundaries(raw_dir, kommun)
     if boundaries is None:
-        return (
-            f"Det finns inga DeSO-gränser för {kommun_name} ({kommun}) i data/raw, så ingen karta "
-            "kan ritas. Kör pipelinen med SEGREGATION_SOURCE=live för att hämta dem från SCB:s "
-            "öppna karttjänst."
-        )
+        return texts.NO_BOUNDARIES.format(kommun_name=kommun_name, kommun=kommun)
     if deso_indicator is None:
-        return "Det finns inga värden per DeSO att visa på kartan: kör pipelinen (make run)."
+        return texts.NO_DESO_VALUES
     values, year = latest_deso_values(deso_indicator, kommun, indicator)
     if year is None:
-        return f"Det finns inga värden per DeSO för indikatorn {indicator} i {kommun_name}."
+        return texts.NO_INDICATOR_VALUES.format(indicator=indicator, kommun_name=kommun_name)
     return deso_map(
         boundaries,
         values,

@@ -41,6 +41,42 @@ INDEX_OTHERS = "Övriga inlästa kommuner"
 INDEX_EXPECTED = "{kommun}: väntat vid slumpmässig fördelning"
 INDEX_AXIS = "D (0 = jämnt fördelad, 1 = helt åtskild)"
 
+# axis and legend titles per indicator unit (`unit` in the catalog), and a value's unit
+UNIT_TITLES = {
+    "procent": "Andel (%)",
+    "tkr": "Tusen kronor",
+    "personer": "Antal personer",
+    "dagar": "Dagar",
+    "per 100 000 inv.": "Per 100 000 invånare",
+}
+UNIT_SUFFIX = {"procent": " %", "tkr": " tkr", "personer": " personer"}
+
+# maps (pipelines/publish/maps.py): hover texts, titles, and why there is no map
+MAP_MISSING = "uppgift saknas"
+MAP_FOCUS_AREA = "Fokusområde"
+MAP_DESO = "<b>DeSO {code}</b>"
+MAP_REGSO = "RegSO: {name} ({code})"
+MAP_IN_AREA = "Fokusområde: {area}"
+MAP_BOUNDARIES = "Gränser: {source}"
+MAP_DESO_TITLE = "{indicator} per DeSO{year}"
+MAP_DESO_SUBTITLE = "{division}, kommun {kommun}. Fokusområdena har röd kontur."
+MAP_DEMO = " DEMODATA, inte SCB:s statistik."
+MAP_ZOOMED = (" per DeSO", " per DeSO, fokusområdena närmare")
+MAP_REGSO_HOVER = "<b>RegSO {name}</b> ({code})<br>DeSO {deso}<br>"
+MAP_TYPE = "Områdestyp {kind}: {label}"
+MAP_TYPE_MISSING = "Områdestyp: " + MAP_MISSING
+MAP_TYPE_TITLE = "Områdestyp per RegSO{year}"
+MAP_KOMMUN_TITLE = "{indicator} per kommun{year}"
+MAP_FETCHED_SOURCE = "SCB:s öppna geodata, lager {layer} (CC0), hämtat {fetched}; {url}"
+MAP_SHIPPED_SOURCE = "SCB:s DeSO 2025 (CC0), förenklade gränser (data/raw/geography)"
+NO_BOUNDARIES = (
+    "Det finns inga DeSO-gränser för {kommun_name} ({kommun}) i data/raw, så ingen karta kan "
+    "ritas. Kör pipelinen med SEGREGATION_SOURCE=live för att hämta dem från SCB:s öppna "
+    "karttjänst."
+)
+NO_DESO_VALUES = "Det finns inga värden per DeSO att visa på kartan: kör pipelinen (make run)."
+NO_INDICATOR_VALUES = "Det finns inga värden per DeSO för indikatorn {indicator} i {kommun_name}."
+
 # tables
 DEMO_MARK = "demodata"
 PUBLISHED = "publicerad"
