@@ -24,7 +24,8 @@ from plotly.colors import hex_to_rgb, sequential
 from pipelines.orchestration.assets.boundaries import deso_boundaries
 from pipelines.orchestration.resources import PipelineResource
 from pipelines.publish import maps
-from pipelines.publish.report import map_section
+from pipelines.publish.map_section import map_section
+from pipelines.publish.report import render
 from pipelines.sources.http import JsonHttp, RateLimiter
 from pipelines.sources.raw_store import RawStore
 
@@ -335,9 +336,11 @@ def test_live_fetch_falls_back_to_deso_2018_and_says_when_there_is_none(tmp_path
     assert maps.load_deso_boundaries(tmp_path, "1280").division == "DeSO 2018"
     assert maps.load_deso_boundaries(tmp_path, "2584") is None
     assert not (tmp_path / "geodata" / "DeSO_2025").exists()
-    section, count = map_section({}, "2584", "Kiruna", tmp_path, first=True)
-    assert count == 0
-    assert "Det finns inga DeSO-gränser för Kiruna (2584)" in section and "<div" not in section
+    section = map_section({}, "2584", "Kiruna", tmp_path)
+    assert section["figures"] == []
+    assert "Det finns inga DeSO-gränser för Kiruna (2584)" in section["message"]
+    page = render("maps.html.j2", maps=section)
+    assert "Det finns inga DeSO-gränser för Kiruna (2584)" in page and "<div" not in page
 
 
 def test_live_run_fetches_boundaries_only_for_kommuner_without_any(raw_dir, monkeypatch):

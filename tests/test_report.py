@@ -184,7 +184,7 @@ def test_a_failing_report_publishes_nothing_and_keeps_marts_and_reports(
 
 
 def test_parity_year_needs_five_steady_years_within_twenty_years():
-    from pipelines.publish.report import parity_text
+    from pipelines.publish.texts import parity_text
 
     two = pd.DataFrame({"year": [2021, 2022], "gap": [-10.0, -8.0]})
     # two points: the mart's straight line would say 2026; the report gives no year
@@ -201,7 +201,7 @@ def test_parity_year_needs_five_steady_years_within_twenty_years():
 
 
 def test_favourable_follows_higher_is_better():
-    from pipelines.publish.report import favourable
+    from pipelines.publish.texts import favourable
 
     assert favourable(-5.0, "true") == "sämre"
     assert favourable(-5.0, "false") == "bättre"
@@ -296,7 +296,7 @@ def test_printed_report_keeps_every_chart_on_one_page(raw_dir, marts_dir, tmp_pa
 def test_other_kommuners_index_lines_are_one_trace_that_names_each_kommun():
     """The report's kommun comparison: every other kommun one line (gaps between them, the
     kommun's name on hover), the report's kommun and its random-allocation value on top."""
-    from pipelines.publish.report_context import kommun_index_chart
+    from pipelines.publish.charts import kommun_index_chart
 
     rows = [
         ("0123", "Järfälla", year, value, 0.1) for year, value in [(2020, 0.30), (2021, 0.32)]

@@ -1,5 +1,5 @@
-"""The look of every chart, map and number in the report: one template, unit titles and
-the Swedish number format.
+"""The look of every chart, map and number in the report: one template and the Swedish
+number format (the unit titles are in `pipelines/publish/texts.py`).
 
 **Template.** Plotly's `plotly_white`, trimmed.
 
@@ -20,14 +20,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 TEMPLATE_NAME = "segregation_white"
-# axis and legend titles per indicator unit (`unit` in the catalog)
-UNIT_TITLES = {
-    "procent": "Andel (%)",
-    "tkr": "Tusen kronor",
-    "personer": "Antal personer",
-    "dagar": "Dagar",
-    "per 100 000 inv.": "Per 100 000 invånare",
-}
 
 
 @cache
@@ -39,6 +31,11 @@ def template() -> str:
             layout=white.layout, data={"scatter": white.data.scatter}
         )
     return TEMPLATE_NAME
+
+
+def decimals(unit: str) -> int:
+    """Decimals for a value of this unit: none for counts and rates per 100 000, else one."""
+    return 0 if unit in ("personer", "per 100 000 inv.") else 1
 
 
 def number(value: object, decimals: int = 1) -> str:

@@ -36,7 +36,9 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from pipelines.analysis.omradestyp import SHORT_TYPE_LABELS
-from pipelines.publish.chart_style import UNIT_TITLES, number, template
+from pipelines.publish import texts
+from pipelines.publish.chart_style import decimals, number, template
+from pipelines.publish.texts import UNIT_TITLES
 from pipelines.sources.raw_store import RawFile, RawStore
 
 GEOGRAPHY = "geography"
@@ -56,10 +58,9 @@ GEODATA_SOURCE = "geodata"  # folder of the raw layer: data/raw/geodata/<layer>/
 DEFAULT_MAP_INDICATOR = "lag_ekonomisk_standard"
 SCALE = "YlGnBu"  # sequential, light (low) to dark (high)
 MISSING_COLOR = "#c9c9c9"
-MISSING_LABEL = "uppgift saknas"
+MISSING_LABEL = texts.MAP_MISSING
 OUTLINE_COLOR = "#b03a2e"
 SIMPLIFY_METRES = 15.0
-UNIT_SUFFIX = {"procent": " %", "tkr": " tkr", "personer": " personer"}
 OMRADESTYP_COLORS = {1: "#b2182b", 2: "#ef8a62", 3: "#f7f7f7", 4: "#67a9cf", 5: "#2166ac"}
 OMRADESTYP = {k: (SHORT_TYPE_LABELS[k], color) for k, color in OMRADESTYP_COLORS.items()}
 
@@ -256,8 +257,9 @@ def load_deso_boundaries(raw_dir: Path, kommun: str) -> Boundaries | None:
                 kommun,
                 division,
                 features,
-                f"SCB:s öppna geodata, lager {layer} (CC0), hämtat "
-                f"{stored.manifest.get('fetched_at', '')[:10]}; {url}",
+                texts.MAP_FETCHED_SOURCE.format(
+                    layer=layer, fetched=stored.manifest.get("fetched_at", "")[:10], url=url
+                ),
                 _regso_key(raw_dir, division),
             )
     path = raw_dir / GEOGRAPHY / DESO_FILE.format(kommun=kommun)
@@ -268,7 +270,7 @@ def load_deso_boundaries(raw_dir: Path, kommun: str) -> Boundaries | None:
                 kommun,
                 "DeSO 2025",
                 features,
-                "SCB:s DeSO 2025 (CC0), förenklade gränser (data/raw/geography)",
+                texts.MAP_SHIPPED_SOURCE,
                 _regso_key(raw_dir, "DeSO 2025"),
             )
     return None
@@ -348,8 +350,7 @@ def fetch_deso_boundaries(
 def _value_text(value: float | None, unit: str) -> str:
     if value is None or pd.isna(value):
         return MISSING_LABEL
-    decimals = 0 if unit in ("personer", "per 100 000 inv.") else 1
-    return number(value, decimals) + UNIT_SUFFIX.get(unit, f" {unit}")
+    return number(value, decimals(unit)) + texts.UNIT_SUFFIX.get(unit, f" {unit}")
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -404,7 +405,7 @@ def _area_labels(fig: go.Figure, features: list[dict], area_of: Mapping[str, str
             y=ys,
             mode="lines",
             line={"color": OUTLINE_COLOR, "width": 3},
-            name="Fokusområde",
+            name=texts.MAP_FOCUS_AREA,
             hoverinfo="skip",
         )
     )
@@ -471,6 +472,81 @@ def _colorbar(
     )
 
 
+def _fill(value: object, vmin: float, span: float) -> str:
+    """The colour of a value on the scale, or grey when it is missing."""
+    if value is None or pd.isna(value):
+        return MISSING_COLOR
+    return sample_colorscale(SCALE, [min(1.0, max(0.0, (value - vmin) / span))])[0]
+
+
+def _deso_hover(
+    boundaries: Boundaries, code: str, area: str | None, value_line: str, feature: dict
+) -> str:
+    """A DeSO's hover text: its code, RegSO, focus area and value."""
+    regso_code, regso_name = boundaries.regso.get(
+        code, (feature["properties"].get("regsokod", ""), "")
+    )
+    lines = [texts.MAP_DESO.format(code=code)]
+    if regso_code or regso_name:
+        lines.append(texts.MAP_REGSO.format(name=html.escape(regso_name or "–"), code=regso_code))
+    if area:
+        lines.append(texts.MAP_IN_AREA.format(area=html.escape(area)))
+    return "<br>".join([*lines, value_line])
+
+
+def _deso_legend(fig: go.Figure, vmin: float, vmax: float, known: bool, unit: str) -> None:
+    """A colour bar with the unit, and a grey entry for missing values."""
+    all_x = [x for t in fig.data if t.fill == "toself" for x in t.x if x is not None]
+    all_y = [y for t in fig.data if t.fill == "toself" for y in t.y if y is not None]
+    fig.add_trace(
+        _colorbar(
+            min(all_x) if all_x else 0,
+            min(all_y) if all_y else 0,
+            vmin,
+            vmax,
+            known,
+            {
+                "title": {"text": UNIT_TITLES.get(unit, unit), "side": "right"},
+                "thickness": 14,
+                "len": 0.75,
+            },
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 13, "color": MISSING_COLOR},
+            name=MISSING_LABEL.capitalize(),
+        )
+    )
+
+
+def _source_note(fig: go.Figure, boundaries: Boundaries) -> None:
+    fig.add_annotation(
+        text=texts.MAP_BOUNDARIES.format(source=html.escape(boundaries.source)),
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=0,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 10, "color": "#555"},
+    )
+
+
+def _values_by_code(values: pd.DataFrame) -> dict[str, object]:
+    """DeSO code (without a division suffix such as _DeSO2025) → value."""
+    if values.empty:
+        return {}
+    keyed = values.assign(
+        deso=values["deso"].astype(str).str.replace(r"_DeSO\d{4}$", "", regex=True)
+    )
+    return dict(zip(keyed["deso"], keyed["value"], strict=True))
+
+
 def deso_map(
     boundaries: Boundaries,
     values: pd.DataFrame,
@@ -490,85 +566,29 @@ def deso_map(
     """
     features = _largest_first(boundaries.features)
     shape_codes = {f["properties"]["desokod"] for f in features}
-    by_code = {}
-    if not values.empty:
-        keyed = values.assign(
-            deso=values["deso"].astype(str).str.replace(r"_DeSO\d{4}$", "", regex=True)
-        )
-        by_code = dict(zip(keyed["deso"], keyed["value"], strict=True))
+    by_code = _values_by_code(values)
     known = [v for c, v in by_code.items() if c in shape_codes and v is not None and not pd.isna(v)]
     vmin, vmax = (min(known), max(known)) if known else (0.0, 1.0)
-    span = (vmax - vmin) or 1.0
     areas = {}
     if area_of:
-        link = _shape_of(area_of, shape_codes)
-        areas = {shape: area_of[code] for shape, code in link.items()}
+        areas = {shape: area_of[code] for shape, code in _shape_of(area_of, shape_codes).items()}
     year_text = f" ({year})" if year else ""
     fig = go.Figure()
     for f in features:
         code = f["properties"]["desokod"]
         value = by_code.get(code)
-        missing = value is None or pd.isna(value)
-        color = (
-            MISSING_COLOR
-            if missing
-            else sample_colorscale(SCALE, [min(1.0, max(0.0, (value - vmin) / span))])[0]
-        )
-        regso_code, regso_name = boundaries.regso.get(
-            code, (f["properties"].get("regsokod", ""), "")
-        )
-        lines = [f"<b>DeSO {code}</b>"]
-        if regso_code or regso_name:
-            lines.append(f"RegSO: {html.escape(regso_name or '–')} ({regso_code})")
-        if code in areas:
-            lines.append(f"Fokusområde: {html.escape(areas[code])}")
-        lines.append(f"{html.escape(indicator_name)}: {_value_text(value, unit)}{year_text}")
+        value_line = f"{html.escape(indicator_name)}: {_value_text(value, unit)}{year_text}"
+        text = _deso_hover(boundaries, code, areas.get(code), value_line, f)
         xs, ys = _xy(simplify(r) for r in exterior_rings(f["geometry"]))
-        fig.add_trace(
-            _shape(xs, ys, color, {"color": "white", "width": 0.8}, "<br>".join(lines), name=code)
-        )
+        color = _fill(value, vmin, (vmax - vmin) or 1.0)
+        fig.add_trace(_shape(xs, ys, color, {"color": "white", "width": 0.8}, text, name=code))
     _area_labels(fig, features, areas)
-    # the legend: a colour bar with the unit, and a grey entry for missing values
-    all_x = [x for t in fig.data if t.fill == "toself" for x in t.x if x is not None]
-    all_y = [y for t in fig.data if t.fill == "toself" for y in t.y if y is not None]
-    fig.add_trace(
-        _colorbar(
-            min(all_x) if all_x else 0,
-            min(all_y) if all_y else 0,
-            vmin,
-            vmax,
-            bool(known),
-            {
-                "title": {"text": UNIT_TITLES.get(unit, unit), "side": "right"},
-                "thickness": 14,
-                "len": 0.75,
-            },
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker={"symbol": "square", "size": 13, "color": MISSING_COLOR},
-            name=MISSING_LABEL.capitalize(),
-        )
-    )
-    fig.add_annotation(
-        text=f"Gränser: {html.escape(boundaries.source)}",
-        xref="paper",
-        yref="paper",
-        x=1,
-        y=0,
-        xanchor="right",
-        yanchor="bottom",
-        showarrow=False,
-        font={"size": 10, "color": "#555"},
-    )
-    title = f"{html.escape(indicator_name)} per DeSO{year_text}"
-    subtitle = f"{boundaries.division}, kommun {boundaries.kommun}. Fokusområdena har röd kontur."
-    if demo:
-        subtitle += " DEMODATA, inte SCB:s statistik."
+    _deso_legend(fig, vmin, vmax, bool(known), unit)
+    _source_note(fig, boundaries)
+    title = texts.MAP_DESO_TITLE.format(indicator=html.escape(indicator_name), year=year_text)
+    subtitle = texts.MAP_DESO_SUBTITLE.format(
+        division=boundaries.division, kommun=boundaries.kommun
+    ) + (texts.MAP_DEMO if demo else "")
     return _layout(fig, f"{title}<br><sup>{subtitle}</sup>", height)
 
 
@@ -578,7 +598,7 @@ def focus_zoom(fig: go.Figure, share: float = 0.4, pad: float = 1500.0) -> go.Fi
     Returns None when the focus areas span more than `share` of the map's width or height
     (the whole map shows them well), or when the map outlines no focus area.
     """
-    outline = [t for t in fig.data if t.name == "Fokusområde" and t.mode == "lines"]
+    outline = [t for t in fig.data if t.name == texts.MAP_FOCUS_AREA and t.mode == "lines"]
     shapes = [t for t in fig.data if t.fill == "toself"]
     if not outline or not shapes:
         return None
@@ -595,7 +615,7 @@ def focus_zoom(fig: go.Figure, share: float = 0.4, pad: float = 1500.0) -> go.Fi
     half = max((x1 - x0) * 0.65, (y1 - y0) * 0.65, pad)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     zoomed = go.Figure(fig)
-    title = zoomed.layout.title.text.replace(" per DeSO", " per DeSO, fokusområdena närmare", 1)
+    title = zoomed.layout.title.text.replace(*texts.MAP_ZOOMED, 1)
     zoomed.update_layout(title={"text": title})
     zoomed.update_xaxes(range=[cx - half, cx + half])
     zoomed.update_yaxes(range=[cy - half, cy + half])
@@ -631,8 +651,10 @@ def regso_map(
         label, color = OMRADESTYP.get(kind, (MISSING_LABEL, MISSING_COLOR))
         xs, ys = _xy(simplify(r) for r in exterior_rings(f["geometry"]))
         text = (
-            f"<b>RegSO {html.escape(regso_name or '–')}</b> ({regso_code})<br>DeSO {code}<br>"
-            + (f"Områdestyp {kind}: {label}" if kind else f"Områdestyp: {MISSING_LABEL}")
+            texts.MAP_REGSO_HOVER.format(
+                name=html.escape(regso_name or "–"), code=regso_code, deso=code
+            )
+            + (texts.MAP_TYPE.format(kind=kind, label=label) if kind else texts.MAP_TYPE_MISSING)
             + year_text
         )
         fig.add_trace(_shape(xs, ys, color, {"color": "#888", "width": 0.4}, text))
@@ -651,7 +673,7 @@ def regso_map(
                 name=f"{kind}: {label}" if kind else label.capitalize(),
             )
         )
-    return _layout(fig, f"Områdestyp per RegSO{year_text}", height)
+    return _layout(fig, texts.MAP_TYPE_TITLE.format(year=year_text), height)
 
 
 def load_kommun_outlines(raw_dir: Path) -> list[dict]:
@@ -710,12 +732,7 @@ def kommun_map(
         )
     )
     for code, name, value, rings in coloured:
-        missing = value is None or pd.isna(value)
-        color = (
-            MISSING_COLOR
-            if missing
-            else sample_colorscale(SCALE, [min(1.0, max(0.0, (value - vmin) / span))])[0]
-        )
+        color = _fill(value, vmin, span)
         xs, ys = _xy(rings)
         fig.add_trace(
             _shape(
@@ -739,7 +756,8 @@ def kommun_map(
                 {"title": {"text": UNIT_TITLES.get(unit, unit)}, "len": 0.6},
             )
         )
-    return _layout(fig, f"{html.escape(indicator_name)} per kommun{year_text}", height)
+    title = texts.MAP_KOMMUN_TITLE.format(indicator=html.escape(indicator_name), year=year_text)
+    return _layout(fig, title, height)
 
 
 # --------------------------------------------------------------------------- from the marts
@@ -785,16 +803,12 @@ def deso_map_for_kommun(
     if boundaries is None:
         boundaries = load_deso_boundaries(raw_dir, kommun)
     if boundaries is None:
-        return (
-            f"Det finns inga DeSO-gränser för {kommun_name} ({kommun}) i data/raw, så ingen karta "
-            "kan ritas. Kör pipelinen med SEGREGATION_SOURCE=live för att hämta dem från SCB:s "
-            "öppna karttjänst."
-        )
+        return texts.NO_BOUNDARIES.format(kommun_name=kommun_name, kommun=kommun)
     if deso_indicator is None:
-        return "Det finns inga värden per DeSO att visa på kartan: kör pipelinen (make run)."
+        return texts.NO_DESO_VALUES
     values, year = latest_deso_values(deso_indicator, kommun, indicator)
     if year is None:
-        return f"Det finns inga värden per DeSO för indikatorn {indicator} i {kommun_name}."
+        return texts.NO_INDICATOR_VALUES.format(indicator=indicator, kommun_name=kommun_name)
     return deso_map(
         boundaries,
         values,
