@@ -267,6 +267,20 @@ def _years(a: int, b: int) -> list[tuple[str, str]]:
     return [(str(y), str(y)) for y in range(a, b + 1)]
 
 
+# TAB6684's contents in the shape SCB labels them (the quartile codes are the predecessor
+# TabVX3InkDesoN's: the pipeline finds them by label, whatever they are).
+TAB6684_CONTENTS = [
+    ("000006T3", "Antal personer"),
+    ("000006T4", "Kvartil 1, andel personer, procent"),
+    ("000006T5", "Kvartil 2, andel personer, procent"),
+    ("000006T6", "Kvartil 3, andel personer, procent"),
+    ("000006T7", "Kvartil 4, andel personer, procent"),
+    ("000008AB", "Medianvärde, tkr"),
+    ("000006T8", "Medelvärde, tkr"),
+]
+QUARTILE_CODES = {"000006T4": 1, "000006T5": 2, "000006T6": 3, "000006T7": 4}
+
+
 def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
     def population(c):
         year = int(c["Tid"])
@@ -283,11 +297,14 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
         return float(200 + int(c["Region"][-2:]) + int(c["Tid"]) - 2011)
 
     def economic_standard(c):
-        # the same table also serves the shares (%) in the lowest and highest income quintile
-        if c["ContentsCode"] == "KVINTIL1":
+        # the same table also serves the shares (%) per national quartile of ekonomisk standard
+        quartile = QUARTILE_CODES.get(c["ContentsCode"])
+        if quartile == 1:
             return float(10 + int(c["Region"][-1:]))
-        if c["ContentsCode"] == "KVINTIL5":
+        if quartile == 4:
             return float(30 - int(c["Region"][-1:]))
+        if quartile is not None:
+            return 25.0
         return median(c)
 
     def low_standard(c):
@@ -346,11 +363,7 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
                 Variable(
                     "ContentsCode",
                     "tabellinnehåll",
-                    [
-                        ("000008AB", "median tkr"),
-                        ("KVINTIL1", "andel i kvintil 1, procent"),
-                        ("KVINTIL5", "andel i kvintil 5, procent"),
-                    ],
+                    TAB6684_CONTENTS,
                     metric=True,
                 ),
                 Variable("Tid", "år", _years(2011, 2024), time=True),

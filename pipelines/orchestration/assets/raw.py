@@ -14,9 +14,9 @@ from dagster import (
 )
 
 from pipelines.orchestration.assets.metadata import DEMO_WARNING, table_metadata
-from pipelines.orchestration.assets.preflight import PREFLIGHT
+from pipelines.orchestration.assets.preflight import PREFLIGHT, skipped_requests
 from pipelines.orchestration.resources import PipelineResource
-from pipelines.sources.scb.snapshot import fetch_request, load_request
+from pipelines.sources.scb.snapshot import empty_frame, fetch_request, load_request
 from pipelines.warehouse.models import SqlModel
 
 SCB_PREFIX = "scb_"
@@ -57,6 +57,19 @@ def build_scb_asset(request_name: str, title: str = ""):
         request = catalog.request(request_name)
         kommuner = [k.code for k in pipeline.kommuner()]
         store = pipeline.store()
+        skipped = skipped_requests(pipeline.warehouse()).get(request_name)
+        if skipped is not None:
+            context.log.warning(f"{request_name}: {skipped}")
+            summary = pipeline.warehouse().replace_table("raw", table, empty_frame(request))
+            return MaterializeResult(
+                metadata={
+                    **table_metadata(summary, f"raw.{table}"),
+                    "source_mode": settings.source,
+                    "skipped": skipped,
+                    "scb_table_id": ", ".join(request.table_ids),
+                    "scb_table_title": request.title,
+                }
+            )
         fetch_meta: dict[str, object] = {"source_mode": settings.source}
         if settings.live:
             client = pipeline.scb_client(progress=context.log.info)

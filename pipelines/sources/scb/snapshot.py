@@ -31,6 +31,7 @@ from pipelines.registry.catalog import ScbRequest, TableSpan
 from pipelines.sources.raw_store import RawFile, RawStore, RawStoreError
 from pipelines.sources.scb.client import PxWebClient
 from pipelines.sources.scb.jsonstat import cells_frame, parse_cells, parse_jsonstat2, parse_metadata
+from pipelines.sources.scb.labels import label_codes, resolve_labels
 from pipelines.sources.scb.selection import response_dimensions
 
 SOURCE = "scb"
@@ -106,12 +107,13 @@ def fetch_table(
     force: bool = False,
 ) -> FetchOutcome:
     """Fetch one table of a request unless the stored fetch is still current."""
-    selection = request.selection_for(kommuner, span)
     table_id = span.table_id
     info_bytes = client.table_info_bytes(table_id)
     updated = json.loads(info_bytes).get("updated")
     previous = store.manifest(SOURCE, table_id, request.name)
     if not force and previous is not None:
+        # an unchanged table resolves its labels as before
+        selection = request.selection_for(kommuner, span, previous.get("resolved_codes"))
         same = previous.get("updated") == updated and previous.get("selection") == selection
         if same:
             return FetchOutcome(
@@ -123,10 +125,13 @@ def fetch_table(
                 f"unchanged since {updated}: no data fetched",
             )
     metadata_bytes = client.metadata_bytes(table_id)
+    metadata = client.metadata(table_id)
+    resolved = resolve_labels(metadata, request.labels, table_id) if request.labels else {}
+    selection = request.selection_for(kommuner, span, resolved)
     parts = client.fetch_data(table_id, selection, codelists=span.codelists or None)
     # Parse every response before storing it: a malformed or changed response must never
     # replace the last good fetch in the raw layer.
-    expected = response_dimensions(client.metadata(table_id), selection)
+    expected = response_dimensions(metadata, selection)
     for part in parts:
         parse_jsonstat2(
             json.loads(part.content),
@@ -155,6 +160,7 @@ def fetch_table(
         data_files,
         selection=selection,
         updated=updated,
+        **({"resolved_codes": resolved} if resolved else {}),
     )
     reason = "first fetch" if previous is None else f"updated at source: {updated}"
     return FetchOutcome(request.name, table_id, True, updated, len(parts), reason)
@@ -221,6 +227,23 @@ def load_request(store: RawStore, request: ScbRequest, kommuner: Sequence[str]) 
     return LoadedTable(request, frame, manifests, notes, region, dropped)
 
 
+def empty_frame(request: ScbRequest) -> pd.DataFrame:
+    """No rows, with the columns a loaded request has: what a raw table holds for a request
+    the run goes on without (an unconfirmed table that failed the live check)."""
+    variables = [v for v in request.selection if v != "Tid"] + ["Tid"]
+    columns: dict[str, pd.Series] = {}
+    for var in variables:
+        columns[var] = pd.Series(dtype="string")
+        columns[f"{var}_label"] = pd.Series(dtype="string")
+    columns["value"] = pd.Series(dtype="float64")
+    for name in ("status", "source_file", "table_id", "updated"):
+        columns[name] = pd.Series(dtype="string")
+    columns["demo"] = pd.Series(dtype="bool")
+    if request.region_variable is not None:
+        columns["division"] = pd.Series(dtype="string")
+    return pd.DataFrame(columns)
+
+
 def _parts_for(stored, region: str | None, kommuner: Sequence[str] | None) -> list[str]:
     """The data parts that can hold rows of these kommuner, judged by the region codes each
     part's request asked for (its `body` in the manifest). A snapshot fetched for more
@@ -277,6 +300,9 @@ def _load_table(
     frame["demo"] = np.repeat([any(DEMO_MARKER in n for n in p.notes) for p in parts], lengths)
     frame["source_file"] = np.repeat(np.array(names, dtype=object), lengths)
     request.recode_frame(frame, span)
+    for var, mapping in label_codes(stored.manifest.get("resolved_codes") or {}).items():
+        if var in frame.columns:  # the table's codes for codes named by label → ours
+            frame[var] = frame[var].astype(str).replace(mapping)
     frame["table_id"] = span.table_id
     frame["updated"] = stored.manifest.get("updated")
     return frame, notes, stored.manifest
