@@ -308,8 +308,17 @@ def _load_table(
     return frame, notes, stored.manifest
 
 
+# The years of each DeSO division and of the RegSO division built from it.
+DIVISION_YEARS = {
+    **{d.code: (d.first_year, d.last_year) for d in DIVISIONS.values()},
+    **{d.regso_division: (d.first_year, d.last_year) for d in DIVISIONS.values()},
+}
+
+
 def _split_divisions(frame: pd.DataFrame, region: str, span: TableSpan) -> tuple[pd.DataFrame, int]:
-    """Bare codes and `division`; drop cells of a DeSO division outside its years."""
+    """Bare codes and `division`; drop every cell of a DeSO or RegSO code outside its
+    division's years, whatever it holds: SCB leaves most of them empty (`..`), but some
+    tables answer 0 there (TAB6574), and such a zero is not a real zero."""
     codes, divisions = split_region_column(frame[region], span.division)
     frame[region] = codes
     frame["division"] = divisions
@@ -319,12 +328,12 @@ def _split_divisions(frame: pd.DataFrame, region: str, span: TableSpan) -> tuple
         index=frame.index,
     )
     outside = pd.Series(False, index=frame.index)
-    for division in DIVISIONS.values():
-        in_division = divisions == division.code
-        if division.first_year is not None:
-            outside |= in_division & (years < division.first_year)
-        if division.last_year is not None:
-            outside |= in_division & (years > division.last_year)
+    for code, (first, last) in DIVISION_YEARS.items():
+        in_division = divisions == code
+        if first is not None:
+            outside |= in_division & (years < first)
+        if last is not None:
+            outside |= in_division & (years > last)
     n = int(outside.sum())
     if n:
         frame = frame.loc[~outside.to_numpy()].reset_index(drop=True)
