@@ -107,14 +107,21 @@ def without_quartiles() -> list:
 def test_an_unconfirmed_request_failing_live_is_skipped_and_the_run_completes(
     raw_dir, marts_dir, capsys, monkeypatch
 ):
-    monkeypatch.setenv("SEGREGATION_SOURCE", "live")
     with PxWebServer(without_quartiles(), max_calls=200, time_window=1) as server:
         monkeypatch.setenv("SCB_API_URL", server.url)
-        assert main(["check"]) == 0
+        assert main(["check", "--live"]) == 0
         out = capsys.readouterr().out
         assert "VARNING: hoppas över" in out and "deso_income_quartiles" in out
         assert "'kvartil 1' matchar ingen etikett" in out
-        assert "verifiera" in out and "UtlSvBakgFinCKM" in out  # what to verify, per request
+        # what to verify, for every request the catalog marks unconfirmed
+        verify = [line for line in out.splitlines() if line.startswith("verifiera")]
+        assert [line.split()[1] for line in verify] == [
+            "population_background",
+            "deso_income_quartiles",
+            "regso_omradestyp",
+        ]
+        assert "UtlSvBakgFinCKM" in verify[0] and "TAB6586" in verify[2]
+        monkeypatch.setenv("SEGREGATION_SOURCE", "live")
         assert main(["run"]) == 0
         asked = {r.path.split("/")[-2] for r in server.data_requests()}
     assert "TAB6684" in asked  # the confirmed median request is fetched all the same
