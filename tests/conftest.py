@@ -422,15 +422,16 @@ def all_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
     ]
 
 
-# -- områdestyp per RegSO (SCB's IntGr5Socio) for live runs ---------------------------------
+# -- områdestyp per RegSO (SCB's TAB6586) for live runs ------------------------------------
 # Constructed input shares; SCB's type in the table is worked out here with the standard
 # library (statistics.fmean / pstdev over the RegSO of the year), independently of the
-# pipeline's code. The content codes other than 000005QX are made up for the local server:
-# the pipeline recognises those contents by their labels.
+# pipeline's code. 000008IT (index) and 000008IU (type) are TAB6586's codes as public clients
+# query them; the others are made up for the local server: the pipeline recognises those
+# contents by their labels.
 
 OMRADESTYP_CONTENTS = [
-    ("000005QX", "Områdestyp"),
-    ("0000XIDX", "Socioekonomiskt index"),
+    ("000008IU", "Områdestyp"),
+    ("000008IT", "Socioekonomiskt index"),
     ("0000XLES", "Andel personer med låg ekonomisk standard, procent"),
     ("0000XFGU", "Andel 20-64 år med förgymnasial utbildning, procent"),
     ("0000XEBA", "Andel 20-64 år med ekonomiskt bistånd och/eller långtidsarbetslöshet, procent"),
@@ -489,7 +490,7 @@ def scb_types(year: int) -> dict[str, int]:
 
 
 def omradestyp_table(
-    table_id: str = "IntGr5Socio",
+    table_id: str = "TAB6586",
     updated: str = "2025-03-01T08:00:00Z",
     disagree: tuple[str, ...] = (),
 ) -> FakeTable:
@@ -510,10 +511,10 @@ def omradestyp_table(
         code = region.removesuffix(SUFFIX_REGSO)
         shares = regso_shares(code, year)
         content = c["ContentsCode"]
-        if content == "000005QX":
+        if content == "000008IU":
             t = types[year][code]
             return float(t + (1 if t < 5 else -1) if code in disagree else t)
-        if content == "0000XIDX":
+        if content == "000008IT":
             return round(sum(shares) / 3, 1)
         if content == "0000XPOP":
             return 1000.0
