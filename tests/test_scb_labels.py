@@ -193,3 +193,18 @@ def test_a_zero_outside_its_divisions_years_is_dropped_like_an_empty_cell(raw_di
     # DeSO 2025 codes 2024: the rest of the 15 years is dropped
     assert len(deso) == 9 * (14 * n_2018 + 1 * n_2025)
     assert loaded.dropped_other_division == 9 * (1 * n_2018 + 14 * n_2025)
+
+
+def test_the_catalog_requires_provenance_and_labels_for_codes_it_selects(raw_dir):
+    from pipelines.registry.catalog import CatalogError
+
+    path = raw_dir / "catalog.toml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("confirmed = true\n", "", 1), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"\[scb.deso_population_background\]: confirmed"):
+        load_catalog(raw_dir)
+    path.write_text(
+        original.replace('KVARTIL4 = "kvartil 4"', 'KVARTIL5 = "kvartil 5"'), encoding="utf-8"
+    )
+    with pytest.raises(CatalogError, match="labels names ContentsCode KVARTIL5"):
+        load_catalog(raw_dir)
