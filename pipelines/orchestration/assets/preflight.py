@@ -80,7 +80,7 @@ def preflight_check(
     for finding in report.findings:
         if finding.status == NOTE:
             context.log.warning(f"{finding.subject}: {finding.message}")
-    pipeline.warehouse().replace_table("raw", CHECK_TABLE, findings_frame(report))
+    _keep_findings(context, pipeline, report)
     return MaterializeResult(
         metadata={
             "source_mode": settings.source,
@@ -91,3 +91,17 @@ def preflight_check(
             "findings": findings,
         }
     )
+
+
+def _keep_findings(
+    context: AssetExecutionContext, pipeline: PipelineResource, report: CheckReport
+) -> None:
+    """Write the findings to raw.preflight_check for the assets after the check. When the
+    working database cannot be written and nothing was skipped, the run goes on: the steps
+    that write it fail alike and name the problem once; a skip must not be lost."""
+    try:
+        pipeline.warehouse().replace_table("raw", CHECK_TABLE, findings_frame(report))
+    except Exception as exc:
+        if report.skipped:
+            raise
+        context.log.warning(f"raw.{CHECK_TABLE} could not be written: {exc}")
