@@ -7,6 +7,7 @@ segregation fetch TAB6571 --select Region=0123 --select Tid=from(2020) --out out
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -87,6 +88,14 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
             "year, and every Kolada KPI exists with the title the catalog expects. Live, it makes "
             "metadata calls only. Prints one table; exits 0 when nothing is wrong, 1 otherwise. "
             "`segregation run` runs the same check first."
+        ),
+    )
+    check.add_argument(
+        "--live",
+        action="store_true",
+        help=(
+            "check against SCB and Kolada live (as SEGREGATION_SOURCE=live); lists, for every "
+            "request the catalog marks unconfirmed, what to verify"
         ),
     )
     check.set_defaults(handler=_check)
@@ -297,6 +306,8 @@ def _preflight(settings: Settings):
 
 def _check(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    if getattr(args, "live", False):
+        settings = dataclasses.replace(settings, source="live")
     report = _preflight(settings)
     print(report.table())
     return 0 if report.ok else 1

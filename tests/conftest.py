@@ -267,6 +267,20 @@ def _years(a: int, b: int) -> list[tuple[str, str]]:
     return [(str(y), str(y)) for y in range(a, b + 1)]
 
 
+# TAB6684's contents in the shape SCB labels them (the quartile codes are the predecessor
+# TabVX3InkDesoN's: the pipeline finds them by label, whatever they are).
+TAB6684_CONTENTS = [
+    ("000006T3", "Antal personer"),
+    ("000006T4", "Kvartil 1, andel personer, procent"),
+    ("000006T5", "Kvartil 2, andel personer, procent"),
+    ("000006T6", "Kvartil 3, andel personer, procent"),
+    ("000006T7", "Kvartil 4, andel personer, procent"),
+    ("000008AB", "Medianvärde, tkr"),
+    ("000006T8", "Medelvärde, tkr"),
+]
+QUARTILE_CODES = {"000006T4": 1, "000006T5": 2, "000006T6": 3, "000006T7": 4}
+
+
 def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
     def population(c):
         year = int(c["Tid"])
@@ -283,11 +297,14 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
         return float(200 + int(c["Region"][-2:]) + int(c["Tid"]) - 2011)
 
     def economic_standard(c):
-        # the same table also serves the shares (%) in the lowest and highest income quintile
-        if c["ContentsCode"] == "KVINTIL1":
+        # the same table also serves the shares (%) per national quartile of ekonomisk standard
+        quartile = QUARTILE_CODES.get(c["ContentsCode"])
+        if quartile == 1:
             return float(10 + int(c["Region"][-1:]))
-        if c["ContentsCode"] == "KVINTIL5":
+        if quartile == 4:
             return float(30 - int(c["Region"][-1:]))
+        if quartile is not None:
+            return 25.0
         return median(c)
 
     def low_standard(c):
@@ -346,11 +363,7 @@ def deso_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
                 Variable(
                     "ContentsCode",
                     "tabellinnehåll",
-                    [
-                        ("000008AB", "median tkr"),
-                        ("KVINTIL1", "andel i kvintil 1, procent"),
-                        ("KVINTIL5", "andel i kvintil 5, procent"),
-                    ],
+                    TAB6684_CONTENTS,
                     metric=True,
                 ),
                 Variable("Tid", "år", _years(2011, 2024), time=True),
@@ -409,15 +422,16 @@ def all_tables(updated: str = "2025-03-01T08:00:00Z") -> list[FakeTable]:
     ]
 
 
-# -- områdestyp per RegSO (SCB's IntGr5Socio) for live runs ---------------------------------
+# -- områdestyp per RegSO (SCB's TAB6586) for live runs ------------------------------------
 # Constructed input shares; SCB's type in the table is worked out here with the standard
 # library (statistics.fmean / pstdev over the RegSO of the year), independently of the
-# pipeline's code. The content codes other than 000005QX are made up for the local server:
-# the pipeline recognises those contents by their labels.
+# pipeline's code. 000008IT (index) and 000008IU (type) are TAB6586's codes as public clients
+# query them; the others are made up for the local server: the pipeline recognises those
+# contents by their labels.
 
 OMRADESTYP_CONTENTS = [
-    ("000005QX", "Områdestyp"),
-    ("0000XIDX", "Socioekonomiskt index"),
+    ("000008IU", "Områdestyp"),
+    ("000008IT", "Socioekonomiskt index"),
     ("0000XLES", "Andel personer med låg ekonomisk standard, procent"),
     ("0000XFGU", "Andel 20-64 år med förgymnasial utbildning, procent"),
     ("0000XEBA", "Andel 20-64 år med ekonomiskt bistånd och/eller långtidsarbetslöshet, procent"),
@@ -476,7 +490,7 @@ def scb_types(year: int) -> dict[str, int]:
 
 
 def omradestyp_table(
-    table_id: str = "IntGr5Socio",
+    table_id: str = "TAB6586",
     updated: str = "2025-03-01T08:00:00Z",
     disagree: tuple[str, ...] = (),
 ) -> FakeTable:
@@ -497,10 +511,10 @@ def omradestyp_table(
         code = region.removesuffix(SUFFIX_REGSO)
         shares = regso_shares(code, year)
         content = c["ContentsCode"]
-        if content == "000005QX":
+        if content == "000008IU":
             t = types[year][code]
             return float(t + (1 if t < 5 else -1) if code in disagree else t)
-        if content == "0000XIDX":
+        if content == "000008IT":
             return round(sum(shares) / 3, 1)
         if content == "0000XPOP":
             return 1000.0

@@ -247,7 +247,9 @@ def square(code: str, kommun: str, x: float, y: float, size: float = 1000.0) -> 
 
 
 class WfsServer(LocalHttpServer):
-    """GeoServer's WFS GetFeature for `typeName` and `CQL_FILTER=kommunkod='…'`, as GeoJSON."""
+    """GeoServer's WFS GetFeature for `typeNames` (2.0; `typeName` in 1.x), `srsName` and
+    `CQL_FILTER=kommunkod='…'`, as GeoJSON; a request with the wrong layer parameter for
+    its version, or without a CRS, is refused (400)."""
 
     api_prefix = "/geoserver/stat/wfs"
 
@@ -266,11 +268,16 @@ class WfsServer(LocalHttpServer):
         if url.path != self.api_prefix or query.get("request") != "GetFeature":
             self._send_json(handler, 400, {"error": "bad request"}, "application/json", {})
             return
+        # GeoServer: WFS 2.0 names the layer in typeNames, 1.x in typeName; a CRS is asked for
+        wanted = "typeNames" if query.get("version", "").startswith("2.") else "typeName"
+        other = "typeName" if wanted == "typeNames" else "typeNames"
+        if wanted not in query or other in query or not query.get("srsName"):
+            problem = {"error": f"WFS {query.get('version')} takes {wanted} and srsName"}
+            self._send_json(handler, 400, problem, "application/json", {})
+            return
         kommun = query.get("CQL_FILTER", "").removeprefix("kommunkod='").removesuffix("'")
         features = [
-            f
-            for f in self.layers.get(query.get("typeName", ""), [])
-            if f["properties"]["kommunkod"] == kommun
+            f for f in self.layers.get(query[wanted], []) if f["properties"]["kommunkod"] == kommun
         ]
         body = {
             "type": "FeatureCollection",
@@ -375,3 +382,36 @@ def test_a_kommun_without_deso_values_is_told_so_not_to_run_the_pipeline():
         "Det finns inga värden per DeSO för indikatorn lag_ekonomisk_standard i Järfälla."
     )
     assert "make run" in maps.deso_map_for_kommun(None, "0123", "Järfälla", raw)
+
+
+def test_wfs_requests_name_the_layer_as_their_version_does_and_say_their_crs():
+    from pipelines.sources.wfs import LAYERS, get_feature_params
+
+    client = http()
+
+    def get(url: str, params: dict[str, str]):
+        return client.request(
+            "wfs",
+            "GET",
+            url,
+            params=params,
+            refuse=lambda r: RuntimeError(f"HTTP {r.status_code}"),
+            give_up=RuntimeError,
+        )
+
+    with WfsServer({"stat:DeSO_2025": STOCKHOLM}) as server:
+        two = get(server.url, get_feature_params(LAYERS["DeSO2025"], "0180"))
+        one = get(server.url, get_feature_params("stat:DeSO_2025", "0180", version="1.1.0"))
+        assert len(two.json()["features"]) == 2 and len(one.json()["features"]) == 2
+        first, second = server.requests
+        assert first["typeNames"] == "stat:DeSO_2025" and "typeName" not in first
+        assert second["typeName"] == "stat:DeSO_2025" and "typeNames" not in second
+        assert first["srsName"] == second["srsName"] == "EPSG:3006"
+        # the server refuses the 1.x name in a 2.0 request, and a request without a CRS
+        wrong = get_feature_params("stat:DeSO_2025", "0180", version="1.1.0")
+        wrong["version"] = "2.0.0"
+        no_crs = get_feature_params("stat:DeSO_2025", "0180")
+        del no_crs["srsName"]
+        for params in (wrong, no_crs):
+            with pytest.raises(RuntimeError, match="HTTP 400"):
+                get(server.url, params)

@@ -120,7 +120,7 @@ def test_live_run_fetches_through_the_api_and_stores_responses(raw_dir, marts_di
             "TAB6680",
             "TAB6684",
             "TAB6685",
-            "IntGr5Socio",
+            "TAB6586",
         )
     )
     assert [p.split("/")[-2] for p in second_kolada] == ["kpi"]  # Kolada: one call, no data

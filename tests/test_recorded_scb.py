@@ -518,8 +518,8 @@ def test_a_listed_only_table_answers_its_info_as_recorded_and_has_no_data(server
 
 
 def test_a_content_code_the_table_lacks_is_named_with_the_codes_and_labels_it_has():
-    """What `segregation check` shows for a stand-in content code (as for the income
-    quintiles): SCB's own content codes with their labels, from the recorded metadata."""
+    """What `segregation check` shows for a content code the table does not have: SCB's own
+    content codes with their labels, from the recorded metadata."""
     from pipelines.sources.scb.selection import SelectionError, resolve_selection
 
     metadata = parse_metadata(META)

@@ -19,6 +19,8 @@ from pipelines.analysis.segregation import (
     random_allocation_frame,
     simulate,
 )
+from pipelines.orchestration.assets.preflight import findings_frame
+from pipelines.sources.preflight import CheckReport
 from pipelines.warehouse.database import Warehouse
 from pipelines.warehouse.models import discover_models
 
@@ -46,10 +48,10 @@ H = (15 * (E - entropy(10 / 15)) + 35 * (E - entropy(5 / 35)) + 25 * (E - entrop
     75 * E
 )
 
-# Income: share (%) in the lowest / highest quintile, and the DeSO's population (SA):
+# Income: share (%) in the lowest / highest national quartile (kvartil 1 / 4), and the DeSO's population (SA):
 #   A 40 / 20 of 15 → 6 / 3; B 20 / 40 of 35 → 7 / 14; C 20 / 20 of 25 → 5 / 5;
 #   D 10 / 10 of 0 → empty; E: population suppressed.
-QUINTILES = {
+QUARTILES = {
     "0999C0001": (40.0, 20.0),
     "0999C0002": (20.0, 40.0),
     "0999C0003": (20.0, 20.0),
@@ -101,8 +103,8 @@ def raw_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
             "table_id": "T2",
             "division": "DeSO2018",
         }
-        for deso, shares in QUINTILES.items()
-        for code, share in zip(("KVINTIL1", "KVINTIL5"), shares, strict=True)
+        for deso, shares in QUARTILES.items()
+        for code, share in zip(("KVARTIL1", "KVARTIL4"), shares, strict=True)
     ]
     return pd.DataFrame(rows), pd.DataFrame(income)
 
@@ -111,7 +113,8 @@ def build(tmp_path) -> Warehouse:
     warehouse = Warehouse(tmp_path / "marts")
     population, income = raw_tables()
     warehouse.replace_table("raw", "scb_deso_population_background", population)
-    warehouse.replace_table("raw", "scb_deso_income_quintiles", income)
+    warehouse.replace_table("raw", "scb_deso_income_quartiles", income)
+    warehouse.replace_table("raw", "preflight_check", findings_frame(CheckReport("test")))
     models = {m.name: m for m in discover_models()}
     warehouse.build_model("staging", "stg_deso_group_counts", models["stg_deso_group_counts"].sql)
     counts = warehouse.query("SELECT * FROM staging.stg_deso_group_counts")
@@ -173,7 +176,8 @@ def test_a_kommun_with_one_group_only_has_no_value_and_says_why(tmp_path):
     population.loc[population.UtlBakgrund == "1", "value"] = 0.0
     population.loc[population.UtlBakgrund == "1", "status"] = None
     warehouse.replace_table("raw", "scb_deso_population_background", population)
-    warehouse.replace_table("raw", "scb_deso_income_quintiles", income.iloc[0:0])
+    warehouse.replace_table("raw", "scb_deso_income_quartiles", income.iloc[0:0])
+    warehouse.replace_table("raw", "preflight_check", findings_frame(CheckReport("test")))
     models = {m.name: m for m in discover_models()}
     warehouse.build_model("staging", "stg_deso_group_counts", models["stg_deso_group_counts"].sql)
     counts = warehouse.query("SELECT * FROM staging.stg_deso_group_counts")
@@ -231,3 +235,30 @@ def test_same_seed_same_numbers_other_seed_other_numbers():
         np.testing.assert_array_equal(a.expected[m], b.expected[m])
         np.testing.assert_array_equal(a.low[m], b.low[m])
     assert not np.array_equal(a.expected["dissimilarity"], c.expected["dissimilarity"])
+
+
+def test_a_skipped_income_source_leaves_rows_that_say_why(tmp_path):
+    """The run went on without the income quartiles (unconfirmed, failed the live check):
+    every kommun, year and division still has an income row, without value, naming why."""
+    warehouse = Warehouse(tmp_path / "marts")
+    population, income = raw_tables()
+    warehouse.replace_table("raw", "scb_deso_population_background", population)
+    warehouse.replace_table("raw", "scb_deso_income_quartiles", income.iloc[0:0])
+    report = CheckReport("live")
+    why = "VARNING: hoppas över – TAB6684 saknar etiketten 'kvartil 1'"
+    report.add("katalog", "deso_income_quartiles", "obs", why,
+               request="deso_income_quartiles", skipped=True)  # fmt: skip
+    warehouse.replace_table("raw", "preflight_check", findings_frame(report))
+    models = {m.name: m for m in discover_models()}
+    warehouse.build_model("staging", "stg_deso_group_counts", models["stg_deso_group_counts"].sql)
+    counts = warehouse.query("SELECT * FROM staging.stg_deso_group_counts")
+    warehouse.replace_table(
+        "staging", "segregation_random_allocation", random_allocation_frame(counts, draws=20)
+    )
+    warehouse.build_model("marts", "segregation_index", models["segregation_index"].sql)
+    frame = warehouse.query("SELECT * FROM marts.segregation_index").set_index("measure")
+    assert len(frame) == 5
+    income_row = frame.loc["income_dissimilarity"]
+    assert pd.isna(income_row["value"]) and income_row["year"] == 2020
+    assert income_row["note"] == f"källan saknas i denna körning: {why}"
+    assert frame.loc["dissimilarity", "value"] == pytest.approx(D, abs=1e-6)

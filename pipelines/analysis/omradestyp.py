@@ -1,12 +1,13 @@
 """Områdestyp: SCB's socioekonomiska index and area types per RegSO, read and recomputed.
 
 Delmos and SCB classify every RegSO each year by a socioeconomic index, the mean of three
-shares of its residents (in per cent):
+shares of its residents (in per cent), as SCB's table lists them (TAB6586, most likely, the
+v2 table of IntGr5Socio):
 
 - låg ekonomisk standard (all ages),
-- förgymnasial utbildning (20–64 år),
+- förgymnasial utbildning (only förgymnasial; 20–64 år),
 - ekonomiskt bistånd at least 10 months of the year and/or unemployed more than 6 months
-  (20–64 år).
+  (långtidsarbetslöshet; 20–64 år).
 
 A RegSO's type is the distance of its index from that year's national mean μ, in national
 standard deviations σ (all RegSO of the country that year):
@@ -57,10 +58,12 @@ SHORT_TYPE_LABELS = {
     5: "Mycket goda socioekonomiska förutsättningar",
 }
 
-# The table's contents. 000005QX (områdestyp) is the code SCB's export names ("Intern
-# referenskod"). VERIFY: the codes of the index and of the three shares are not known
-# offline, so they are recognised by their Swedish label, first pattern that matches.
-OMRADESTYP_CODE = "000005QX"
+# The table's contents. TAB6586 (the v2 table, most likely: public clients query it) names
+# the index 000008IT and the type 000008IU; 000005QX is the type in SCB's exports of the v1
+# table IntGr5Socio (the bundled snapshot's source). The three input shares' codes are not
+# known offline: they are recognised by their Swedish label, first pattern that matches.
+OMRADESTYP_CODES = ("000008IU", "000005QX")
+INDEX_CODE = "000008IT"
 INPUTS = ("low_economic_standard_andel", "forgymnasial_andel", "bistand_arbetslos_andel")
 MEASURES = ("omradestyp", "index_value", *INPUTS)
 _LABEL_PATTERNS = (
@@ -89,8 +92,10 @@ _REGION_LABEL = re.compile(r"^(?:\d{4}R\d{3}\s+)?(?P<kommun>.+?) \((?P<regso>.*)
 
 def measure_of(code: str, label: str) -> str | None:
     """Which measure a content code stands for (None: a content the pipeline does not use)."""
-    if code == OMRADESTYP_CODE:
+    if code in OMRADESTYP_CODES:
         return "omradestyp"
+    if code == INDEX_CODE:
+        return "index_value"
     for measure, pattern in _LABEL_PATTERNS:
         if pattern.search(label or ""):
             return measure

@@ -48,6 +48,8 @@ from pipelines.demo.responses import (
 from pipelines.registry.catalog import ScbRequest, load_catalog
 from pipelines.registry.kommuner import load_kommuner
 from pipelines.sources.raw_store import RawFile, RawStore
+from pipelines.sources.scb.jsonstat import parse_metadata
+from pipelines.sources.scb.labels import resolve_labels
 from pipelines.sources.scb.snapshot import DEMO_MARKER, PUBLISHED_MARKER, store_request
 
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
@@ -80,8 +82,14 @@ def _store(
     files: list[RawFile],
     kommuner: Sequence[str],
     updated: str = SNAPSHOT_UPDATED,
+    notes: Sequence[str] = (),
 ) -> dict:
-    meta = dataset(label=label, variables=meta_vars, values=[], notes=[META_NOTE], updated=updated)
+    meta = dataset(
+        label=label, variables=meta_vars, values=[], notes=[META_NOTE, *notes], updated=updated
+    )
+    resolved = (
+        resolve_labels(parse_metadata(meta), request.labels, table_id) if request.labels else {}
+    )
     return store_request(
         RawStore(raw_dir),
         request,
@@ -90,9 +98,10 @@ def _store(
         table_info(table_id, label, years, updated),
         as_bytes(meta),
         files,
-        selection=request.selection_for(kommuner, request.span(table_id)),
+        selection=request.selection_for(kommuner, request.span(table_id), resolved),
         updated=updated,
         origin=ASSEMBLED,
+        **({"resolved_codes": resolved} if resolved else {}),
     )
 
 
@@ -116,12 +125,19 @@ CONTENTS_BACKGROUND: Variable = (
 def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[dict]:
     """UtlSvBakgFin to 2024 (published Järfälla 2005–2015 + demo) and UtlSvBakgFinCKM 2025."""
     request = load_catalog(raw_dir).request("population_background")
+    return [_store_background(raw_dir, model, request), _store_ckm(raw_dir, model, request)]
+
+
+BACKGROUND_LABEL = (
+    "Antal personer efter region, utländsk/svensk bakgrund, ålder, kön, tabellinnehåll och år"
+)
+
+
+def _store_background(raw_dir: Path, model: DemoPopulation, request: ScbRequest) -> dict:
+    """UtlSvBakgFin: Järfälla 2005–2015 as published in Tabell 1, demo data for the rest."""
     names = _names(raw_dir)
     codes = model.kommuner
-    old, new = request.tables
-    label = (
-        "Antal personer efter region, utländsk/svensk bakgrund, ålder, kön, tabellinnehåll och år"
-    )
+    old = request.tables[0]
     files: list[RawFile] = []
 
     def part(kommun: str, years: list[int], value, notes) -> None:
@@ -132,7 +148,9 @@ def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[di
             years_variable(years),
         ]
         name = f"part-{len(files) + 1:03d}.json"
-        files.append(data_part(name, old.table_id, label, variables, per_cell(value), notes))
+        files.append(
+            data_part(name, old.table_id, BACKGROUND_LABEL, variables, per_cell(value), notes)
+        )
 
     def published_value(c: dict[str, str]) -> float | None:
         row = model.tabell1[int(c["Tid"])]
@@ -169,9 +187,16 @@ def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[di
         CONTENTS_BACKGROUND,
         years_variable(all_years),
     ]
-    manifests = [_store(raw_dir, request, old.table_id, label, meta_vars, all_years, files, codes)]
+    return _store(
+        raw_dir, request, old.table_id, BACKGROUND_LABEL, meta_vars, all_years, files, codes
+    )
 
-    # 2025: the CKM table, where Kon and Alder are selected (TotSa, tot) and parts carry noise.
+
+def _store_ckm(raw_dir: Path, model: DemoPopulation, request: ScbRequest) -> dict:
+    """2025: the CKM table, where Kon and Alder are selected (TotSa, tot) and parts carry noise."""
+    names = _names(raw_dir)
+    codes = model.kommuner
+    new = request.tables[-1]
     ckm_label = "Folkmängden efter region, utländsk/svensk bakgrund, ålder och kön. År 2025"
     ckm_years = [CKM_YEAR]
     sexes = [("1", "män"), ("2", "kvinnor"), ("TotSa", "totalt")]
@@ -211,20 +236,17 @@ def build_population_background(raw_dir: Path, model: DemoPopulation) -> list[di
         CONTENTS_BACKGROUND,
         years_variable(ckm_years),
     ]
-    manifests.append(
-        _store(
-            raw_dir,
-            request,
-            new.table_id,
-            ckm_label,
-            ckm_meta,
-            ckm_years,
-            ckm_files,
-            codes,
-            SNAPSHOT_UPDATED_2025,
-        )
+    return _store(
+        raw_dir,
+        request,
+        new.table_id,
+        ckm_label,
+        ckm_meta,
+        ckm_years,
+        ckm_files,
+        codes,
+        SNAPSHOT_UPDATED_2025,
     )
-    return manifests
 
 
 # -- DeSO tables: demo data only --------------------------------------------------------
@@ -241,12 +263,15 @@ def _deso_table(
     variables: list[Variable],
     value: Values,
     with_kommun_rows: bool,
+    meta_contents: Variable | None = None,
+    notes: Sequence[str] = (),
 ) -> dict:
     """One demo table: metadata, table description, one data part per kommun, both divisions.
 
     `value(c)` gets region codes as the table lists them (kommun rows with the kommun code,
     DeSO 2025 codes with their suffix); cells of a division outside its years are `..`, as
-    SCB serves them, whatever `value` says.
+    SCB serves them, whatever `value` says. `meta_contents` lists every content of the table
+    in its metadata where the request selects only some (the data parts hold those).
     """
     span = request.span(table_id)
     years = list(range(span.first_year, span.last_year + 1))
@@ -283,12 +308,23 @@ def _deso_table(
         )
         for i, k in enumerate(model.kommuner, start=1)
     ]
+    listed = [meta_contents if meta_contents and v[0] == meta_contents[0] else v for v in variables]
     meta_vars = [
         ("Region", "region", [r for k in model.kommuner for r in regions(k)], False),
-        *variables,
+        *listed,
         time_var,
     ]
-    return _store(raw_dir, request, table_id, label, meta_vars, years, files, model.kommuner)
+    return _store(
+        raw_dir,
+        request,
+        table_id,
+        label,
+        meta_vars,
+        years,
+        files,
+        model.kommuner,
+        notes=notes,
+    )
 
 
 def _covers(division, years: np.ndarray) -> np.ndarray:
@@ -311,54 +347,75 @@ def _by_sex(model: DemoPopulation, name: str, c: dict[str, np.ndarray]) -> np.nd
     return np.where(c["Kon"] == "1", men, np.where(c["Kon"] == "2", women, men + women))
 
 
+CONTENTS = "ContentsCode", "tabellinnehåll"
+LEVELS = [
+    ("21", "förgymnasial utbildning"),
+    ("3+4", "gymnasial utbildning"),
+    ("5", "eftergymnasial utbildning, mindre än 3 år"),
+    ("6", "eftergymnasial utbildning, 3 år eller mer"),
+    ("US", "uppgift om utbildningsnivå saknas"),
+]
+DESO_BACKGROUND = [("1", "utländsk bakgrund"), ("2", "svensk bakgrund"), ("SA", "totalt")]
+# TAB6684's contents as its metadata lists them: SCB's labels (public clients list them);
+# the median's code 000008AB is SCB's, the quartile codes are demo codes in the style of the
+# predecessor TabVX3InkDesoN (000006T4-000006T7): TAB6684's own are not confirmed, which is
+# why the catalog finds them by label.
+INCOME_CONTENTS: Variable = (
+    *CONTENTS,
+    [
+        ("000006T4", "Kvartil 1, andel personer, procent"),
+        ("000006T5", "Kvartil 2, andel personer, procent"),
+        ("000006T6", "Kvartil 3, andel personer, procent"),
+        ("000006T7", "Kvartil 4, andel personer, procent"),
+        ("000008AB", "Medianvärde, tkr"),
+    ],
+    False,
+)
+INCOME_NOTE = (
+    f"{DEMO_MARKER}: kvartilernas innehållskoder 000006T4-000006T7 är demokoder i stil med "
+    "föregångaren TabVX3InkDesoN; TAB6684:s egna koder är obekräftade och hittas på etiketten."
+)
+INCOME_LABEL = (
+    "Ekonomisk standard, andel av befolkningen per inkomstklass efter region, tabellinnehåll och år"
+)
+
+
+def _population(model: DemoPopulation, c: dict[str, np.ndarray]) -> np.ndarray:
+    total = _by_sex(model, "people", c)
+    foreign = _by_sex(model, "foreign", c)
+    background = c["UtlBakgrund"]
+    return np.where(
+        background == "SA", total, np.where(background == "1", foreign, total - foreign)
+    )
+
+
+def _employment(model: DemoPopulation, c: dict[str, np.ndarray]) -> np.ndarray:
+    employed = _by_sex(model, "employed", c)
+    base = _by_sex(model, "base", c)
+    out = np.where(c["ContentsCode"] == "0000089X", employed, base)
+    # a suppressed cell (..), as SCB has for small counts
+    suppressed = (c["Region"] == "0680C1100") & (c["Tid"] == "2021") & (c["Kon"] == "1")
+    return np.where(suppressed, np.nan, out)
+
+
+def _education(model: DemoPopulation, c: dict[str, np.ndarray]) -> np.ndarray:
+    out = np.full(len(c["Region"]), np.nan)
+    for level in EDUCATION_LEVELS:
+        mine = c["UtbildningsNiva"] == level
+        out[mine] = model.at(f"education_{level}", c["Region"][mine], c["Tid"][mine])
+    return out
+
+
+def _quartiles(model: DemoPopulation, c: dict[str, np.ndarray]) -> np.ndarray:
+    lowest = model.at("income_lowest", c["Region"], c["Tid"])
+    highest = model.at("income_highest", c["Region"], c["Tid"])
+    return np.where(c["ContentsCode"] == "000006T4", lowest, highest)
+
+
 def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
     """Demo responses for the DeSO tables. A kommun row is the sum of its DeSO (counts) or
     their population-weighted mean (medians, shares)."""
     catalog = load_catalog(raw_dir)
-
-    def population(c: dict[str, np.ndarray]) -> np.ndarray:
-        total = _by_sex(model, "people", c)
-        foreign = _by_sex(model, "foreign", c)
-        background = c["UtlBakgrund"]
-        return np.where(
-            background == "SA", total, np.where(background == "1", foreign, total - foreign)
-        )
-
-    def employment(c: dict[str, np.ndarray]) -> np.ndarray:
-        employed = _by_sex(model, "employed", c)
-        base = _by_sex(model, "base", c)
-        out = np.where(c["ContentsCode"] == "0000089X", employed, base)
-        # a suppressed cell (..), as SCB has for small counts
-        suppressed = (c["Region"] == "0680C1100") & (c["Tid"] == "2021") & (c["Kon"] == "1")
-        return np.where(suppressed, np.nan, out)
-
-    def quantity(name: str) -> Values:
-        return lambda c: model.at(name, c["Region"], c["Tid"])
-
-    def education(c: dict[str, np.ndarray]) -> np.ndarray:
-        out = np.full(len(c["Region"]), np.nan)
-        for level in EDUCATION_LEVELS:
-            mine = c["UtbildningsNiva"] == level
-            out[mine] = model.at(f"education_{level}", c["Region"][mine], c["Tid"][mine])
-        return out
-
-    contents = "ContentsCode", "tabellinnehåll"
-    levels = [
-        ("21", "förgymnasial utbildning"),
-        ("3+4", "gymnasial utbildning"),
-        ("5", "eftergymnasial utbildning, mindre än 3 år"),
-        ("6", "eftergymnasial utbildning, 3 år eller mer"),
-        ("US", "uppgift om utbildningsnivå saknas"),
-    ]
-
-    def quintiles(c: dict[str, np.ndarray]) -> np.ndarray:
-        lowest = model.at("income_lowest", c["Region"], c["Tid"])
-        highest = model.at("income_highest", c["Region"], c["Tid"])
-        return np.where(c["ContentsCode"] == "KVINTIL1", lowest, highest)
-
-    background = [("1", "utländsk bakgrund"), ("2", "svensk bakgrund"), ("SA", "totalt")]
-    education_request = catalog.request("deso_education")
-    old_edu, new_edu = education_request.tables
     return [
         _deso_table(
             raw_dir,
@@ -367,11 +424,11 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
             "TAB6571",
             "Folkmängden per region efter utländsk/svensk bakgrund, kön, tabellinnehåll och år",
             [
-                ("UtlBakgrund", "utländsk/svensk bakgrund", background, False),
+                ("UtlBakgrund", "utländsk/svensk bakgrund", DESO_BACKGROUND, False),
                 SEXES,
-                (*contents, [("000007Y4", "Folkmängd")], False),
+                (*CONTENTS, [("000007Y4", "Folkmängd")], False),
             ],
-            population,
+            lambda c: _population(model, c),
             True,
         ),
         _deso_table(
@@ -384,22 +441,30 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
                 SEXES,
                 ("Alder", "ålder", [("20-64", "20-64 år")], False),
                 (
-                    *contents,
+                    *CONTENTS,
                     [("0000089X", "Antal sysselsatta"), ("0000089Y", "Antal totalt")],
                     False,
                 ),
             ],
-            employment,
+            lambda c: _employment(model, c),
             False,
         ),
+        *_income_tables(raw_dir, model, catalog),
+        *_education_tables(raw_dir, model, catalog),
+    ]
+
+
+def _income_tables(raw_dir: Path, model: DemoPopulation, catalog) -> list[dict]:
+    """TAB6684 (median; shares per national quartile) and TAB6685 (låg ekonomisk standard)."""
+    return [
         _deso_table(
             raw_dir,
             model,
             catalog.request("deso_economic_standard"),
             "TAB6684",
             "Ekonomisk standard efter region, tabellinnehåll och år",
-            [(*contents, [("000008AB", "Median, tkr")], False)],
-            quantity("median"),
+            [(*CONTENTS, [("000008AB", "Median, tkr")], False)],
+            lambda c: model.at("median", c["Region"], c["Tid"]),
             True,
         ),
         _deso_table(
@@ -410,31 +475,40 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
             "Låg ekonomisk standard efter region, ålder, tabellinnehåll och år",
             [
                 ("Alder", "ålder", [("tot", "totalt")], False),
-                (*contents, [("000008AC", "Andel med låg ekonomisk standard, procent")], False),
+                (*CONTENTS, [("000008AC", "Andel med låg ekonomisk standard, procent")], False),
             ],
-            quantity("low_standard"),
+            lambda c: model.at("low_standard", c["Region"], c["Tid"]),
             True,
         ),
         _deso_table(
             raw_dir,
             model,
-            catalog.request("deso_income_quintiles"),
+            catalog.request("deso_income_quartiles"),
             "TAB6684",
-            "Ekonomisk standard, andel av befolkningen per inkomstklass efter region, "
-            "tabellinnehåll och år",
+            INCOME_LABEL,
             [
                 (
-                    *contents,
+                    *CONTENTS,
                     [
-                        ("KVINTIL1", "Andel i kvintil 1 (lägst), procent"),
-                        ("KVINTIL5", "Andel i kvintil 5 (högst), procent"),
+                        ("000006T4", "Kvartil 1, andel personer, procent"),
+                        ("000006T7", "Kvartil 4, andel personer, procent"),
                     ],
                     False,
                 )
             ],
-            quintiles,
+            lambda c: _quartiles(model, c),
             False,
+            meta_contents=INCOME_CONTENTS,
+            notes=[INCOME_NOTE],
         ),
+    ]
+
+
+def _education_tables(raw_dir: Path, model: DemoPopulation, catalog) -> list[dict]:
+    """Education 25–64 år on DeSO 2018 (TAB5956) and 25–65 år from 2024 (TAB6534)."""
+    education_request = catalog.request("deso_education")
+    old_edu, new_edu = education_request.tables
+    return [
         _deso_table(
             raw_dir,
             model,
@@ -442,10 +516,10 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
             old_edu.table_id,
             "Befolkning 25-64 år efter region, utbildningsnivå, tabellinnehåll och år",
             [
-                ("UtbildningsNiva", "utbildningsnivå", levels, False),
-                (*contents, [("000005MO", "Antal")], False),
+                ("UtbildningsNiva", "utbildningsnivå", LEVELS, False),
+                (*CONTENTS, [("000005MO", "Antal")], False),
             ],
-            education,
+            lambda c: _education(model, c),
             True,
         ),
         _deso_table(
@@ -455,10 +529,10 @@ def build_deso_tables(raw_dir: Path, model: DemoPopulation) -> list[dict]:
             new_edu.table_id,
             "Befolkning 25-65 år efter region, utbildningsnivå, tabellinnehåll och år",
             [
-                ("UtbildningsNiva", "utbildningsnivå", levels, False),
-                (*contents, [("000007Z6", "Antal")], False),
+                ("UtbildningsNiva", "utbildningsnivå", LEVELS, False),
+                (*CONTENTS, [("000007Z6", "Antal")], False),
             ],
-            education,
+            lambda c: _education(model, c),
             True,
         ),
     ]

@@ -305,28 +305,43 @@ class DemoPopulation:
                     self._kommun_number(t["kommun"]), weights=v, minlength=n_kommuner
                 )
                 q[name][:n_kommuner, j] = sums
-            median = 330 - 150 * d + 6 * (year - 2011) + 4 * (year - 2011) * d * pace
-            low = np.maximum(1.0, 7 + 30 * d - 0.6 * (year - 2011) * d * pace)
-            weight = population.astype(float)
-            number = self._kommun_number(t["kommun"])
-            total_weight = np.bincount(number, weights=weight, minlength=n_kommuner)
-            # Shares (%) in the lowest and highest fifth of the national ekonomisk standard,
-            # coherent with the low-standard share and the median (for an income-quintile table)
-            low_r, median_r = np.round(low, 1), np.round(median, 1)
-            relative = median_r - (330 + 6 * (year - 2011))
-            lowest = np.minimum(60.0, np.maximum(2.0, 1.2 * low_r + 4))
-            highest = np.minimum(60.0, np.maximum(2.0, 30 + 0.17 * relative))
-            for name, v in (
-                ("median", median),
-                ("low_standard", low),
-                ("income_lowest", lowest),
-                ("income_highest", highest),
-            ):
-                q[name][rows, j] = np.round(v, 1)
-                weighted = np.bincount(number, weights=v * weight, minlength=n_kommuner)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    q[name][:n_kommuner, j] = np.round(weighted / total_weight, 1)
+            self._income(q, rows, j, year, t, population)
         return q
+
+    def _income(
+        self,
+        q: dict[str, np.ndarray],
+        rows: slice,
+        j: int,
+        year: int,
+        t: dict[str, np.ndarray],
+        population: np.ndarray,
+    ) -> None:
+        """Median, low-standard share and the shares in the lowest and highest national
+        quartile of one year's DeSO, and their population-weighted kommun means."""
+        n_kommuner = len(self.kommuner)
+        d, pace = t["d"], t["pace"]
+        median = 330 - 150 * d + 6 * (year - 2011) + 4 * (year - 2011) * d * pace
+        low = np.maximum(1.0, 7 + 30 * d - 0.6 * (year - 2011) * d * pace)
+        weight = population.astype(float)
+        number = self._kommun_number(t["kommun"])
+        total_weight = np.bincount(number, weights=weight, minlength=n_kommuner)
+        # Shares (%) in the lowest and highest quarter of the national ekonomisk standard,
+        # coherent with the low-standard share and the median (for the income-quartile table)
+        low_r, median_r = np.round(low, 1), np.round(median, 1)
+        relative = median_r - (330 + 6 * (year - 2011))
+        lowest = np.minimum(60.0, np.maximum(2.0, 1.2 * low_r + 4))
+        highest = np.minimum(60.0, np.maximum(2.0, 30 + 0.17 * relative))
+        for name, v in (
+            ("median", median),
+            ("low_standard", low),
+            ("income_lowest", lowest),
+            ("income_highest", highest),
+        ):
+            q[name][rows, j] = np.round(v, 1)
+            weighted = np.bincount(number, weights=v * weight, minlength=n_kommuner)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                q[name][:n_kommuner, j] = np.round(weighted / total_weight, 1)
 
     def _kommun_number(self, kommuner: np.ndarray) -> np.ndarray:
         return pd.Index(self.kommuner).get_indexer(kommuner)

@@ -9,7 +9,9 @@ key must appear once, or the build stops naming the file and line.
 
 The result is stored as the PxWebApi json-stat2 response a live fetch of the catalog request
 `regso_omradestyp` would give for these cells, with `PUBLICERAT` in its note: real
-published figures, so every row read from it carries `demo = false`.
+published figures, so every row read from it carries `demo = false`. It is stored as the
+catalog's table (TAB6586, the v2 table, most likely) under that table's code for the type,
+000008IU (public clients query it; not confirmed); the exports name it 000005QX.
 """
 
 from __future__ import annotations
@@ -42,9 +44,11 @@ EXPORT_YEARS = (2022, 2023)
 # "Senaste uppdatering: 20250131 08:00" in both exports' footnotes.
 EXPORT_UPDATED = "2025-01-31T08:00:00Z"
 CONTENT_LABEL = "Områdestyp"
+CONTENT_CODE = "000008IU"  # TAB6586's code for områdestyp (public clients; unconfirmed)
 NOTE = (
     f"{PUBLISHED_MARKER}: SCB:s områdestyp (1-5) per RegSO för {{years}} ur Statistikdatabasen "
-    "(tabellinnehåll 000005QX, senast uppdaterad 2025-01-31), SCB:s egna CSV-exporter "
+    "(tabellinnehåll 000005QX i IntGr5Socio, 000008IU i TAB6586; senast uppdaterad 2025-01-31), "
+    "SCB:s egna CSV-exporter "
     "(kopior i ett publikt arkiv, addegezon/deso_socioeconomic_index, data_in/), i "
     "data/raw/published/. RegSO-koderna kommer ur SCB:s nyckel koppling-deso2018-regso2020 "
     "(kommunnamn + RegSO-namn). Exporterna innehåller bara områdestypen, inte indexvärdet "
@@ -157,7 +161,7 @@ def build_regso_omradestyp(raw_dir: Path) -> dict:
     types = {(r.regso, str(r.year)): int(r.omradestyp) for r in both.itertuples()}
     variables: list[Variable] = [
         ("Region", "region", region_values, False),
-        ("ContentsCode", "tabellinnehåll", [("000005QX", CONTENT_LABEL)], False),
+        ("ContentsCode", "tabellinnehåll", [(CONTENT_CODE, CONTENT_LABEL)], False),
         years_variable(EXPORT_YEARS),
     ]
     label = "Socioekonomiskt index och områdestyp efter region (RegSO) och år"

@@ -92,7 +92,7 @@ MEASURE_WORDS = {
     "theil_h": "Theils H (utländsk/svensk bakgrund)",
     "isolation": "isolering (utländsk bakgrund)",
     "exposure": "exponering (utländsk mot svensk bakgrund)",
-    "income_dissimilarity": "inkomstsegregation D (lägsta mot högsta kvintilen)",
+    "income_dissimilarity": "inkomstsegregation D (lägsta mot högsta kvartilen)",
 }
 TYPE_MISSING = "uppgift saknas"
 SHARE_BETTER_OFF = "{share} % av DeSO har ett gynnsammare värde"

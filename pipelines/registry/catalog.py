@@ -93,6 +93,12 @@ class ScbRequest:
     title: str
     selection: dict[str, str | list[str]]
     tables: tuple[TableSpan, ...]
+    # VARIABLE → {our code: label pattern}: codes SCB renumbers, found in each table's
+    # metadata by their label (see :func:`pipelines.sources.scb.labels.resolve_labels`)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    confirmed: bool = True  # are the table ids and codes confirmed against SCB?
+    source: str = ""  # where the ids and codes come from
+    verify: str = ""  # what to check against SCB while the request is not confirmed
 
     @property
     def table_id(self) -> str:
@@ -114,15 +120,22 @@ class ScbRequest:
         raise CatalogError(f"request {self.name} has no table {table_id}.")
 
     def selection_for(
-        self, kommuner: Sequence[str], span: TableSpan | None = None
+        self,
+        kommuner: Sequence[str],
+        span: TableSpan | None = None,
+        resolved: dict[str, dict[str, str]] | None = None,
     ) -> dict[str, str | list[str]]:
         """The selection for one table of the series, in that table's own codes, with
-        `{kommuner}` and `{deso}` (both DeSO divisions) replaced for these kommuner."""
+        `{kommuner}` and `{deso}` (both DeSO divisions) replaced for these kommuner.
+        `resolved` (VARIABLE → {our code: the table's code}) replaces the codes named by
+        label; without it they stay as the request names them."""
         span = span or self.tables[-1]
         inverse = {
             var: {ours: theirs for theirs, ours in mapping.items()}
             for var, mapping in span.recode.items()
         }
+        for var, mapping in (resolved or {}).items():
+            inverse[var] = {**inverse.get(var, {}), **mapping}
         out: dict[str, str | list[str]] = {}
         for var, wanted in self.selection.items():
             back = inverse.get(var, {})
@@ -261,6 +274,8 @@ def _request(name: str, entry: dict, path: Path) -> ScbRequest:
         title=str(entry.get("title", name)),
         selection=dict(selection),
         tables=_spans(entry, where),
+        labels=_labels(entry, selection, where),
+        **_provenance(entry, where),
     )
 
 
@@ -289,6 +304,46 @@ def _kolada_indicator(
         kpi_title=str(entry.get("kpi_title", "")),
         plausible=_plausible(entry, where),
     )
+
+
+def _labels(entry: dict, selection: dict, where: str) -> dict[str, dict[str, str]]:
+    """`labels = { ContentsCode = { KVARTIL1 = "kvartil 1" } }`: each code so named must be
+    in the request's selection, and each pattern must have some text."""
+    labels = entry.get("labels") or {}
+    ok = isinstance(labels, dict) and all(
+        isinstance(m, dict) and all(isinstance(p, str) and p.strip() for p in m.values())
+        for m in labels.values()
+    )
+    if not ok:
+        raise CatalogError(f'{where}: labels must map VARIABLE = {{ our_code = "label pattern" }}.')
+    for var, mapping in labels.items():
+        wanted = selection.get(var)
+        items = [wanted] if isinstance(wanted, str) else list(wanted or [])
+        missing = [code for code in mapping if code not in items]
+        if missing:
+            raise CatalogError(
+                f"{where}: labels names {var} {', '.join(missing)}, which the selection "
+                f"of {var} does not list."
+            )
+    return {str(var): dict(mapping) for var, mapping in labels.items()}
+
+
+def _provenance(entry: dict, where: str) -> dict[str, object]:
+    """`confirmed` (true|false) and `source` are required; an unconfirmed request says
+    what to `verify`."""
+    confirmed = entry.get("confirmed")
+    if not isinstance(confirmed, bool):
+        raise CatalogError(
+            f"{where}: confirmed = true|false is missing (are the table ids and codes "
+            "confirmed against SCB?)."
+        )
+    source = str(entry.get("source", "")).strip()
+    verify = str(entry.get("verify", "")).strip()
+    if not source:
+        raise CatalogError(f"{where}: source is missing (where the ids and codes come from).")
+    if not confirmed and not verify:
+        raise CatalogError(f"{where}: an unconfirmed request says what to verify (verify = ...).")
+    return {"confirmed": confirmed, "source": source, "verify": verify}
 
 
 def _spans(entry: dict, where: str) -> tuple[TableSpan, ...]:

@@ -43,6 +43,7 @@ from pipelines.sources.raw_store import RawStore, RawStoreError
 from pipelines.sources.scb.client import PxWebClient
 from pipelines.sources.scb.errors import ScbError, ScbRequestError
 from pipelines.sources.scb.jsonstat import TableMetadata, parse_metadata
+from pipelines.sources.scb.labels import LabelError, describe, resolve_labels
 from pipelines.sources.scb.selection import SelectionError, resolve_selection
 from pipelines.sources.scb.snapshot import SOURCE as SCB_SOURCE
 
@@ -52,10 +53,12 @@ KPI_CATALOGUE = Path("kolada") / "kpi_catalogue.csv"
 
 @dataclass(frozen=True)
 class Finding:
-    part: str  # filer, täckning, katalog, Kolada
+    part: str  # filer, täckning, katalog, Kolada, verifiera
     subject: str  # a file, a table (request) or a KPI
     status: str  # fel, obs, ok
     message: str
+    request: str = ""  # the catalog request the finding is about, if any
+    skipped: bool = False  # the run goes on without this request (see _settle)
 
 
 @dataclass
@@ -72,8 +75,22 @@ class CheckReport:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.status == ERROR]
 
-    def add(self, part: str, subject: str, status: str, message: str) -> None:
-        self.findings.append(Finding(part, subject, status, message))
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Requests the run goes on without (unconfirmed, failing live): request → why."""
+        return {f.request: f.message for f in self.findings if f.skipped}
+
+    def add(
+        self,
+        part: str,
+        subject: str,
+        status: str,
+        message: str,
+        *,
+        request: str = "",
+        skipped: bool = False,
+    ) -> None:
+        self.findings.append(Finding(part, subject, status, message, request, skipped))
 
     def table(self, only_problems: bool = False) -> str:
         """One plain-text table, the verdict last (`only_problems`: leave out the ok rows)."""
@@ -258,10 +275,43 @@ def _check_tables(
     say(f"Kontrollerar katalogen mot {tables.name} …")
     try:
         for request in catalog.scb.values():
+            found = CheckReport(report.source)
             for span in request.tables:
-                _check_table(report, tables, store, request, span, kommuner, settings.live)
+                _check_table(found, tables, store, request, span, kommuner, settings.live)
+            _settle(report, request, found.findings, settings.live)
     except ScbError as exc:  # the source did not answer: no table can be checked
         report.add("täckning", "SCB", ERROR, f"SCB svarar inte: {_flat(exc)}")
+
+
+def _settle(report: CheckReport, request: ScbRequest, findings: list[Finding], live: bool) -> None:
+    """Add one request's findings. Live, a request the catalog marks unconfirmed that fails
+    the check does not stop the run: its errors become notes and a warning says the run
+    goes on without it (a confirmed request that fails still stops the run). Live, every
+    unconfirmed request also says what to verify."""
+    failed = [f for f in findings if f.status == ERROR]
+    skip = live and not request.confirmed and bool(failed)
+    for f in findings:
+        status = NOTE if skip and f.status == ERROR else f.status
+        report.add(f.part, f.subject, status, f.message, request=request.name)
+    if skip:
+        report.add(
+            "katalog",
+            request.name,
+            NOTE,
+            f"VARNING: hoppas över – obekräftad i katalogen och klarar inte kontrollen "
+            f"({'; '.join(f.message for f in failed)}); körningen fortsätter utan "
+            f"{request.title}",
+            request=request.name,
+            skipped=True,
+        )
+    if live and not request.confirmed:
+        report.add(
+            "verifiera",
+            request.name,
+            NOTE,
+            f"obekräftad: verifiera {request.verify} (källa: {request.source})",
+            request=request.name,
+        )
 
 
 def _flat(exc: BaseException) -> str:
@@ -355,31 +405,15 @@ def _check_table(
         report.add("täckning", subject, ERROR, _flat(exc))
         return
     if info is None:
-        if live:
-            found = tables.candidates(span)
-            hint = (
-                "; kandidater: "
-                + "; ".join(
-                    f"{t.get('id')} {t.get('label', '')[:70]} ({t.get('firstPeriod')}–{t.get('lastPeriod')})"
-                    for t in found[:5]
-                )
-                if found
-                else f"; inga träffar för {' eller '.join(span.search_terms)} i SCB:s tabellista"
-            )
-            report.add("katalog", subject, ERROR, f"SCB känner inte till tabellen{hint}")
-        else:
-            report.add(
-                "täckning",
-                subject,
-                ERROR,
-                f"ögonblicksbilden saknar tabellen ({store.folder(SCB_SOURCE, span.table_id, request.name)}); "
-                "hämta den med SEGREGATION_SOURCE=live",
-            )
+        _missing_table(report, tables, store, request, span, live)
         return
     metadata = tables.metadata(request, span)
-    problems: list[str] = []
-    notes: list[str] = []
-    selection = request.selection_for(kommuner, span)
+    try:
+        resolved = resolve_labels(metadata, request.labels, span.table_id)
+    except LabelError as exc:
+        report.add("katalog", subject, ERROR, str(exc).removeprefix(f"{span.table_id}: "))
+        return
+    selection = request.selection_for(kommuner, span, resolved)
     unknown = [v for v in selection if v not in metadata.codes]
     if unknown:
         report.add(
@@ -390,6 +424,78 @@ def _check_table(
         )
         return
     years = _years(metadata)
+    problems, notes = _check_years(request, span, years)
+    region = request.region_variable
+    if region is not None and region in metadata.codes:
+        problems += _coverage(metadata.dimension(region).codes, request, kommuner, live)
+    if not problems:
+        try:
+            resolve_selection(metadata, selection, span.table_id)
+        except SelectionError as exc:
+            problems.append(str(exc).removeprefix(f"{span.table_id}: "))
+    if live:
+        notes += _fetch_notes(store, request, span, info)
+    for problem in problems:
+        part = "täckning" if "saknar" in problem else "katalog"
+        report.add(part, subject, ERROR, problem)
+    for note in notes:
+        report.add("katalog", subject, NOTE, note)
+    if not problems:
+        span_years = [y for y in years if span.covers(y)]
+        by_label = (
+            f"; koder efter etikett: {describe(resolved, request.labels)}" if resolved else ""
+        )
+        report.add(
+            "katalog",
+            subject,
+            OK,
+            (
+                f"år {span_years[0]}–{span_years[-1]}: {_short(info.get('label') or metadata.label)}"
+                if span_years
+                else "ok"
+            )
+            + by_label,
+        )
+
+
+def _missing_table(
+    report: CheckReport,
+    tables: TableSource,
+    store: RawStore,
+    request: ScbRequest,
+    span: TableSpan,
+    live: bool,
+) -> None:
+    """The source does not know the table: live, with SCB's candidates for it."""
+    subject = f"{span.table_id} ({request.name})"
+    if not live:
+        report.add(
+            "täckning",
+            subject,
+            ERROR,
+            f"ögonblicksbilden saknar tabellen ({store.folder(SCB_SOURCE, span.table_id, request.name)}); "
+            "hämta den med SEGREGATION_SOURCE=live",
+        )
+        return
+    found = tables.candidates(span)
+    hint = (
+        "; kandidater: "
+        + "; ".join(
+            f"{t.get('id')} {t.get('label', '')[:70]} ({t.get('firstPeriod')}–{t.get('lastPeriod')})"
+            for t in found[:5]
+        )
+        if found
+        else f"; inga träffar för {' eller '.join(span.search_terms)} i SCB:s tabellista"
+    )
+    report.add("katalog", subject, ERROR, f"SCB känner inte till tabellen{hint}")
+
+
+def _check_years(
+    request: ScbRequest, span: TableSpan, years: list[int]
+) -> tuple[list[str], list[str]]:
+    """Problems and notes about the catalog's years against the table's."""
+    problems: list[str] = []
+    notes: list[str] = []
     if span.first_year is not None and years and span.first_year not in years:
         problems.append(f"katalogen börjar {span.first_year}, tabellen har {years[0]}–{years[-1]}")
     if span.last_year is not None and years and span.last_year not in years:
@@ -400,38 +506,20 @@ def _check_table(
             f"SCB har nyare år: {', '.join(str(y) for y in years if y > span.last_year)} "
             f"(katalogen slutar {span.last_year}; ändra last_year i catalog.toml)"
         )
-    region = request.region_variable
-    if region is not None and region in metadata.codes:
-        problems += _coverage(metadata.dimension(region).codes, request, kommuner, live)
-    if not problems:
-        try:
-            resolve_selection(metadata, selection, span.table_id)
-        except SelectionError as exc:
-            problems.append(str(exc).removeprefix(f"{span.table_id}: "))
-    if live:
-        previous = store.manifest(SCB_SOURCE, span.table_id, request.name)
-        if previous is None:
-            notes.append("inte hämtad tidigare: körningen hämtar den")
-        elif previous.get("updated") != info.get("updated"):
-            notes.append(
-                f"nyare hos SCB ({info.get('updated')}) än sparad hämtning "
-                f"({previous.get('updated')}): körningen hämtar den"
-            )
-    for problem in problems:
-        part = "täckning" if "saknar" in problem else "katalog"
-        report.add(part, subject, ERROR, problem)
-    for note in notes:
-        report.add("katalog", subject, NOTE, note)
-    if not problems:
-        span_years = [y for y in years if span.covers(y)]
-        report.add(
-            "katalog",
-            subject,
-            OK,
-            f"år {span_years[0]}–{span_years[-1]}: {_short(info.get('label') or metadata.label)}"
-            if span_years
-            else "ok",
-        )
+    return problems, notes
+
+
+def _fetch_notes(store: RawStore, request: ScbRequest, span: TableSpan, info: dict) -> list[str]:
+    """Live: will the run fetch the table (never fetched, or newer at SCB)?"""
+    previous = store.manifest(SCB_SOURCE, span.table_id, request.name)
+    if previous is None:
+        return ["inte hämtad tidigare: körningen hämtar den"]
+    if previous.get("updated") != info.get("updated"):
+        return [
+            f"nyare hos SCB ({info.get('updated')}) än sparad hämtning "
+            f"({previous.get('updated')}): körningen hämtar den"
+        ]
+    return []
 
 
 def _short(text: str, limit: int = 70) -> str:

@@ -1,5 +1,6 @@
--- Segregationsindex per kommun, år, DeSO-indelning och mått, räknade över kommunens DeSO: olikhetsindex D och Theils informationsindex H för utländsk mot svensk bakgrund, isolering och exponering, samt inkomstsegregation (D mellan lägsta och högsta nationella inkomstkvintilen). expected_random är värdet om de boende vore slumpmässigt fördelade över samma DeSO-storlekar (simulerat, fast frö), interval_low–interval_high dess 95 % simuleringsintervall och adjusted värdet justerat för det (D och H enligt Carrington & Troske: (värde − slumpvärde)/(1 − slumpvärde); isolering och exponering: värde − slumpvärde).
+-- Segregationsindex per kommun, år, DeSO-indelning och mått, räknade över kommunens DeSO: olikhetsindex D och Theils informationsindex H för utländsk mot svensk bakgrund, isolering och exponering, samt inkomstsegregation (D mellan lägsta och högsta nationella inkomstkvartilen, kvartil 1 mot 4). expected_random är värdet om de boende vore slumpmässigt fördelade över samma DeSO-storlekar (simulerat, fast frö), interval_low–interval_high dess 95 % simuleringsintervall och adjusted värdet justerat för det (D och H enligt Carrington & Troske: (värde − slumpvärde)/(1 − slumpvärde); isolering och exponering: värde − slumpvärde).
 -- DeSO där en cell saknas (..) lämnas utanför och räknas i areas_suppressed; DeSO utan boende i areas_empty. rank_among_kommuner: 1 = mest segregerad (för exponering: lägst exponering) bland de inlästa kommunerna samma år, indelning och mått. note förklarar ett saknat värde. Formlerna står i docs/metod.md (Segregationsindex).
+-- Ett mått vars källa hoppades över i kontrollen före körningen (en obekräftad tabell som inte klarade den, raw.preflight_check) får rader utan värde, och note säger vilken källa som saknas och varför.
 -- column kommun: kommunkod (fyra siffror, t.ex. 0123)
 -- column kommun_name: kommunens namn
 -- column year: år
@@ -22,9 +23,9 @@
 -- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
 -- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
 -- column reference_year: referensåret, det år uppgiften avser
--- depends_on: staging.stg_deso_group_counts, staging.segregation_random_allocation
+-- depends_on: staging.stg_deso_group_counts, staging.segregation_random_allocation, raw.preflight_check
 -- unique_key: kommun, year, division, measure
-WITH units AS (
+WITH counted AS (
     SELECT
         kommun, year, division, pair,
         any_value(kommun_name)                                            AS kommun_name,
@@ -37,6 +38,29 @@ WITH units AS (
         string_agg(DISTINCT source_table, ',' ORDER BY source_table)     AS source_table
     FROM staging.stg_deso_group_counts
     GROUP BY kommun, year, division, pair
+),
+pair_sources (pair, request) AS (
+    VALUES ('background', 'deso_population_background'), ('income', 'deso_income_quartiles')
+),
+skipped AS (
+    -- pairs whose source the run went on without, and why
+    SELECT s.pair, string_agg(c.message, '; ') AS reason
+    FROM raw.preflight_check c
+    JOIN pair_sources s USING (request)
+    WHERE c.skipped
+    GROUP BY s.pair
+),
+units AS (
+    SELECT u.*, NULL::VARCHAR AS skipped_reason FROM counted u
+    UNION ALL
+    -- a skipped pair: one row per kommun, year and division that the other pairs have
+    SELECT DISTINCT ON (o.kommun, o.year, o.division)
+        o.kommun, o.year, o.division, s.pair, o.kommun_name, 0, 0, 0, NULL, NULL, o.demo,
+        NULL, s.reason
+    FROM counted o
+    CROSS JOIN skipped s
+    WHERE o.pair <> s.pair
+      AND NOT EXISTS (SELECT 1 FROM counted i WHERE i.pair = s.pair)
 ),
 areas AS (
     -- the DeSO that count: not suppressed, with residents
@@ -75,8 +99,8 @@ measure_names (pair, measure, source_measure, measure_name, groups, sort_order) 
          'utländsk bakgrund (andel med utländsk bakgrund i grannskapet för en person med utländsk bakgrund)', 3),
         ('background', 'exposure', 'exposure', 'Exponering',
          'utländsk bakgrund mot svensk bakgrund (andel med svensk bakgrund i grannskapet för en person med utländsk bakgrund)', 4),
-        ('income', 'income_dissimilarity', 'dissimilarity', 'Inkomstsegregation D (kvintil 1 mot 5)',
-         'lägsta / högsta inkomstkvintilen (ekonomisk standard, hela riket)', 5)
+        ('income', 'income_dissimilarity', 'dissimilarity', 'Inkomstsegregation D (kvartil 1 mot 4)',
+         'lägsta / högsta inkomstkvartilen (ekonomisk standard, hela riket)', 5)
 ),
 long AS (
     SELECT
@@ -89,7 +113,7 @@ long AS (
             WHEN 'exposure' THEN o.exposure
         END                                                               AS value,
         u.areas, u.areas_suppressed, u.areas_empty,
-        u.big_x, u.big_y, u.demo, u.source_table
+        u.big_x, u.big_y, u.demo, u.source_table, u.skipped_reason
     FROM units u
     JOIN measure_names m USING (pair)
     LEFT JOIN observed o USING (kommun, year, division, pair)
@@ -132,6 +156,7 @@ SELECT
                                                                           AS kommuner_compared,
     CASE
         WHEN value IS NOT NULL THEN NULL
+        WHEN skipped_reason IS NOT NULL THEN 'källan saknas i denna körning: ' || skipped_reason
         WHEN areas = 0 AND areas_suppressed > 0 THEN 'alla DeSO saknar uppgift (..)'
         WHEN areas = 0 THEN 'inga boende i kommunens DeSO'
         WHEN coalesce(big_x, 0) = 0 OR coalesce(big_y, 0) = 0

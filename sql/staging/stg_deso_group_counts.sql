@@ -1,5 +1,5 @@
--- Underlag för segregationsindexen: per kommun, DeSO, indelning, år och gruppar antalet i den första gruppen (group_x), i den andra (group_y) och båda (total = group_x + group_y). Par 'background': utländsk bakgrund (UtlBakgrund 1) mot svensk bakgrund (2), båda könen. Par 'income': boende i lägsta mot högsta nationella kvintilen av ekonomisk standard, antal = andel (%) / 100 × folkmängd (SCB publicerar andelar). suppressed = någon cell saknas (..); sådana DeSO lämnas utanför indexen och räknas.
--- depends_on: raw.scb_deso_population_background, raw.scb_deso_income_quintiles
+-- Underlag för segregationsindexen: per kommun, DeSO, indelning, år och gruppar antalet i den första gruppen (group_x), i den andra (group_y) och båda (total = group_x + group_y). Par 'background': utländsk bakgrund (UtlBakgrund 1) mot svensk bakgrund (2), båda könen. Par 'income': boende i lägsta mot högsta nationella kvartilen av ekonomisk standard (kvartil 1 mot 4), antal = andel (%) / 100 × folkmängd (SCB publicerar andelar). suppressed = någon cell saknas (..); sådana DeSO lämnas utanför indexen och räknas.
+-- depends_on: raw.scb_deso_population_background, raw.scb_deso_income_quartiles
 WITH population AS (
     SELECT
         Region::VARCHAR                                                  AS deso,
@@ -23,19 +23,20 @@ kommun_names AS (
     WHERE division = 'kommun'
     GROUP BY ALL
 ),
-quintiles AS (
+quartiles AS (
     SELECT
         Region::VARCHAR                                                  AS deso,
         division::VARCHAR                                                AS division,
         CAST(Tid AS INTEGER)                                             AS year,
-        -- VERIFY: stand-in content codes, see deso_income_quintiles in data/raw/catalog.toml
-        max(value) FILTER (WHERE ContentsCode = 'KVINTIL1')              AS lowest_share,
-        max(value) FILTER (WHERE ContentsCode = 'KVINTIL5')              AS highest_share,
+        -- the request's names of the contents SCB's table labels kvartil 1 and 4
+        -- (found by label: see deso_income_quartiles in data/raw/catalog.toml)
+        max(value) FILTER (WHERE ContentsCode = 'KVARTIL1')              AS lowest_share,
+        max(value) FILTER (WHERE ContentsCode = 'KVARTIL4')              AS highest_share,
         count(*) FILTER (WHERE value IS NULL)                            AS missing,
         string_agg(DISTINCT status, ',')                                 AS status_symbols,
         bool_or(demo)                                                    AS demo,
         any_value(table_id)                                              AS source_table
-    FROM raw.scb_deso_income_quintiles
+    FROM raw.scb_deso_income_quartiles
     WHERE division <> 'kommun'
     GROUP BY ALL
 ),
@@ -62,7 +63,7 @@ pairs AS (
         nullif(concat_ws(',', q.status_symbols, p.status_symbols), ''),
         q.demo OR coalesce(p.demo, FALSE),
         q.source_table || '+' || coalesce(p.source_table, '?')
-    FROM quintiles q
+    FROM quartiles q
     LEFT JOIN population p USING (deso, division, year)
 )
 SELECT

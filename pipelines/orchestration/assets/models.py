@@ -1,5 +1,6 @@
 """Staging and mart assets built from the SQL files in `sql/staging/` and `sql/marts/`."""
 
+import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from pipelines.orchestration.assets.metadata import DEMO_WARNING, preview, table_metadata
@@ -60,7 +61,7 @@ def _coverage(warehouse, table: str, columns: list[str]) -> dict[str, object]:
         out["demo_rows"] = int(row["demo_rows"])
     if "kommun" in columns:
         out["kommuner"] = int(row["kommuner"])
-    if "year" in columns and row["first_year"] == row["first_year"]:  # not NaN
+    if "year" in columns and pd.notna(row["first_year"]):  # an empty table has no years
         out["years"] = f"{int(row['first_year'])}–{int(row['last_year'])}"
     if "deso" in columns:
         out["areas"] = int(row["areas"])

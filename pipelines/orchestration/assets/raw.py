@@ -14,11 +14,11 @@ from dagster import (
 )
 
 from pipelines.orchestration.assets.metadata import DEMO_WARNING, table_metadata
-from pipelines.orchestration.assets.preflight import PREFLIGHT
+from pipelines.orchestration.assets.preflight import PREFLIGHT, skipped_requests
 from pipelines.orchestration.resources import PipelineResource
 from pipelines.registry.catalog import ScbRequest
 from pipelines.sources.raw_store import RawStore
-from pipelines.sources.scb.snapshot import fetch_request, load_request
+from pipelines.sources.scb.snapshot import empty_frame, fetch_request, load_request
 from pipelines.warehouse.models import SqlModel
 
 SCB_PREFIX = "scb_"
@@ -59,6 +59,9 @@ def build_scb_asset(request_name: str, title: str = ""):
         request = catalog.request(request_name)
         kommuner = [k.code for k in pipeline.kommuner()]
         store = pipeline.store()
+        skipped = skipped_requests(pipeline.warehouse()).get(request_name)
+        if skipped is not None:
+            return _skipped(context, pipeline, request, table, skipped)
         fetch_meta: dict[str, object] = {"source_mode": settings.source}
         if settings.live:
             fetch_meta.update(_fetch_live(context, pipeline, store, request, kommuner))
@@ -107,3 +110,24 @@ def _fetch_live(
         "fetch_reason": "; ".join(f"{o.table_id}: {o.reason}" for o in outcomes),
         **client.stats.since(before),
     }
+
+
+def _skipped(
+    context: AssetExecutionContext,
+    pipeline: PipelineResource,
+    request: ScbRequest,
+    table: str,
+    reason: str,
+) -> MaterializeResult:
+    """An unconfirmed request the source check skipped: an empty table that says why."""
+    context.log.warning(f"{request.name}: {reason}")
+    summary = pipeline.warehouse().replace_table("raw", table, empty_frame(request))
+    return MaterializeResult(
+        metadata={
+            **table_metadata(summary, f"raw.{table}"),
+            "source_mode": pipeline.settings().source,
+            "skipped": reason,
+            "scb_table_id": ", ".join(request.table_ids),
+            "scb_table_title": request.title,
+        }
+    )

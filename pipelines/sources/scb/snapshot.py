@@ -31,6 +31,7 @@ from pipelines.registry.catalog import ScbRequest, TableSpan
 from pipelines.sources.raw_store import RawFile, RawStore, RawStoreError
 from pipelines.sources.scb.client import DataPart, PxWebClient
 from pipelines.sources.scb.jsonstat import cells_frame, parse_cells, parse_jsonstat2, parse_metadata
+from pipelines.sources.scb.labels import label_codes, resolve_labels
 from pipelines.sources.scb.selection import response_dimensions
 
 SOURCE = "scb"
@@ -106,12 +107,13 @@ def fetch_table(
     force: bool = False,
 ) -> FetchOutcome:
     """Fetch one table of a request unless the stored fetch is still current."""
-    selection = request.selection_for(kommuner, span)
     table_id = span.table_id
     info_bytes = client.table_info_bytes(table_id)
     updated = json.loads(info_bytes).get("updated")
     previous = store.manifest(SOURCE, table_id, request.name)
     if not force and previous is not None:
+        # an unchanged table resolves its labels as before
+        selection = request.selection_for(kommuner, span, previous.get("resolved_codes"))
         same = previous.get("updated") == updated and previous.get("selection") == selection
         if same:
             return FetchOutcome(
@@ -123,8 +125,11 @@ def fetch_table(
                 f"unchanged since {updated}: no data fetched",
             )
     metadata_bytes = client.metadata_bytes(table_id)
+    metadata = client.metadata(table_id)
+    resolved = resolve_labels(metadata, request.labels, table_id) if request.labels else {}
+    selection = request.selection_for(kommuner, span, resolved)
     parts = client.fetch_data(table_id, selection, codelists=span.codelists or None)
-    data_files = _checked_parts(client, request, table_id, selection, parts)
+    data_files = _checked_parts(client, request, table_id, selection, parts, metadata)
     store_request(
         store,
         request,
@@ -135,6 +140,7 @@ def fetch_table(
         data_files,
         selection=selection,
         updated=updated,
+        **({"resolved_codes": resolved} if resolved else {}),
     )
     reason = "first fetch" if previous is None else f"updated at source: {updated}"
     return FetchOutcome(request.name, table_id, True, updated, len(parts), reason)
@@ -146,11 +152,12 @@ def _checked_parts(
     table_id: str,
     selection: dict[str, str | list[str]],
     parts: list[DataPart],
+    metadata: dict,
 ) -> list[RawFile]:
     """The fetched parts as raw files, each parsed first against the table's metadata."""
     # Parse every response before storing it: a malformed or changed response must never
     # replace the last good fetch in the raw layer.
-    expected = response_dimensions(client.metadata(table_id), selection)
+    expected = response_dimensions(metadata, selection)
     for part in parts:
         parse_jsonstat2(
             json.loads(part.content),
@@ -233,6 +240,23 @@ def load_request(store: RawStore, request: ScbRequest, kommuner: Sequence[str]) 
     return LoadedTable(request, frame, manifests, notes, region, dropped)
 
 
+def empty_frame(request: ScbRequest) -> pd.DataFrame:
+    """No rows, with the columns a loaded request has: what a raw table holds for a request
+    the run goes on without (an unconfirmed table that failed the live check)."""
+    variables = [v for v in request.selection if v != "Tid"] + ["Tid"]
+    columns: dict[str, pd.Series] = {}
+    for var in variables:
+        columns[var] = pd.Series(dtype="string")
+        columns[f"{var}_label"] = pd.Series(dtype="string")
+    columns["value"] = pd.Series(dtype="float64")
+    for name in ("status", "source_file", "table_id", "updated"):
+        columns[name] = pd.Series(dtype="string")
+    columns["demo"] = pd.Series(dtype="bool")
+    if request.region_variable is not None:
+        columns["division"] = pd.Series(dtype="string")
+    return pd.DataFrame(columns)
+
+
 def _parts_for(stored, region: str | None, kommuner: Sequence[str] | None) -> list[str]:
     """The data parts that can hold rows of these kommuner, judged by the region codes each
     part's request asked for (its `body` in the manifest). A snapshot fetched for more
@@ -289,13 +313,25 @@ def _load_table(
     frame["demo"] = np.repeat([any(DEMO_MARKER in n for n in p.notes) for p in parts], lengths)
     frame["source_file"] = np.repeat(np.array(names, dtype=object), lengths)
     request.recode_frame(frame, span)
+    for var, mapping in label_codes(stored.manifest.get("resolved_codes") or {}).items():
+        if var in frame.columns:  # the table's codes for codes named by label → ours
+            frame[var] = frame[var].astype(str).replace(mapping)
     frame["table_id"] = span.table_id
     frame["updated"] = stored.manifest.get("updated")
     return frame, notes, stored.manifest
 
 
+# The years of each DeSO division and of the RegSO division built from it.
+DIVISION_YEARS = {
+    **{d.code: (d.first_year, d.last_year) for d in DIVISIONS.values()},
+    **{d.regso_division: (d.first_year, d.last_year) for d in DIVISIONS.values()},
+}
+
+
 def _split_divisions(frame: pd.DataFrame, region: str, span: TableSpan) -> tuple[pd.DataFrame, int]:
-    """Bare codes and `division`; drop cells of a DeSO division outside its years."""
+    """Bare codes and `division`; drop every cell of a DeSO or RegSO code outside its
+    division's years, whatever it holds: SCB leaves most of them empty (`..`), but some
+    tables answer 0 there (TAB6574), and such a zero is not a real zero."""
     codes, divisions = split_region_column(frame[region], span.division)
     frame[region] = codes
     frame["division"] = divisions
@@ -305,12 +341,12 @@ def _split_divisions(frame: pd.DataFrame, region: str, span: TableSpan) -> tuple
         index=frame.index,
     )
     outside = pd.Series(False, index=frame.index)
-    for division in DIVISIONS.values():
-        in_division = divisions == division.code
-        if division.first_year is not None:
-            outside |= in_division & (years < division.first_year)
-        if division.last_year is not None:
-            outside |= in_division & (years > division.last_year)
+    for code, (first, last) in DIVISION_YEARS.items():
+        in_division = divisions == code
+        if first is not None:
+            outside |= in_division & (years < first)
+        if last is not None:
+            outside |= in_division & (years > last)
     n = int(outside.sum())
     if n:
         frame = frame.loc[~outside.to_numpy()].reset_index(drop=True)
