@@ -308,7 +308,8 @@ def test_live_fetch_stores_scb_answer_verbatim_and_the_map_reads_it(tmp_path):
         )
     assert len(server.requests) == 2
     query = server.requests[-1]
-    assert query["typeName"] == "stat:DeSO_2025" and query["srsName"] == "EPSG:3006"
+    assert query["typeNames"] == "stat:DeSO_2025" and query["srsName"] == "EPSG:3006"
+    assert query["version"].startswith("2.") and "typeName" not in query
     assert query["CQL_FILTER"] == "kommunkod='0180'"
     stored = store.read("geodata", "DeSO_2025", "0180")  # verified against its sha256
     body = json.loads(stored.read("features.json"))
@@ -338,7 +339,7 @@ def test_live_fetch_falls_back_to_deso_2018_and_says_when_there_is_none(tmp_path
             "stat:DeSO_2018",
             1,
         )
-        assert [q["typeName"] for q in server.requests] == ["stat:DeSO_2025", "stat:DeSO_2018"]
+        assert [q["typeNames"] for q in server.requests] == ["stat:DeSO_2025", "stat:DeSO_2018"]
         assert maps.fetch_deso_boundaries(RawStore(tmp_path), http(), server.url, "2584") is None
     assert maps.load_deso_boundaries(tmp_path, "1280").division == "DeSO 2018"
     assert maps.load_deso_boundaries(tmp_path, "2584") is None

@@ -40,6 +40,7 @@ from pipelines.publish import texts
 from pipelines.publish.chart_style import decimals, number, template
 from pipelines.publish.texts import UNIT_TITLES
 from pipelines.sources.raw_store import RawFile, RawStore
+from pipelines.sources.wfs import get_feature_params
 
 GEOGRAPHY = "geography"
 DESO_FILE = "deso2025_{kommun}_sweref99tm.geojson"
@@ -303,15 +304,7 @@ def fetch_deso_boundaries(
     `http` is the project's :class:`pipelines.sources.http.JsonHttp`.
     """
     for division, layer in SCB_WFS_LAYERS:
-        params = {
-            "service": "WFS",
-            "version": "1.1.0",
-            "request": "GetFeature",
-            "typeName": layer,
-            "outputFormat": "application/json",
-            "srsName": "EPSG:3006",
-            "CQL_FILTER": f"kommunkod='{kommun}'",
-        }
+        params = get_feature_params(layer, kommun)  # WFS 2.0: typeNames, SWEREF 99 TM
         response = http.request(
             "boundaries",
             "GET",
