@@ -42,10 +42,13 @@ def _condition(filters: dict[str, list[str]], params: list[object], alias: str =
 
 
 def _strict_sum(expr: str, condition: str) -> str:
-    """Σ expr over rows meeting condition, NULL if any of those rows is missing."""
+    """Σ expr over rows meeting condition, NULL if any of those rows is missing.
+
+    The rows are added in order of value, so the last digits do not depend on the order in
+    which DuckDB's threads deliver them (an unchanged rerun gives the same bytes)."""
     return (
         f"CASE WHEN count(*) FILTER (WHERE {condition} AND ({expr}) IS NULL) > 0 THEN NULL "
-        f"ELSE sum({expr}) FILTER (WHERE {condition}) END"
+        f"ELSE sum({expr} ORDER BY {expr}) FILTER (WHERE {condition}) END"
     )
 
 
@@ -100,11 +103,13 @@ def _weighted_mean_select(
     value_cond = _condition(indicator.numerator, params, "v.")
     return f"""
         SELECT {common},
-            CASE WHEN bool_or(v.value IS NULL OR w.value IS NULL) THEN NULL ELSE sum(v.value * w.value) END AS numerator,
-            CASE WHEN bool_or(v.value IS NULL OR w.value IS NULL) THEN NULL ELSE sum(w.value) END AS denominator,
-            string_agg(DISTINCT coalesce(v.status, w.status), ',') AS status_symbols,
+            CASE WHEN bool_or(v.value IS NULL OR w.value IS NULL) THEN NULL ELSE sum(v.value * w.value ORDER BY v.value * w.value) END AS numerator,
+            CASE WHEN bool_or(v.value IS NULL OR w.value IS NULL) THEN NULL ELSE sum(w.value ORDER BY w.value) END AS denominator,
+            string_agg(DISTINCT coalesce(v.status, w.status), ','
+                       ORDER BY coalesce(v.status, w.status)) AS status_symbols,
             bool_or(v.demo OR w.demo) AS demo,
-            string_agg(DISTINCT v.table_id || '+' || w.table_id, ',') AS source_table,
+            string_agg(DISTINCT v.table_id || '+' || w.table_id, ','
+                       ORDER BY v.table_id || '+' || w.table_id) AS source_table,
             max(v.updated) AS source_updated
         FROM {table} v
         LEFT JOIN {weight_table} w
@@ -136,9 +141,9 @@ def _sum_select(indicator: Indicator, params: list[object], common: str, table: 
         SELECT {common},
             {numerator} AS numerator,
             {denominator} AS denominator,
-            string_agg(DISTINCT v.status, ',') AS status_symbols,
+            string_agg(DISTINCT v.status, ',' ORDER BY v.status) AS status_symbols,
             bool_or(v.demo) AS demo,
-            any_value(v.table_id) AS source_table,
+            min(v.table_id) AS source_table,
             max(v.updated) AS source_updated
         FROM {table} v
         WHERE {where}

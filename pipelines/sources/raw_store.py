@@ -17,7 +17,9 @@ Uncompressed folders (older snapshots) read as before.
 
 The folder is written next to the old one and swapped in with two renames (old aside, new
 in), so a failed fetch leaves the previous folder (the last good snapshot) in place; if a
-crash falls between the two renames, the next read puts the previous folder back. Reading checks every
+crash falls between the two renames, the next read puts the previous folder back, and the
+next write of the same request removes the half-written or set-aside folders such a crash
+left (`.<request>.new-<hex>`, `.<request>.old-<hex>`). Reading checks every
 file's sha256 against the manifest, so an edited or damaged snapshot is an error, not a
 silent change of numbers.
 """
@@ -116,6 +118,7 @@ class RawStore:
         With `compress`, every data response (`part-*`) is stored as `<name>.gz`."""
         target = self.folder(source, table_id, request)
         target.parent.mkdir(parents=True, exist_ok=True)
+        _clear_debris(target)
         staging = target.parent / f".{request}.new-{uuid.uuid4().hex[:8]}"
         staging.mkdir()
         try:
@@ -199,6 +202,17 @@ def _recover(target: Path) -> None:
     previous = sorted(target.parent.glob(f".{target.name}.old-*"))
     if previous:
         os.replace(previous[-1], target)
+
+
+def _clear_debris(target: Path) -> None:
+    """Remove what an interrupted write of this request left beside its folder: a staging
+    folder (`.<request>.new-<hex>`) and, once the folder is back in place, set-aside ones
+    (`.<request>.old-<hex>`). Only a write calls this, and one run writes at a time."""
+    _recover(target)
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(new|old)-[0-9a-f]{{8}}$")
+    for path in target.parent.glob(f".{target.name}.*"):
+        if pattern.match(path.name) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -9,16 +9,21 @@
   written to a temporary name and moved into place with an atomic rename, so a reader
   sees either the previous complete file or the new one, never half of one, and a
   reader that holds a file open never blocks the nightly run.
+- A run killed while publishing leaves its temporary files behind (the published files
+  are intact). The next publish removes them first, holding a lock on
+  `data/marts/.work/publish.lock` so that it never removes another publisher's files;
+  the operating system releases the lock when a process ends, even on `kill -9`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +40,11 @@ EXCEL_SUFFIX = "_excel.csv"  # Excel-ready copy of each mart (pipelines/warehous
 # open cut short. Such a mart (DeSO values for the whole country) gets no `_excel.csv`; its
 # `.csv` and `.parquet` are complete, and an old Excel copy of it is removed.
 EXCEL_MAX_ROWS = 1_048_575
+# The temporary name of a file being published: `.<file name>.<8 hex digits>.tmp` (see
+# Warehouse.publish; the report command uses the same form), and the write-ahead log DuckDB
+# keeps beside a reader database while it is written (`….tmp.wal`).
+_TEMPORARY_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp(\.wal)?$")
+PUBLISH_LOCK = "publish.lock"
 
 
 # Working databases held open by :meth:`Warehouse.held_open`, by resolved path.
@@ -154,10 +164,43 @@ class Warehouse:
         with self.connect(read_only=True) as con:
             return con.execute(sql, params or []).df()
 
+    def leftovers(self) -> list[Path]:
+        """Temporary files an interrupted publish left in the marts folder (our names only)."""
+        if not self.marts_dir.is_dir():
+            return []
+        return sorted(
+            path
+            for path in self.marts_dir.glob(".*.tmp*")
+            if _TEMPORARY_NAME.match(path.name) and path.is_file()
+        )
+
+    @contextmanager
+    def publishing(self) -> Iterator[tuple[int, int]]:
+        """Hold the marts folder's publish lock and remove what interrupted runs left behind.
+
+        Yields how many files were removed and their size in bytes. The lock is an OS file
+        lock (released when the process ends, however it ends), so a temporary file that
+        exists while we hold it belongs to no live publisher."""
+        lock_path = self.work_path.parent / PUBLISH_LOCK
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another process publishes here
+            try:
+                removed = freed = 0
+                for path in self.leftovers():
+                    with suppress(FileNotFoundError):
+                        size = path.stat().st_size
+                        path.unlink()
+                        removed, freed = removed + 1, freed + size
+                yield removed, freed
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def publish(
         self,
         marts: Sequence[str],
         derived: Callable[[dict[str, Path]], dict[str, str]] | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> dict[str, Path]:
         """Export marts to Parquet, CSV, Excel-ready CSV and a reader database, each swapped
         in atomically.
@@ -168,8 +211,23 @@ class Warehouse:
         thread (DuckDB works outside Python's lock), so the two overlap.
         All files are first written under temporary names; only when every one is complete
         are they renamed into place, so a failure leaves all previous files untouched.
+        Temporary files of an earlier, interrupted publish are removed first (`progress`
+        hears how many).
         """
         self.marts_dir.mkdir(parents=True, exist_ok=True)
+        with self.publishing() as (removed, freed):
+            if removed and progress is not None:
+                progress(
+                    f"{removed} tillfälliga filer ({freed / 1e6:.1f} MB) från en avbruten "
+                    "publicering borttagna"
+                )
+            return self._publish(marts, derived)
+
+    def _publish(
+        self,
+        marts: Sequence[str],
+        derived: Callable[[dict[str, Path]], dict[str, str]] | None,
+    ) -> dict[str, Path]:
         token = uuid.uuid4().hex[:8]
 
         def staged(final: Path) -> tuple[Path, Path]:

@@ -67,14 +67,14 @@ summed AS (
         count(*) AS deso_count,
         count(*) FILTER (WHERE m.numerator IS NULL
                          OR (c.method <> 'sum' AND m.denominator IS NULL)) AS deso_missing,
-        sum(m.numerator) AS numerator,
-        sum(m.denominator) AS denominator,
-        any_value(c.method) AS method,
-        string_agg(DISTINCT m.status_symbols, ',') AS status_symbols,
+        sum(m.numerator ORDER BY m.numerator) AS numerator,
+        sum(m.denominator ORDER BY m.denominator) AS denominator,
+        min(c.method) AS method,
+        string_agg(DISTINCT m.status_symbols, ',' ORDER BY m.status_symbols) AS status_symbols,
         bool_or(m.demo) AS demo,
-        string_agg(DISTINCT m.source_table, ',') AS source_table,
-        string_agg(DISTINCT m.division, ',') AS division,
-        string_agg(DISTINCT m.population, ',') AS population,
+        string_agg(DISTINCT m.source_table, ',' ORDER BY m.source_table) AS source_table,
+        string_agg(DISTINCT m.division, ',' ORDER BY m.division) AS division,
+        string_agg(DISTINCT m.population, ',' ORDER BY m.population) AS population,
         max(m.source_updated) AS source_updated
     FROM members m JOIN raw.indicator_catalog c USING (indicator)
     GROUP BY ALL
@@ -138,13 +138,14 @@ kolada AS (
 ),
 local_summed AS (
     SELECT
-        l.kommun, l.area_id, any_value(l.area_name) AS area_name, l.indicator, l.year,
+        l.kommun, l.area_id, min(l.area_name) AS area_name, l.indicator, l.year,
         count(*) AS n_rows,
         count(*) FILTER (WHERE l.numerator IS NULL OR l.denominator IS NULL) AS n_without_counts,
-        sum(l.numerator) AS numerator, sum(l.denominator) AS denominator,
-        any_value(l.value) AS single_value,
+        sum(l.numerator ORDER BY l.numerator) AS numerator,
+        sum(l.denominator ORDER BY l.denominator) AS denominator,
+        min(l.value) AS single_value,
         bool_or(l.demo) AS demo,
-        string_agg(DISTINCT l.source, '; ') AS source_text
+        string_agg(DISTINCT l.source, '; ' ORDER BY l.source) AS source_text
     FROM raw.local_area_values l
     GROUP BY ALL
 ),

@@ -42,12 +42,12 @@ population AS (
 ),
 per_regso AS (
     SELECT m.kommun, m.area_id, m.area_name, m.division, m.year, m.regso, m.regso_division,
-           any_value(m.regso_name)                          AS key_regso_name,
+           min(m.regso_name)                                AS key_regso_name,
            string_agg(m.deso, ', ' ORDER BY m.deso)         AS deso,
            sum(p.persons)                                   AS persons,
            count(*) FILTER (WHERE p.persons IS NULL)        AS deso_without_population,
            bool_or(coalesce(p.demo, false))                 AS population_demo,
-           string_agg(DISTINCT p.table_id, ',')             AS population_table,
+           string_agg(DISTINCT p.table_id, ',' ORDER BY p.table_id) AS population_table,
            max(p.updated)                                   AS population_updated
     FROM members m
     LEFT JOIN population p ON p.deso = m.deso AND p.division = m.division AND p.year = m.year

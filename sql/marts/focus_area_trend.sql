@@ -73,30 +73,35 @@ gaps AS (
 ),
 ends AS (
     SELECT
-        kommun, area_id, any_value(area_name) AS area_name, indicator, sex,
-        any_value(series_start_year) AS series_start_year,
-        any_value(restart_reason) AS restart_reason,
-        any_value(indicator_name) AS indicator_name, any_value(unit) AS unit,
-        any_value(gap_unit) AS gap_unit,
+        kommun, area_id, min(area_name) AS area_name, indicator, sex,
+        min(series_start_year) AS series_start_year,
+        min(restart_reason) AS restart_reason,
+        min(indicator_name) AS indicator_name, min(unit) AS unit,
+        min(gap_unit) AS gap_unit,
         min(year) AS first_year,
         max(year) AS latest_year,
         arg_min(gap, year) AS gap_first,
         arg_max(gap, year) AS gap_latest,
         arg_max(value, year) AS value_latest,
         arg_max(kommun_value, year) AS kommun_value_latest,
-        regr_slope(gap, year) AS gap_slope_per_year,
-        regr_slope(abs(gap), year) AS abs_gap_slope_per_year,
+        -- the regressions add the years in order, so a rerun gives the same last digits
+        regr_slope(gap, year ORDER BY year) AS gap_slope_per_year,
+        regr_slope(abs(gap), year ORDER BY year) AS abs_gap_slope_per_year,
         -- standard errors of the slopes: sqrt(SSE / (n − 2) / Sxx), SSE = Syy − slope² · Sxx
-        sqrt(greatest(regr_syy(gap, year) - regr_slope(gap, year) ^ 2 * regr_sxx(gap, year), 0)
-             / nullif(CAST(regr_count(gap, year) AS BIGINT) - 2, 0) / nullif(regr_sxx(gap, year), 0))
+        sqrt(greatest(regr_syy(gap, year ORDER BY year)
+                      - regr_slope(gap, year ORDER BY year) ^ 2 * regr_sxx(gap, year ORDER BY year), 0)
+             / nullif(CAST(regr_count(gap, year) AS BIGINT) - 2, 0)
+             / nullif(regr_sxx(gap, year ORDER BY year), 0))
             AS gap_slope_se,
-        sqrt(greatest(regr_syy(abs(gap), year)
-                      - regr_slope(abs(gap), year) ^ 2 * regr_sxx(abs(gap), year), 0)
-             / nullif(CAST(regr_count(gap, year) AS BIGINT) - 2, 0) / nullif(regr_sxx(abs(gap), year), 0))
+        sqrt(greatest(regr_syy(abs(gap), year ORDER BY year)
+                      - regr_slope(abs(gap), year ORDER BY year) ^ 2
+                        * regr_sxx(abs(gap), year ORDER BY year), 0)
+             / nullif(CAST(regr_count(gap, year) AS BIGINT) - 2, 0)
+             / nullif(regr_sxx(abs(gap), year ORDER BY year), 0))
             AS abs_gap_slope_se,
         count(*) AS years_with_data,
         bool_or(demo) AS demo,
-        string_agg(DISTINCT source_table, ',') AS source_table
+        string_agg(DISTINCT source_table, ',' ORDER BY source_table) AS source_table
     FROM gaps
     GROUP BY kommun, area_id, indicator, sex
 ),

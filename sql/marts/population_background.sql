@@ -27,9 +27,9 @@ WITH cells AS (
         max(persons) FILTER (WHERE background_code = '4')     AS inrikes_tva_utrikes_foraldrar,
         max(persons) FILTER (WHERE background_code = '5')     AS inrikes_en_utrikes_foralder,
         max(persons) FILTER (WHERE background_code = '6')     AS inrikes_tva_inrikes_foraldrar,
-        string_agg(DISTINCT status, ',') FILTER (WHERE status IS NOT NULL) AS statuses,
+        string_agg(DISTINCT status, ',' ORDER BY status) FILTER (WHERE status IS NOT NULL) AS statuses,
         bool_or(demo)                                         AS demo,
-        string_agg(DISTINCT source_table, ',')                AS source_table,
+        string_agg(DISTINCT source_table, ',' ORDER BY source_table)         AS source_table,
         max(source_updated)                                   AS source_updated
     FROM staging.stg_scb_population_background
     GROUP BY kommun, year

@@ -26,17 +26,17 @@ WITH joined AS (
 ),
 summed AS (
     SELECT
-        any_value(kommun) AS kommun, regso, any_value(regso_name) AS regso_name, regso_division,
+        min(kommun) AS kommun, regso, min(regso_name) AS regso_name, regso_division,
         indicator, year, sex,
         count(*) AS deso_count,
         count(*) FILTER (WHERE numerator IS NULL
                          OR (method <> 'sum' AND denominator IS NULL)) AS deso_missing,
-        sum(numerator) AS numerator,
-        sum(denominator) AS denominator,
-        any_value(method) AS method,
-        any_value(unit) AS unit,
+        sum(numerator ORDER BY numerator) AS numerator,
+        sum(denominator ORDER BY denominator) AS denominator,
+        min(method) AS method,
+        min(unit) AS unit,
         bool_or(demo) AS demo,
-        string_agg(DISTINCT source_table, ',') AS source_table
+        string_agg(DISTINCT source_table, ',' ORDER BY source_table) AS source_table
     FROM joined
     GROUP BY regso, regso_division, indicator, year, sex
 ),
@@ -62,4 +62,4 @@ SELECT
     s.year                                                     AS reference_year
 FROM summed s
 LEFT JOIN focus f ON f.regso = s.regso AND f.regso_division = s.regso_division
-ORDER BY s.kommun, s.regso, s.indicator, s.sex, s.year
+ORDER BY s.kommun, s.regso, s.regso_division, s.indicator, s.sex, s.year

@@ -28,12 +28,12 @@
 WITH counted AS (
     SELECT
         kommun, year, division, pair,
-        any_value(kommun_name)                                            AS kommun_name,
+        min(kommun_name)                                                  AS kommun_name,
         count(*) FILTER (WHERE NOT suppressed AND total > 0)             AS areas,
         count(*) FILTER (WHERE suppressed)                               AS areas_suppressed,
         count(*) FILTER (WHERE NOT suppressed AND total = 0)             AS areas_empty,
-        sum(group_x) FILTER (WHERE NOT suppressed)                       AS big_x,
-        sum(group_y) FILTER (WHERE NOT suppressed)                       AS big_y,
+        sum(group_x ORDER BY deso) FILTER (WHERE NOT suppressed)         AS big_x,
+        sum(group_y ORDER BY deso) FILTER (WHERE NOT suppressed)         AS big_y,
         bool_or(demo)                                                    AS demo,
         string_agg(DISTINCT source_table, ',' ORDER BY source_table)     AS source_table
     FROM staging.stg_deso_group_counts
@@ -64,7 +64,7 @@ units AS (
 ),
 areas AS (
     -- the DeSO that count: not suppressed, with residents
-    SELECT c.kommun, c.year, c.division, c.pair,
+    SELECT c.kommun, c.year, c.division, c.pair, c.deso,
            c.group_x AS x, c.group_y AS y, c.total AS t,
            u.big_x, u.big_y, u.big_x + u.big_y AS big_t
     FROM staging.stg_deso_group_counts c
@@ -82,10 +82,11 @@ entropy AS (
 ),
 observed AS (
     SELECT kommun, year, division, pair,
-           0.5 * sum(abs(x / big_x - y / big_y))                          AS dissimilarity,
-           sum(t * (e - e_i)) / (any_value(big_t) * any_value(e))          AS theil_h,
-           sum((x / big_x) * (x / t))                                      AS isolation,
-           sum((x / big_x) * (y / t))                                      AS exposure
+           -- each sum adds the DeSO in code order, so a rerun gives the same last digits
+           0.5 * sum(abs(x / big_x - y / big_y) ORDER BY deso)             AS dissimilarity,
+           sum(t * (e - e_i) ORDER BY deso) / (min(big_t) * min(e))        AS theil_h,
+           sum((x / big_x) * (x / t) ORDER BY deso)                        AS isolation,
+           sum((x / big_x) * (y / t) ORDER BY deso)                        AS exposure
     FROM entropy
     GROUP BY kommun, year, division, pair
 ),

@@ -10,15 +10,15 @@ WITH population AS (
         max(value) FILTER (WHERE UtlBakgrund = 'SA')                     AS total_population,
         count(*) FILTER (WHERE UtlBakgrund IN ('1', '2') AND value IS NULL) AS missing_background,
         count(*) FILTER (WHERE UtlBakgrund = 'SA' AND value IS NULL)     AS missing_total,
-        string_agg(DISTINCT status, ',')                                 AS status_symbols,
+        string_agg(DISTINCT status, ',' ORDER BY status)                 AS status_symbols,
         bool_or(demo)                                                    AS demo,
-        any_value(table_id)                                              AS source_table
+        min(table_id)                                                    AS source_table
     FROM raw.scb_deso_population_background
     WHERE division <> 'kommun' AND Kon = '1+2' AND ContentsCode = '000007Y4'
     GROUP BY ALL
 ),
 kommun_names AS (
-    SELECT Region::VARCHAR AS kommun, any_value(Region_label)::VARCHAR AS kommun_name
+    SELECT Region::VARCHAR AS kommun, min(Region_label)::VARCHAR AS kommun_name
     FROM raw.scb_deso_population_background
     WHERE division = 'kommun'
     GROUP BY ALL
@@ -33,9 +33,9 @@ quartiles AS (
         max(value) FILTER (WHERE ContentsCode = 'KVARTIL1')              AS lowest_share,
         max(value) FILTER (WHERE ContentsCode = 'KVARTIL4')              AS highest_share,
         count(*) FILTER (WHERE value IS NULL)                            AS missing,
-        string_agg(DISTINCT status, ',')                                 AS status_symbols,
+        string_agg(DISTINCT status, ',' ORDER BY status)                 AS status_symbols,
         bool_or(demo)                                                    AS demo,
-        any_value(table_id)                                              AS source_table
+        min(table_id)                                                    AS source_table
     FROM raw.scb_deso_income_quartiles
     WHERE division <> 'kommun'
     GROUP BY ALL

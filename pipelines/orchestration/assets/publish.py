@@ -80,7 +80,9 @@ def build_publish_asset(marts: list[SqlModel]):
                 context.log.info(f"Rapport för {kommun.name}: {name} ({charts} diagram)")
             return pages
 
-        paths = pipeline.warehouse().publish(names, derived=render_reports)
+        paths = pipeline.warehouse().publish(
+            names, derived=render_reports, progress=context.log.info
+        )
         context.log.info("Publicerade: " + ", ".join(sorted(paths)))
         demo = any(d for _, _, d in reports)
         yield MaterializeResult(
