@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dagster import AssetCheckEvaluation
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -47,6 +49,41 @@ def marts_dir(tmp_path: Path) -> Path:
     return tmp_path / "marts"
 
 
+@dataclass(frozen=True)
+class SnapshotRun:
+    """The one run of the whole graph on the bundled snapshot a test session shares."""
+
+    marts: Path
+    check_evaluations: list[AssetCheckEvaluation]
+
+
+@pytest.fixture(scope="session")
+def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
+    """ONE run of every asset and check on the bundled snapshot per test session (per xdist
+    worker), with the kommuner of `raw_dir`. Read-only: a test gets its own copy of the marts
+    from `published_marts`."""
+    from test_pipeline import run_graph
+
+    root = tmp_path_factory.mktemp("snapshot_run")
+    raw = root / "raw"
+    shutil.copytree(PROJECT / "data" / "raw", raw)
+    (raw / "areas" / "kommuner.csv").write_text(FOLLOWED_KOMMUNER, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch, root)
+        patch.setenv("KOLADA_API_URL", "http://127.0.0.1:9/v3")  # a snapshot run calls no API
+        result = run_graph()
+    assert result.success, "the run of the bundled snapshot failed"
+    return SnapshotRun(root / "marts", result.get_asset_check_evaluations())
+
+
+@pytest.fixture
+def published_marts(snapshot_run: SnapshotRun, marts_dir: Path) -> Path:
+    """`marts_dir` holding what a snapshot run of `raw_dir` publishes (a copy of the session's
+    run): for the tests that start from the last good marts or only read them."""
+    shutil.copytree(snapshot_run.marts, marts_dir)
+    return marts_dir
+
+
 KOLADA_KPIS = ("N05401", "N00957", "N15428", "N07403", "N07540", "N02267")
 
 
@@ -77,6 +114,10 @@ def kolada(monkeypatch: pytest.MonkeyPatch, _isolated_env: None):
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's settings or writes into the project."""
+    _isolate(monkeypatch, tmp_path)
+
+
+def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in (
         "SEGREGATION_SOURCE",
         "SCB_API_URL",

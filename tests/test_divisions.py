@@ -177,10 +177,10 @@ def test_areas_command_proposes_and_writes_on_request(raw_dir, capsys):
 # -- successions and breaks in the marts --------------------------------------------------
 
 
-def test_the_snapshot_run_marks_successions_and_breaks(raw_dir, marts_dir):
-    from test_pipeline import mart, run_all
+def test_the_snapshot_run_marks_successions_and_breaks(published_marts):
+    from test_pipeline import mart
 
-    assert run_all()
+    marts_dir = published_marts
     education = mart(
         marts_dir,
         """SELECT year, source_table, population, series_break, series_restarts

@@ -204,8 +204,8 @@ def test_malformed_local_file_names_file_line_and_reason(raw_dir, rows, message)
     assert message in str(err.value) and str(path) in str(err.value)
 
 
-def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, marts_dir):
-    assert run_all()
+def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, published_marts):
+    marts_dir = published_marts
     before = fingerprints(marts_dir)
     (raw_dir / "local" / "brott.csv").write_text(
         HEADER + "0123,sangvagen,,vald_brott,2023,x,y,,BRÅ\n", encoding="utf-8"

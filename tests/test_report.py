@@ -53,8 +53,8 @@ def browse(tmp_path, page, *args) -> subprocess.CompletedProcess:
     )
 
 
-def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_path):
-    assert run_all()
+def test_report_renders_every_chart_in_a_real_browser(raw_dir, published_marts, tmp_path):
+    marts_dir = published_marts
     page = marts_dir / "rapport_0123.html"
     assert page.exists() and (marts_dir / "rapport_0680.html").exists()
 
@@ -132,8 +132,7 @@ def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_pa
     assert shot.exists() and shot.stat().st_size > 50_000, result.stderr[-500:]
 
 
-def test_report_command_writes_one_kommun(raw_dir, marts_dir, tmp_path):
-    assert run_all()
+def test_report_command_writes_one_kommun(raw_dir, published_marts, tmp_path):
     out = tmp_path / "jonkoping.html"
     result = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "report", "--kommun", "0680", "--out", str(out)],
@@ -154,9 +153,9 @@ def test_report_without_published_marts_is_a_clear_error(tmp_path):
 
 
 def test_a_failing_report_publishes_nothing_and_keeps_marts_and_reports(
-    raw_dir, marts_dir, monkeypatch
+    raw_dir, published_marts, monkeypatch
 ):
-    assert run_all()
+    marts_dir = published_marts
     before = fingerprints(marts_dir)
     assert {"rapport_0123.html", "rapport_0680.html", "focus_area_trend.parquet"} <= set(before)
     (raw_dir / "local" / "extra.csv").write_text(  # new data, so new marts would differ
@@ -211,8 +210,8 @@ def test_favourable_follows_higher_is_better():
     assert favourable(None, "true") == "–"
 
 
-def test_report_states_deso_and_status_and_one_indicator_order(raw_dir, marts_dir, tmp_path):
-    assert run_all()
+def test_report_states_deso_and_status_and_one_indicator_order(raw_dir, published_marts):
+    marts_dir = published_marts
     text = (marts_dir / "rapport_0123.html").read_text(encoding="utf-8")
     areas = pd.read_csv(raw_dir / "areas" / "focus_areas.csv", dtype=str)
     areas = areas[areas.kommun == "0123"]
@@ -263,9 +262,8 @@ def test_report_states_deso_and_status_and_one_indicator_order(raw_dir, marts_di
     assert "Kvinnor" in text and "Män" in text
 
 
-def test_printed_report_keeps_every_chart_on_one_page(raw_dir, marts_dir, tmp_path):
-    assert run_all()
-    page = marts_dir / "rapport_0123.html"
+def test_printed_report_keeps_every_chart_on_one_page(published_marts, tmp_path):
+    page = published_marts / "rapport_0123.html"
     text = page.read_text(encoding="utf-8")
     assert "size: A4" in text
     assert re.search(r"\.chart, [^{]*\{ break-inside: avoid", text)

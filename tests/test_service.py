@@ -65,11 +65,11 @@ def failure_messages(**fields) -> tuple[bool, str]:
     ],
 )
 def test_fault_ends_in_success_or_clear_failure_with_marts_untouched(
-    raw_dir, marts_dir, monkeypatch, fault, kwargs, succeeds
+    raw_dir, published_marts, monkeypatch, fault, kwargs, succeeds
 ):
+    marts_dir = published_marts  # the last good marts, from the snapshot
     monkeypatch.setenv("SEGREGATION_HTTP_TIMEOUT", "1")
     monkeypatch.setenv("SEGREGATION_MAX_RETRIES", "3")
-    assert run_all()  # the last good marts, from the snapshot
     before = fingerprints(marts_dir)
     raw_before = {p: p.read_bytes() for p in (raw_dir / "scb").rglob("*.json*")}
     with PxWebServer(all_tables(), max_calls=50) as server:
@@ -86,9 +86,9 @@ def test_fault_ends_in_success_or_clear_failure_with_marts_untouched(
             assert path.read_bytes() == raw_before[path]
 
 
-def test_source_down_fails_clearly_and_keeps_marts(raw_dir, marts_dir, monkeypatch):
+def test_source_down_fails_clearly_and_keeps_marts(raw_dir, published_marts, monkeypatch):
+    marts_dir = published_marts
     monkeypatch.setenv("SEGREGATION_MAX_RETRIES", "2")
-    assert run_all()
     before = fingerprints(marts_dir)
     with socket.socket() as s:  # a port where nothing listens
         s.bind(("127.0.0.1", 0))
@@ -101,8 +101,8 @@ def test_source_down_fails_clearly_and_keeps_marts(raw_dir, marts_dir, monkeypat
     assert fingerprints(marts_dir) == before
 
 
-def test_a_reader_holding_the_marts_open_neither_blocks_nor_breaks(raw_dir, marts_dir):
-    assert run_all()
+def test_a_reader_holding_the_marts_open_neither_blocks_nor_breaks(raw_dir, published_marts):
+    marts_dir = published_marts
     reader = subprocess.Popen(
         [
             sys.executable,
