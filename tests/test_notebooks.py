@@ -20,6 +20,7 @@ def test_committed_notebooks_carry_no_outputs():
 
 # run from its own folder, and from elsewhere (the project root, a temporary folder): the
 # notebook finds the project from the pipelines package, not from the working directory
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("kommun", "area", "where"),
     [("0123", "soderhojden", "notebooks"), ("0680", "raslatt", "elsewhere")],

@@ -53,6 +53,7 @@ def browse(tmp_path, page, *args) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.e2e
 def test_report_renders_every_chart_in_a_real_browser(raw_dir, published_marts, tmp_path):
     marts_dir = published_marts
     page = marts_dir / "rapport_0123.html"
@@ -132,6 +133,7 @@ def test_report_renders_every_chart_in_a_real_browser(raw_dir, published_marts, 
     assert shot.exists() and shot.stat().st_size > 50_000, result.stderr[-500:]
 
 
+@pytest.mark.e2e
 def test_report_command_writes_one_kommun(raw_dir, published_marts, tmp_path):
     out = tmp_path / "jonkoping.html"
     result = subprocess.run(
@@ -262,6 +264,7 @@ def test_report_states_deso_and_status_and_one_indicator_order(raw_dir, publishe
     assert "Kvinnor" in text and "Män" in text
 
 
+@pytest.mark.e2e
 def test_printed_report_keeps_every_chart_on_one_page(published_marts, tmp_path):
     page = published_marts / "rapport_0123.html"
     text = page.read_text(encoding="utf-8")

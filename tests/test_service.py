@@ -45,6 +45,7 @@ def failure_messages(**fields) -> tuple[bool, str]:
     return result.success, "\n".join(texts)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("fault", "kwargs", "succeeds"),
     [
@@ -101,6 +102,7 @@ def test_source_down_fails_clearly_and_keeps_marts(raw_dir, published_marts, mon
     assert fingerprints(marts_dir) == before
 
 
+@pytest.mark.e2e
 def test_a_reader_holding_the_marts_open_neither_blocks_nor_breaks(raw_dir, published_marts):
     marts_dir = published_marts
     reader = subprocess.Popen(
@@ -159,6 +161,7 @@ GRAPHQL = """
 """
 
 
+@pytest.mark.e2e
 def test_webserver_loads_the_code_location_with_every_asset_check_and_schedule(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
