@@ -13,7 +13,7 @@ from dagster import AssetCheckEvaluation
 sys.path.insert(0, str(Path(__file__).parent))
 
 from kolada_server import KoladaKpi, KoladaServer  # noqa: E402
-from pxweb_server import FakeTable, Variable  # noqa: E402
+from pxweb_server import FakeTable, PxWebServer, Variable  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 PUBLISHED_TABELL1 = PROJECT / "data" / "raw" / "published" / "jarfalla_tabell1_2005_2015.csv"
@@ -30,7 +30,10 @@ def raw_dir(tmp_path: Path) -> Path:
     covers every kommun of their län, and reading only the parts of these two keeps the
     tests that materialise the graph as fast as before. `bundled_raw_dir` keeps the file
     as committed."""
-    target = tmp_path / "raw"
+    return _followed_raw_copy(tmp_path / "raw")
+
+
+def _followed_raw_copy(target: Path) -> Path:
     shutil.copytree(PROJECT / "data" / "raw", target)
     (target / "areas" / "kommuner.csv").write_text(FOLLOWED_KOMMUNER, encoding="utf-8")
     return target
@@ -65,9 +68,7 @@ def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
     from test_pipeline import run_graph
 
     root = tmp_path_factory.mktemp("snapshot_run")
-    raw = root / "raw"
-    shutil.copytree(PROJECT / "data" / "raw", raw)
-    (raw / "areas" / "kommuner.csv").write_text(FOLLOWED_KOMMUNER, encoding="utf-8")
+    _followed_raw_copy(root / "raw")
     with pytest.MonkeyPatch.context() as patch:
         _isolate(patch, root)
         patch.setenv("KOLADA_API_URL", "http://127.0.0.1:9/v3")  # a snapshot run calls no API
@@ -82,6 +83,35 @@ def published_marts(snapshot_run: SnapshotRun, marts_dir: Path) -> Path:
     run): for the tests that start from the last good marts or only read them."""
     shutil.copytree(snapshot_run.marts, marts_dir)
     return marts_dir
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    """The one live run a test session shares, and the paths it asked the Kolada server for."""
+
+    marts: Path
+    kolada_paths: list[str]
+
+
+@pytest.fixture(scope="session")
+def live_run(tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
+    """ONE live run of every asset and check per test session (per xdist worker): the tables of
+    `all_tables()` from a local SCB server, the Kolada KPIs from a local Kolada server, the
+    kommuner of `raw_dir`. Read-only, for the tests that check the marts of a live run."""
+    from test_pipeline import run_all
+
+    root = tmp_path_factory.mktemp("live_run")
+    _followed_raw_copy(root / "raw")
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        KoladaServer(kolada_kpis()) as kolada,
+        PxWebServer(all_tables(), max_calls=30, time_window=1) as scb,
+    ):
+        _isolate(patch, root)
+        patch.setenv("KOLADA_API_URL", kolada.url)
+        assert run_all(source="live", scb_api_url=scb.url), "the live run failed"
+        paths = [r.path for r in kolada.requests]
+    return LiveRun(root / "marts", paths)
 
 
 KOLADA_KPIS = ("N05401", "N00957", "N15428", "N07403", "N07540", "N02267")
@@ -101,12 +131,16 @@ def kolada_titles() -> dict[str, str]:
         return {row["id"]: row["title"] for row in csv.DictReader(handle)}
 
 
+def kolada_kpis() -> list[KoladaKpi]:
+    """The KPIs of the local Kolada server, with their real titles."""
+    titles = kolada_titles()
+    return [KoladaKpi(k, titles[k], value=kolada_value) for k in KOLADA_KPIS]
+
+
 @pytest.fixture(autouse=True)
 def kolada(monkeypatch: pytest.MonkeyPatch, _isolated_env: None):
     """A local Kolada v3 server for every test; live runs fetch from it."""
-    titles = kolada_titles()
-    kpis = [KoladaKpi(k, titles[k], value=kolada_value) for k in KOLADA_KPIS]
-    with KoladaServer(kpis) as server:
+    with KoladaServer(kolada_kpis()) as server:
         monkeypatch.setenv("KOLADA_API_URL", server.url)
         yield server
 
