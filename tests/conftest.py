@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from dagster import AssetCheckEvaluation
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from browser import Chromium, chromium_path  # noqa: E402
 from kolada_server import KoladaKpi, KoladaServer  # noqa: E402
 from pxweb_server import FakeTable, PxWebServer, Variable  # noqa: E402
 
@@ -112,6 +114,19 @@ def live_run(tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
         assert run_all(source="live", scb_api_url=scb.url), "the live run failed"
         paths = [r.path for r in kolada.requests]
     return LiveRun(root / "marts", paths)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
+    """One headless Chromium per test session (per xdist worker) for the browser tests."""
+    path = chromium_path()
+    if path is None:
+        pytest.fail(
+            "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does this)."
+        )
+    browser = Chromium(path, tmp_path_factory.mktemp("chromium") / "profile")
+    yield browser
+    browser.close()
 
 
 KOLADA_KPIS = ("N05401", "N00957", "N15428", "N07403", "N07540", "N02267")
