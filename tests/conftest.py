@@ -1,4 +1,8 @@
-"""Shared fixtures: a copy of the raw layer per test, and an SCB-like table for the local server."""
+"""Shared fixtures: a copy of the raw layer per test, and an SCB-like table for the local server.
+
+Per test session (per xdist worker) there is one run of the bundled snapshot (`snapshot_run`,
+copied into a test's marts folder by `published_marts`), one plain live run (`live_run`) and
+one headless Chromium (`chromium`): tests that only read their results share them."""
 
 from __future__ import annotations
 
