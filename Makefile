@@ -12,10 +12,10 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-.PHONY: help setup run test dev bench lint docs clean
+.PHONY: help setup run test test-fast dev bench lint docs clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 	@echo "Settings (environment): SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, KOLADA_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR (all in docs/configuration.md)"
 
 # uv from PyPI into .tools/ (needs only pip, not the venv module).
@@ -37,6 +37,9 @@ run: setup $(DAGSTER_HOME)/dagster.yaml ## install, then materialise every asset
 
 test: setup ## install, then run the whole test suite (one worker per core)
 	.venv/bin/python -m pytest -n auto
+
+test-fast: setup ## the quick loop: every test but the end-to-end ones (marked e2e)
+	.venv/bin/python -m pytest -n auto -m "not e2e"
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and daemon) on http://127.0.0.1:3000 (HOST=, PORT= to change)
 	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME); Ctrl-C stops it)"

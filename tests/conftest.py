@@ -1,17 +1,25 @@
-"""Shared fixtures: a copy of the raw layer per test, and an SCB-like table for the local server."""
+"""Shared fixtures: a copy of the raw layer per test, and an SCB-like table for the local server.
+
+Per test session (per xdist worker) there is one run of the bundled snapshot (`snapshot_run`,
+copied into a test's marts folder by `published_marts`), one plain live run (`live_run`) and
+one headless Chromium (`chromium`): tests that only read their results share them."""
 
 from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dagster import AssetCheckEvaluation
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from browser import Chromium, chromium_path  # noqa: E402
 from kolada_server import KoladaKpi, KoladaServer  # noqa: E402
-from pxweb_server import FakeTable, Variable  # noqa: E402
+from pxweb_server import FakeTable, PxWebServer, Variable  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 PUBLISHED_TABELL1 = PROJECT / "data" / "raw" / "published" / "jarfalla_tabell1_2005_2015.csv"
@@ -28,7 +36,10 @@ def raw_dir(tmp_path: Path) -> Path:
     covers every kommun of their län, and reading only the parts of these two keeps the
     tests that materialise the graph as fast as before. `bundled_raw_dir` keeps the file
     as committed."""
-    target = tmp_path / "raw"
+    return _followed_raw_copy(tmp_path / "raw")
+
+
+def _followed_raw_copy(target: Path) -> Path:
     shutil.copytree(PROJECT / "data" / "raw", target)
     (target / "areas" / "kommuner.csv").write_text(FOLLOWED_KOMMUNER, encoding="utf-8")
     return target
@@ -45,6 +56,81 @@ def bundled_raw_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def marts_dir(tmp_path: Path) -> Path:
     return tmp_path / "marts"
+
+
+@dataclass(frozen=True)
+class SnapshotRun:
+    """The one run of the whole graph on the bundled snapshot a test session shares."""
+
+    marts: Path
+    check_evaluations: list[AssetCheckEvaluation]
+
+
+@pytest.fixture(scope="session")
+def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
+    """ONE run of every asset and check on the bundled snapshot per test session (per xdist
+    worker), with the kommuner of `raw_dir`. Read-only: a test gets its own copy of the marts
+    from `published_marts`."""
+    from test_pipeline import run_graph
+
+    root = tmp_path_factory.mktemp("snapshot_run")
+    _followed_raw_copy(root / "raw")
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch, root)
+        patch.setenv("KOLADA_API_URL", "http://127.0.0.1:9/v3")  # a snapshot run calls no API
+        result = run_graph()
+    assert result.success, "the run of the bundled snapshot failed"
+    return SnapshotRun(root / "marts", result.get_asset_check_evaluations())
+
+
+@pytest.fixture
+def published_marts(snapshot_run: SnapshotRun, marts_dir: Path) -> Path:
+    """`marts_dir` holding what a snapshot run of `raw_dir` publishes (a copy of the session's
+    run): for the tests that start from the last good marts or only read them."""
+    shutil.copytree(snapshot_run.marts, marts_dir)
+    return marts_dir
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    """The one live run a test session shares, and the paths it asked the Kolada server for."""
+
+    marts: Path
+    kolada_paths: list[str]
+
+
+@pytest.fixture(scope="session")
+def live_run(tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
+    """ONE live run of every asset and check per test session (per xdist worker): the tables of
+    `all_tables()` from a local SCB server, the Kolada KPIs from a local Kolada server, the
+    kommuner of `raw_dir`. Read-only, for the tests that check the marts of a live run."""
+    from test_pipeline import run_all
+
+    root = tmp_path_factory.mktemp("live_run")
+    _followed_raw_copy(root / "raw")
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        KoladaServer(kolada_kpis()) as kolada,
+        PxWebServer(all_tables(), max_calls=30, time_window=1) as scb,
+    ):
+        _isolate(patch, root)
+        patch.setenv("KOLADA_API_URL", kolada.url)
+        assert run_all(source="live", scb_api_url=scb.url), "the live run failed"
+        paths = [r.path for r in kolada.requests]
+    return LiveRun(root / "marts", paths)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
+    """One headless Chromium per test session (per xdist worker) for the browser tests."""
+    path = chromium_path()
+    if path is None:
+        pytest.fail(
+            "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does this)."
+        )
+    browser = Chromium(path, tmp_path_factory.mktemp("chromium") / "profile")
+    yield browser
+    browser.close()
 
 
 KOLADA_KPIS = ("N05401", "N00957", "N15428", "N07403", "N07540", "N02267")
@@ -64,12 +150,16 @@ def kolada_titles() -> dict[str, str]:
         return {row["id"]: row["title"] for row in csv.DictReader(handle)}
 
 
+def kolada_kpis() -> list[KoladaKpi]:
+    """The KPIs of the local Kolada server, with their real titles."""
+    titles = kolada_titles()
+    return [KoladaKpi(k, titles[k], value=kolada_value) for k in KOLADA_KPIS]
+
+
 @pytest.fixture(autouse=True)
 def kolada(monkeypatch: pytest.MonkeyPatch, _isolated_env: None):
     """A local Kolada v3 server for every test; live runs fetch from it."""
-    titles = kolada_titles()
-    kpis = [KoladaKpi(k, titles[k], value=kolada_value) for k in KOLADA_KPIS]
-    with KoladaServer(kpis) as server:
+    with KoladaServer(kolada_kpis()) as server:
         monkeypatch.setenv("KOLADA_API_URL", server.url)
         yield server
 
@@ -77,6 +167,10 @@ def kolada(monkeypatch: pytest.MonkeyPatch, _isolated_env: None):
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's settings or writes into the project."""
+    _isolate(monkeypatch, tmp_path)
+
+
+def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in (
         "SEGREGATION_SOURCE",
         "SCB_API_URL",

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from conftest import background_table
 from pxweb_server import PxWebServer
 
@@ -73,6 +74,7 @@ def test_help_explains_each_command():
     assert "--select" in result.stdout and "--out" in result.stdout and "Examples" in result.stdout
 
 
+@pytest.mark.e2e
 def test_run_makes_a_missing_dagster_home_and_writes_marts_and_reports(
     raw_dir, marts_dir, tmp_path
 ):

@@ -69,12 +69,8 @@ def test_both_divisions_in_one_table_keep_their_own_years(raw_dir):
     assert kept.set_index("Tid").loc["2024", "value"] == deso_people("0680C1090", 2024, "1+2")
 
 
-def test_live_area_value_for_2024_sums_its_deso_2025_members(raw_dir, marts_dir):
-    from test_pipeline import run_all
-
-    with PxWebServer(all_tables(), max_calls=30, time_window=1) as server:
-        assert run_all(source="live", scb_api_url=server.url)
-    con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
+def test_live_area_value_for_2024_sums_its_deso_2025_members(live_run):
+    con = duckdb.connect(str(live_run.marts / "segregation.duckdb"), read_only=True)
     rows = con.execute(
         """SELECT year, value, kommun_value, division, series_break FROM marts.focus_area_indicator
            WHERE area_id = 'raslatt' AND indicator = 'befolkning' AND sex = '1+2' AND year >= 2023
@@ -177,10 +173,10 @@ def test_areas_command_proposes_and_writes_on_request(raw_dir, capsys):
 # -- successions and breaks in the marts --------------------------------------------------
 
 
-def test_the_snapshot_run_marks_successions_and_breaks(raw_dir, marts_dir):
-    from test_pipeline import mart, run_all
+def test_the_snapshot_run_marks_successions_and_breaks(published_marts):
+    from test_pipeline import mart
 
-    assert run_all()
+    marts_dir = published_marts
     education = mart(
         marts_dir,
         """SELECT year, source_table, population, series_break, series_restarts

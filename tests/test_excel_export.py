@@ -95,8 +95,8 @@ def test_a_mart_longer_than_excel_can_open_gets_no_excel_copy(tmp_path, monkeypa
     assert len(pd.read_parquet(tmp_path / "marts" / "long.parquet")) == 4
 
 
-def test_snapshot_run_exports_every_mart_for_excel(raw_dir, marts_dir):
-    assert run_all()
+def test_snapshot_run_exports_every_mart_for_excel(raw_dir, published_marts):
+    marts_dir = published_marts
     first = {p.name: p.read_bytes() for p in sorted(marts_dir.glob("*_excel.csv"))}
     marts = [m.name for m in discover_models() if m.layer == "marts"]
     assert len(marts) >= 5

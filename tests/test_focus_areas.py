@@ -12,8 +12,7 @@ import sys
 import duckdb
 import pandas as pd
 import pytest
-from conftest import DESO, all_tables, deso_employed, deso_people
-from pxweb_server import PxWebServer
+from conftest import DESO, deso_employed, deso_people
 
 from pipelines.registry.areas import AreaRegistryError, load_areas
 from pipelines.warehouse.database import Warehouse
@@ -376,12 +375,8 @@ def test_areas_command_lists_and_reports(raw_dir):
 # -- end to end through the API --------------------------------------------------------------
 
 
-def test_live_run_gives_area_kommun_and_rest_values_summed_by_hand(raw_dir, marts_dir):
-    from test_pipeline import run_all
-
-    with PxWebServer(all_tables(), max_calls=30, time_window=1) as server:
-        assert run_all(source="live", scb_api_url=server.url)
-    con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
+def test_live_run_gives_area_kommun_and_rest_values_summed_by_hand(live_run):
+    con = duckdb.connect(str(live_run.marts / "segregation.duckdb"), read_only=True)
     got = (
         con.execute(
             """SELECT area_id, value, kommun_value, rest_of_kommun_value FROM marts.focus_area_indicator

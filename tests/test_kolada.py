@@ -6,9 +6,8 @@ import json
 
 import duckdb
 import pytest
-from conftest import KOLADA_KPIS, all_tables, kolada_value
+from conftest import KOLADA_KPIS, kolada_value
 from kolada_server import KoladaKpi, KoladaServer
-from pxweb_server import PxWebServer
 from test_pipeline import fingerprints, run_all
 
 from pipelines.registry.areas import load_areas
@@ -122,16 +121,14 @@ def test_kolada_is_fetched_again_only_when_a_kpi_is_republished_or_the_fetch_is_
         assert kolada_fetch(server, raw_dir).changed
 
 
-def test_live_run_puts_kolada_and_the_kommuns_files_into_the_marts(raw_dir, marts_dir, kolada):
-    with PxWebServer(all_tables(), max_calls=30, time_window=1) as scb:
-        assert run_all(source="live", scb_api_url=scb.url)
+def test_live_run_puts_kolada_and_the_kommuns_files_into_the_marts(live_run):
     assert {
         kpi
-        for r in kolada.requests
-        if "/kpi/" in r.path and "/data/" not in r.path
-        for kpi in r.path.split("/")[-1].split(",")
+        for path in live_run.kolada_paths
+        if "/kpi/" in path and "/data/" not in path
+        for kpi in path.split("/")[-1].split(",")
     } == set(KOLADA_KPIS)
-    con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
+    con = duckdb.connect(str(live_run.marts / "segregation.duckdb"), read_only=True)
     kommun = con.execute(
         """SELECT value, comparison_value, gap, comparison_level, demo FROM marts.focus_area_indicator
            WHERE kommun = '0123' AND area_id = 'hela_kommunen' AND indicator = 'ohalsotal'
@@ -240,8 +237,8 @@ def test_every_problem_of_the_local_files_is_listed_in_file_order(raw_dir):
     ]
 
 
-def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, marts_dir):
-    assert run_all()
+def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, published_marts):
+    marts_dir = published_marts
     before = fingerprints(marts_dir)
     (raw_dir / "local" / "brott.csv").write_text(
         HEADER + "0123,sangvagen,,vald_brott,2023,x,y,,BRÅ\n", encoding="utf-8"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT, PUBLISHED_TABELL1, all_tables, background_value
-from dagster import materialize
+from dagster import ExecuteInProcessResult, materialize
 from pxweb_server import PxWebServer
 
 from pipelines.definitions import defs
@@ -20,12 +20,16 @@ from pipelines.orchestration.resources import PipelineResource
 SHARED_TABELL1 = PROJECT.parent / "shared" / "reference" / "jarfalla_tabell1_2005_2015.csv"
 
 
-def run_all(**resource_fields) -> bool:
+def run_graph(**resource_fields) -> ExecuteInProcessResult:
+    """Every asset and check, materialised by Dagster in this process."""
     assets = list(defs.assets) + list(defs.asset_checks)
-    result = materialize(
+    return materialize(
         assets, resources={"pipeline": PipelineResource(**resource_fields)}, raise_on_error=False
     )
-    return result.success
+
+
+def run_all(**resource_fields) -> bool:
+    return run_graph(**resource_fields).success
 
 
 def mart(marts_dir: Path, sql: str) -> list[tuple]:
@@ -44,8 +48,8 @@ def fingerprints(marts_dir: Path) -> dict[str, str]:
     }
 
 
-def test_snapshot_run_reproduces_every_share_of_tabell_1(raw_dir, marts_dir):
-    assert run_all()
+def test_snapshot_run_reproduces_every_share_of_tabell_1(raw_dir, published_marts):
+    marts_dir = published_marts
     with PUBLISHED_TABELL1.open(encoding="utf-8") as handle:
         published = list(csv.DictReader(handle))
     assert len(published) == 11
@@ -151,8 +155,8 @@ def test_live_run_fetches_through_the_api_and_stores_responses(raw_dir, marts_di
     assert hashlib.sha256(stored).hexdigest() == part["sha256"]
 
 
-def test_failed_fetch_leaves_previous_marts_readable_and_unchanged(raw_dir, marts_dir):
-    assert run_all()
+def test_failed_fetch_leaves_previous_marts_readable_and_unchanged(raw_dir, published_marts):
+    marts_dir = published_marts
     before = fingerprints(marts_dir)
     with PxWebServer(all_tables(), max_calls=50) as server:
         server.inject("status", status=503, path_contains="/tables", times=1000)

@@ -16,49 +16,15 @@ import pipelines.orchestration.assets.publish as publish
 from pipelines.publish.report import ReportError, write_report
 from pipelines.registry.catalog import load_catalog
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--virtual-time-budget=20000",
-]
 
-
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail(
-            "Chromium is needed for the report test: apt-get install chromium (.ci/run does this)."
-        )
-    return path
-
-
-def browse(tmp_path, page, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            chromium(),
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={tmp_path / 'profile'}",
-            *args,
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
-def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_path):
-    assert run_all()
+@pytest.mark.e2e
+def test_report_renders_every_chart_in_a_real_browser(raw_dir, published_marts, tmp_path, chromium):
+    marts_dir = published_marts
     page = marts_dir / "rapport_0123.html"
     assert page.exists() and (marts_dir / "rapport_0680.html").exists()
 
-    dom = browse(tmp_path, page, "--dump-dom").stdout
+    tab = chromium.open(page)
+    dom = tab.dom()
     assert "<html" in dom
     assert not re.search(r'data-js-errors="', dom), re.findall(r'data-js-errors="[^"]*"', dom)
     # one chart per focus area and indicator, plus the population-by-background chart
@@ -123,17 +89,16 @@ def test_report_renders_every_chart_in_a_real_browser(raw_dir, marts_dir, tmp_pa
         assert text in map_dom, text
     # series breaks are marked on the charts with a short Swedish note
     assert "Seriebrott: DeSO 2025" in dom
-    map_shot = tmp_path / "karta_0123.png"
-    result = browse(tmp_path, page, "--window-size=1280,1300", f"--screenshot={map_shot}")
-    assert map_shot.exists() and map_shot.stat().st_size > 50_000, result.stderr[-500:]
+    map_shot = tab.screenshot(tmp_path / "karta_0123.png", 1280, 1300)
+    assert map_shot.exists() and map_shot.stat().st_size > 50_000
 
-    shot = tmp_path / "rapport_0123.png"
-    result = browse(tmp_path, page, "--window-size=1280,2400", f"--screenshot={shot}")
-    assert shot.exists() and shot.stat().st_size > 50_000, result.stderr[-500:]
+    shot = tab.screenshot(tmp_path / "rapport_0123.png", 1280, 2400)
+    assert shot.exists() and shot.stat().st_size > 50_000
+    tab.close()
 
 
-def test_report_command_writes_one_kommun(raw_dir, marts_dir, tmp_path):
-    assert run_all()
+@pytest.mark.e2e
+def test_report_command_writes_one_kommun(raw_dir, published_marts, tmp_path):
     out = tmp_path / "jonkoping.html"
     result = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "report", "--kommun", "0680", "--out", str(out)],
@@ -154,9 +119,9 @@ def test_report_without_published_marts_is_a_clear_error(tmp_path):
 
 
 def test_a_failing_report_publishes_nothing_and_keeps_marts_and_reports(
-    raw_dir, marts_dir, monkeypatch
+    raw_dir, published_marts, monkeypatch
 ):
-    assert run_all()
+    marts_dir = published_marts
     before = fingerprints(marts_dir)
     assert {"rapport_0123.html", "rapport_0680.html", "focus_area_trend.parquet"} <= set(before)
     (raw_dir / "local" / "extra.csv").write_text(  # new data, so new marts would differ
@@ -211,8 +176,8 @@ def test_favourable_follows_higher_is_better():
     assert favourable(None, "true") == "–"
 
 
-def test_report_states_deso_and_status_and_one_indicator_order(raw_dir, marts_dir, tmp_path):
-    assert run_all()
+def test_report_states_deso_and_status_and_one_indicator_order(raw_dir, published_marts):
+    marts_dir = published_marts
     text = (marts_dir / "rapport_0123.html").read_text(encoding="utf-8")
     areas = pd.read_csv(raw_dir / "areas" / "focus_areas.csv", dtype=str)
     areas = areas[areas.kommun == "0123"]
@@ -263,22 +228,17 @@ def test_report_states_deso_and_status_and_one_indicator_order(raw_dir, marts_di
     assert "Kvinnor" in text and "Män" in text
 
 
-def test_printed_report_keeps_every_chart_on_one_page(raw_dir, marts_dir, tmp_path):
-    assert run_all()
-    page = marts_dir / "rapport_0123.html"
+@pytest.mark.e2e
+def test_printed_report_keeps_every_chart_on_one_page(published_marts, tmp_path, chromium):
+    page = published_marts / "rapport_0123.html"
     text = page.read_text(encoding="utf-8")
     assert "size: A4" in text
     assert re.search(r"\.chart, [^{]*\{ break-inside: avoid", text)
-    dom = browse(
-        tmp_path,
-        page,
-        "--dump-dom",
-        "--run-all-compositor-stages-before-draw",
-    ).stdout
-    assert "<html" in dom
-    pdf = tmp_path / "rapport.pdf"
-    result = browse(tmp_path, page, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
-    assert pdf.exists() and pdf.stat().st_size > 100_000, result.stderr[-500:]
+    tab = chromium.open(page)
+    assert "<html" in tab.dom()
+    pdf = tab.pdf(tmp_path / "rapport.pdf")
+    tab.close()
+    assert pdf.exists() and pdf.stat().st_size > 100_000
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     # map, Hela kommunen, three areas, background, Om siffrorna: one page break each, and
     # fewer pages than the 16 the report took before charts were kept whole

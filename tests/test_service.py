@@ -45,6 +45,7 @@ def failure_messages(**fields) -> tuple[bool, str]:
     return result.success, "\n".join(texts)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("fault", "kwargs", "succeeds"),
     [
@@ -65,11 +66,11 @@ def failure_messages(**fields) -> tuple[bool, str]:
     ],
 )
 def test_fault_ends_in_success_or_clear_failure_with_marts_untouched(
-    raw_dir, marts_dir, monkeypatch, fault, kwargs, succeeds
+    raw_dir, published_marts, monkeypatch, fault, kwargs, succeeds
 ):
+    marts_dir = published_marts  # the last good marts, from the snapshot
     monkeypatch.setenv("SEGREGATION_HTTP_TIMEOUT", "1")
     monkeypatch.setenv("SEGREGATION_MAX_RETRIES", "3")
-    assert run_all()  # the last good marts, from the snapshot
     before = fingerprints(marts_dir)
     raw_before = {p: p.read_bytes() for p in (raw_dir / "scb").rglob("*.json*")}
     with PxWebServer(all_tables(), max_calls=50) as server:
@@ -86,9 +87,9 @@ def test_fault_ends_in_success_or_clear_failure_with_marts_untouched(
             assert path.read_bytes() == raw_before[path]
 
 
-def test_source_down_fails_clearly_and_keeps_marts(raw_dir, marts_dir, monkeypatch):
+def test_source_down_fails_clearly_and_keeps_marts(raw_dir, published_marts, monkeypatch):
+    marts_dir = published_marts
     monkeypatch.setenv("SEGREGATION_MAX_RETRIES", "2")
-    assert run_all()
     before = fingerprints(marts_dir)
     with socket.socket() as s:  # a port where nothing listens
         s.bind(("127.0.0.1", 0))
@@ -101,8 +102,9 @@ def test_source_down_fails_clearly_and_keeps_marts(raw_dir, marts_dir, monkeypat
     assert fingerprints(marts_dir) == before
 
 
-def test_a_reader_holding_the_marts_open_neither_blocks_nor_breaks(raw_dir, marts_dir):
-    assert run_all()
+@pytest.mark.e2e
+def test_a_reader_holding_the_marts_open_neither_blocks_nor_breaks(raw_dir, published_marts):
+    marts_dir = published_marts
     reader = subprocess.Popen(
         [
             sys.executable,
@@ -159,6 +161,7 @@ GRAPHQL = """
 """
 
 
+@pytest.mark.e2e
 def test_webserver_loads_the_code_location_with_every_asset_check_and_schedule(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
