@@ -158,6 +158,7 @@ class Warehouse:
         self,
         marts: Sequence[str],
         derived: Callable[[dict[str, Path]], dict[str, str]] | None = None,
+        last: Callable[[list[str]], dict[str, str]] | None = None,
     ) -> dict[str, Path]:
         """Export marts to Parquet, CSV, Excel-ready CSV and a reader database, each swapped
         in atomically.
@@ -168,6 +169,9 @@ class Warehouse:
         thread (DuckDB works outside Python's lock), so the two overlap.
         All files are first written under temporary names; only when every one is complete
         are they renamed into place, so a failure leaves all previous files untouched.
+        `last`, if given, is called with the names of the files about to be renamed and
+        returns files (name → text) renamed after all of them, e.g. a stamp that records a
+        complete publish: it is there only if everything before it is.
         """
         self.marts_dir.mkdir(parents=True, exist_ok=True)
         token = uuid.uuid4().hex[:8]
@@ -202,7 +206,14 @@ class Warehouse:
             raise
         # each rename is atomic; the reader database goes last
         pending = [*parquet.values(), *copies, *extra, reader]
+        after = last([final.name for _, final in pending]) if last else {}
+        for name in after:  # gone while the files change: it vouches for a complete publish
+            (self.marts_dir / name).unlink(missing_ok=True)
         for tmp, final in pending:
+            os.replace(tmp, final)
+        for name, text in after.items():
+            tmp, final = staged(self.marts_dir / name)
+            tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, final)
         for stale in too_long_for_excel:  # an older, shorter Excel copy would mislead
             stale.unlink(missing_ok=True)
