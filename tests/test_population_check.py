@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from dagster import materialize
+from test_pipeline import run_everything
 
-from pipelines.definitions import defs
 from pipelines.orchestration.checks import population_differences
-from pipelines.orchestration.resources import PipelineResource
 from pipelines.warehouse.database import Warehouse
 
 
@@ -87,8 +85,7 @@ def test_agreeing_tables_have_no_difference(tmp_path):
 
 
 def test_snapshot_passes_the_check(raw_dir, marts_dir):
-    assets = list(defs.assets) + list(defs.asset_checks)
-    result = materialize(assets, resources={"pipeline": PipelineResource()}, raise_on_error=False)
+    result = run_everything().refresh
     assert result.success
     evaluations = [
         e

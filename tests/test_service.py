@@ -18,21 +18,14 @@ import requests
 from conftest import PROJECT, all_tables
 from dagster import DagsterInstance, build_schedule_context
 from pxweb_server import PxWebServer
-from test_pipeline import fingerprints, run_all
+from test_pipeline import fingerprints, run_all, run_everything
 
 from pipelines.definitions import defs
-from pipelines.orchestration.resources import PipelineResource
 
 
 def failure_messages(**fields) -> tuple[bool, str]:
     """Run everything; return success and the text of every failure event."""
-    from dagster import materialize
-
-    result = materialize(
-        list(defs.assets) + list(defs.asset_checks),
-        resources={"pipeline": PipelineResource(**fields)},
-        raise_on_error=False,
-    )
+    result = run_everything(**fields)
     texts = []
     for event in result.all_events:
         if not event.is_failure:
@@ -121,7 +114,7 @@ def test_a_reader_holding_the_marts_open_neither_blocks_nor_breaks(raw_dir, mart
     )
     try:
         first = int(reader.stdout.readline())
-        assert run_all()  # the nightly run, while the notebook holds the file open
+        assert run_all(force=True)  # a nightly run that publishes, while the notebook reads
         reader.stdin.write("\n")
         reader.stdin.flush()
         second = int(reader.stdout.readline())

@@ -28,7 +28,7 @@ from dagster import (
 
 from pipelines.core.settings import Settings
 from pipelines.orchestration.assets.reports import REPORT, reports_to_render
-from pipelines.orchestration.partitions import KOMMUN_PARTITIONS, sync_kommun_partitions
+from pipelines.orchestration.partitions import sync_kommun_partitions
 from pipelines.orchestration.resources import PipelineResource
 
 # the run tag that says whether a run writes the DuckDB working database (see dagster.yaml)
@@ -48,8 +48,7 @@ refresh_all_job = define_asset_job(
 
 committee_reports_job = define_asset_job(
     name="committee_reports",
-    selection=AssetSelection.assets(REPORT),
-    partitions_def=KOMMUN_PARTITIONS,
+    selection=AssetSelection.assets(REPORT),  # partitioned by kommun, as the asset is
     executor_def=in_process_executor,
     tags={WRITER_TAG: "reader"},
     description=(

@@ -24,7 +24,7 @@ def run_fingerprint(context: AssetExecutionContext, pipeline: PipelineResource):
     """The fingerprint `inputs_fingerprint` computed in this run (what the marts were built
     from); computed now if this run did not decide (a publish started on its own)."""
     event = context.instance.get_latest_materialization_event(INPUTS)
-    if event is not None and event.run_id == context.run_id:
+    if event is not None and event.run_id == context.run.run_id:
         meta = event.asset_materialization.metadata
         return fingerprint.Fingerprint(meta["digest"].value, dict(meta["parts"].value))
     return fingerprint.compute(pipeline.settings())
