@@ -168,3 +168,42 @@ def test_rebuild_reasons():
     assert rebuild_reason(current, same, ["x.csv"], False) == ("published files missing", ["x.csv"])
     assert rebuild_reason(current, same, [], True) == ("forced", [])
     assert rebuild_reason(current, None, [], False) == ("no earlier publish", [])
+
+
+def sensor_after(instance: DagsterInstance, run_id: str) -> list:
+    """What `reports_after_refresh` asks for after this (successful) refresh run."""
+    from dagster import build_run_status_sensor_context
+
+    from pipelines.orchestration.resources import PipelineResource
+
+    [success] = instance.all_logs(run_id, of_type=DagsterEventType.RUN_SUCCESS)
+    with build_run_status_sensor_context(
+        sensor_name="reports_after_refresh",
+        dagster_event=success.dagster_event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run_id),
+        resources={"pipeline": PipelineResource()},
+    ) as context:
+        return list(defs.resolve_sensor_def("reports_after_refresh")(context) or [])
+
+
+def test_sensor_requests_the_reports_a_refresh_made_stale(raw_dir, marts_dir):
+    from dagster import RunRequest, SkipReason
+
+    instance = DagsterInstance.ephemeral()
+    refresh = defs.resolve_job_def("refresh_all")
+    first = refresh.execute_in_process(instance=instance)
+    requests = sensor_after(instance, first.run_id)
+    assert all(isinstance(r, RunRequest) for r in requests)
+    assert sorted(r.partition_key for r in requests) == ["0123", "0680"]
+    assert sorted(instance.get_dynamic_partitions(KOMMUN)) == ["0123", "0680"]
+    for request in requests:
+        assert (
+            defs.resolve_job_def("committee_reports")
+            .execute_in_process(instance=instance, partition_key=request.partition_key)
+            .success
+        )
+    assert (marts_dir / "rapport_0123.html").exists() and (marts_dir / "rapport_0680.html").exists()
+    second = refresh.execute_in_process(instance=instance)  # nothing changed
+    [skip] = sensor_after(instance, second.run_id)
+    assert isinstance(skip, SkipReason) and "Inget har ändrats" in skip.skip_message

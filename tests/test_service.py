@@ -146,6 +146,7 @@ GRAPHQL = """
 { repositoriesOrError { ... on RepositoryConnection { nodes {
     name
     schedules { name cronSchedule executionTimezone }
+    sensors { name }
     assetNodes { assetKey { path } groupName
       assetChecksOrError { ... on AssetChecks { checks { name } } } }
 } } } }
@@ -208,6 +209,7 @@ def test_webserver_loads_the_code_location_with_every_asset_check_and_schedule(t
     assert served_checks == expected_checks and len(expected_checks) >= 8
     assert {n["groupName"] for n in data["assetNodes"]} >= {"raw", "staging", "marts"}
     assert [s["name"] for s in data["schedules"]] == ["nightly_refresh"]
+    assert [s["name"] for s in data["sensors"]] == ["reports_after_refresh"]
     assert data["schedules"][0]["executionTimezone"] == "Europe/Stockholm"
     json.dumps(data)
 
