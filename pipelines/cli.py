@@ -45,35 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser(
-        "run",
-        help="materialise every asset and publish the marts",
-        description=(
-            "Materialise every asset in one process, like the nightly job: fetch what changed "
-            "(live mode) or read the bundled snapshot (default); if anything the marts are built "
-            "from changed since the last publish (fetched responses, the files in data/raw, the "
-            "SQL files, the code), rebuild staging and marts, run the checks and publish "
-            "data/marts/*.parquet, *.csv and segregation.duckdb in one swap; then write each "
-            "kommun's committee report from the published marts (one Dagster run per kommun). "
-            "When nothing changed, nothing is rebuilt and the reports are kept. If a fetch, a "
-            "model or a check fails, the previously published files are left as they were; a "
-            "report that fails leaves that kommun's previous report, the others are written. "
-            "The terminal shows progress and, per failure, one line with what failed and why; "
-            "the full log with tracebacks is kept in the run history (DAGSTER_HOME, see it in "
-            "`make dev`)."
-        ),
-    )
-    run.add_argument(
-        "--verbose",
-        action="store_true",
-        help="show Dagster's full log on the terminal (every event, tracebacks included)",
-    )
-    run.add_argument(
-        "--force",
-        action="store_true",
-        help="rebuild, publish and write every report even when nothing changed",
-    )
-    run.set_defaults(handler=_run)
+    _add_run_parser(sub)
 
     check = sub.add_parser(
         "check",
@@ -170,6 +142,38 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
     report.set_defaults(handler=_report)
     return parser
+
+
+def _add_run_parser(sub) -> None:
+    run = sub.add_parser(
+        "run",
+        help="materialise every asset and publish the marts",
+        description=(
+            "Materialise every asset in one process, like the nightly job: fetch what changed "
+            "(live mode) or read the bundled snapshot (default); if anything the marts are built "
+            "from changed since the last publish (fetched responses, the files in data/raw, the "
+            "SQL files, the code), rebuild staging and marts, run the checks and publish "
+            "data/marts/*.parquet, *.csv and segregation.duckdb in one swap; then write each "
+            "kommun's committee report from the published marts (one Dagster run per kommun). "
+            "When nothing changed, nothing is rebuilt and the reports are kept. If a fetch, a "
+            "model or a check fails, the previously published files are left as they were; a "
+            "report that fails leaves that kommun's previous report, the others are written. "
+            "The terminal shows progress and, per failure, one line with what failed and why; "
+            "the full log with tracebacks is kept in the run history (DAGSTER_HOME, see it in "
+            "`make dev`)."
+        ),
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Dagster's full log on the terminal (every event, tracebacks included)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild, publish and write every report even when nothing changed",
+    )
+    run.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
