@@ -50,14 +50,13 @@ def _warehouse_path(marts_dir: Path) -> Path:
 def _ensure_run(marts_dir: Path) -> None:
     if _warehouse_path(marts_dir).exists():
         return
-    from dagster import materialize
+    from dagster import DagsterInstance
 
     from pipelines.definitions import defs
-    from pipelines.orchestration.resources import PipelineResource
 
     print("  (no warehouse yet: materialising the snapshot first)")
-    assets = list(defs.assets or [])
-    result = materialize(assets, resources={"pipeline": PipelineResource()}, raise_on_error=True)
+    job = defs.resolve_job_def("refresh_all")  # the marts; the reports are not needed here
+    result = job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=True)
     assert result.success
 
 

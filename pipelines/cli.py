@@ -1,6 +1,6 @@
 """The `segregation` command: run the pipeline, fetch any SCB table, and more.
 
-segregation run                       materialise every asset (same as the nightly job)
+segregation run [--force]             materialise every asset (same as the nightly job)
 segregation fetch TAB6571 --select Region=0123 --select Tid=from(2020) --out out.parquet
 """
 
@@ -58,18 +58,28 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         help="materialise every asset and publish the marts",
         description=(
             "Materialise every asset in one process, like the nightly job: fetch what changed "
-            "(live mode) or read the bundled snapshot (default), rebuild staging and marts, run the "
-            "checks, publish data/marts/*.parquet, *.csv and segregation.duckdb, and write the "
-            "committee reports, all in one swap. If anything fails (a fetch, a model, a check or "
-            "a report), the previously published files are left as they were. The terminal shows "
-            "progress and, per failure, one line with what failed and why; the full log with "
-            "tracebacks is kept in the run history (DAGSTER_HOME, see it in `make dev`)."
+            "(live mode) or read the bundled snapshot (default); if anything the marts are built "
+            "from changed since the last publish (fetched responses, the files in data/raw, the "
+            "SQL files, the code), rebuild staging and marts, run the checks and publish "
+            "data/marts/*.parquet, *.csv and segregation.duckdb in one swap; then write each "
+            "kommun's committee report from the published marts (one Dagster run per kommun). "
+            "When nothing changed, nothing is rebuilt and the reports are kept. If a fetch, a "
+            "model or a check fails, the previously published files are left as they were; a "
+            "report that fails leaves that kommun's previous report, the others are written. "
+            "The terminal shows progress and, per failure, one line with what failed and why; "
+            "the full log with tracebacks is kept in the run history (DAGSTER_HOME, see it in "
+            "`make dev`)."
         ),
     )
     run.add_argument(
         "--verbose",
         action="store_true",
         help="show Dagster's full log on the terminal (every event, tracebacks included)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild, publish and write every report even when nothing changed",
     )
     run.set_defaults(handler=_run)
 
@@ -193,6 +203,7 @@ def _run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
+    from pipelines.orchestration.runs import refresh_and_report
 
     settings = Settings.from_env()
     print(
@@ -211,14 +222,14 @@ def _run(args: argparse.Namespace) -> int:
         # the run history goes there; a new project folder may not have it yet
         Path(home).mkdir(parents=True, exist_ok=True)
     instance = DagsterInstance.get() if home else DagsterInstance.ephemeral()
-    job = defs.resolve_job_def("refresh_all")
-    run_config = None
+    loggers, run_config = None, None
     if not args.verbose:  # progress lines only; the full log stays in the run history
-        job = job.with_logger_defs({"terminal": terminal_logger})
-        run_config = {"loggers": {"terminal": {}}}
-    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
-    if not result.success:
-        for line in failure_lines(result.all_events):
+        loggers, run_config = {"terminal": terminal_logger}, {"loggers": {"terminal": {}}}
+    outcome = refresh_and_report(
+        defs, instance, force=args.force, loggers=loggers, run_config=run_config
+    )
+    if not outcome.refresh.success:
+        for line in failure_lines(outcome.all_events):
             print(line, file=sys.stderr)
         print(
             f"Körningen misslyckades; de senast publicerade marts och rapporterna i "
@@ -227,13 +238,28 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if outcome.failed_reports:
+        for line in failure_lines(outcome.all_events):
+            print(line, file=sys.stderr)
+        print(
+            f"Rapporten för {', '.join(outcome.failed_reports)} kunde inte skrivas; den förra "
+            "finns kvar. Marts och de andra rapporterna är publicerade. (A report failed; "
+            "`segregation run --verbose` shows the full log.)",
+            file=sys.stderr,
+        )
+        return 1
+    if outcome.unchanged and not outcome.reports:
+        print(
+            "Inget har ändrats sedan senaste publiceringen: marts och rapporter är oförändrade "
+            "(`segregation run --force` bygger om ändå)."
+        )
     print(f"Klart. Marts i {settings.marts_dir}:")
     for path in sorted(settings.marts_dir.glob("*")):
         if path.is_file() and not path.name.startswith("."):
             print(f"  {path}")
     demo = [
         f"{e.asset_key.to_user_string()} ({e.materialization.metadata['demo_rows'].value} rader)"
-        for e in result.get_asset_materialization_events()
+        for e in outcome.refresh.get_asset_materialization_events()
         if e.asset_key.path[0] == "raw"
         and "demo_rows" in e.materialization.metadata
         and e.materialization.metadata["demo_rows"].value
@@ -257,7 +283,7 @@ def terminal_logger(init_context) -> logging.Logger:
             if (
                 meta.get("dagster_event") is not None
                 or record.levelno < logging.INFO
-                or text.startswith("Dependencies for step")
+                or text.startswith(("Dependencies for step", "Skipping step"))
             ):
                 return  # engine events (and their tracebacks) stay in the run history
             step = meta.get("step_key") or ""

@@ -20,12 +20,14 @@ from pipelines.orchestration.assets.indicators import (
     indicator_requests,
     local_area_values,
 )
+from pipelines.orchestration.assets.inputs import build_inputs_asset
 from pipelines.orchestration.assets.models import build_model_asset
 from pipelines.orchestration.assets.omradestyp import REQUEST as OMRADESTYP_REQUEST
 from pipelines.orchestration.assets.omradestyp import stg_regso_omradestyp
 from pipelines.orchestration.assets.preflight import preflight_check
 from pipelines.orchestration.assets.publish import build_publish_asset
 from pipelines.orchestration.assets.raw import build_scb_asset, scb_requests_in
+from pipelines.orchestration.assets.reports import build_report_asset
 from pipelines.orchestration.assets.segregation import segregation_random_allocation
 from pipelines.orchestration.checks import (
     build_mart_checks,
@@ -37,7 +39,12 @@ from pipelines.orchestration.checks import (
     segregation_checks,
 )
 from pipelines.orchestration.resources import PipelineResource
-from pipelines.orchestration.schedules import nightly_refresh_schedule, refresh_all_job
+from pipelines.orchestration.schedules import (
+    committee_reports_job,
+    nightly_refresh_schedule,
+    refresh_all_job,
+    reports_after_refresh,
+)
 from pipelines.registry.catalog import load_catalog
 from pipelines.warehouse.models import discover_models
 
@@ -50,18 +57,24 @@ _scb_requests = list(
     dict.fromkeys(scb_requests_in(_models) + indicator_requests(_catalog) + [OMRADESTYP_REQUEST])
 )
 
+# the raw layer: what the run reads or fetches; `inputs_fingerprint` waits for all of it
+_raw_assets = [
+    preflight_check,
+    *(build_scb_asset(name, _catalog.request(name).title) for name in _scb_requests),
+    focus_area_deso,
+    indicator_catalog,
+    build_kolada_asset(),
+    local_area_values,
+    deso_boundaries,
+    plans,
+    deso_regso_key,
+]
+
 defs = Definitions(
     assets=[
-        preflight_check,
-        *(build_scb_asset(name, _catalog.request(name).title) for name in _scb_requests),
-        focus_area_deso,
-        indicator_catalog,
-        build_kolada_asset(),
-        local_area_values,
-        deso_boundaries,
-        # did the plan work? (plans registry, RegSO keys, comparison areas, before/after)
-        plans,
-        deso_regso_key,
+        *_raw_assets,
+        build_inputs_asset([key for a in _raw_assets for key in a.keys]),
+        # did the plan work? (comparison areas, before/after)
         comparison_match,
         plan_effect_rows,
         build_indicator_inputs_asset(_catalog),
@@ -69,6 +82,7 @@ defs = Definitions(
         segregation_random_allocation,
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),
+        build_report_asset(_marts),
     ],
     asset_checks=[
         *(check for m in _marts for check in build_mart_checks(m)),
@@ -79,8 +93,9 @@ defs = Definitions(
         *segregation_checks,
         *evaluation_checks,
     ],
-    jobs=[refresh_all_job],
+    jobs=[refresh_all_job, committee_reports_job],
     schedules=[nightly_refresh_schedule],
+    sensors=[reports_after_refresh],
     resources={"pipeline": PipelineResource()},
     executor=in_process_executor,
 )

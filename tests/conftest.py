@@ -71,16 +71,16 @@ def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
     """ONE run of every asset and check on the bundled snapshot per test session (per xdist
     worker), with the kommuner of `raw_dir`. Read-only: a test gets its own copy of the marts
     from `published_marts`."""
-    from test_pipeline import run_graph
+    from test_pipeline import run_everything
 
     root = tmp_path_factory.mktemp("snapshot_run")
     _followed_raw_copy(root / "raw")
     with pytest.MonkeyPatch.context() as patch:
         _isolate(patch, root)
         patch.setenv("KOLADA_API_URL", "http://127.0.0.1:9/v3")  # a snapshot run calls no API
-        result = run_graph()
-    assert result.success, "the run of the bundled snapshot failed"
-    return SnapshotRun(root / "marts", result.get_asset_check_evaluations())
+        outcome = run_everything()
+    assert outcome.success, "the run of the bundled snapshot failed"
+    return SnapshotRun(root / "marts", outcome.refresh.get_asset_check_evaluations())
 
 
 @pytest.fixture

@@ -82,9 +82,27 @@ def test_run_makes_a_missing_dagster_home_and_writes_marts_and_reports(
     result = segregation("run", env_extra={"DAGSTER_HOME": str(home)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert any(home.iterdir())  # the run history is kept there
-    for name in ("focus_area_indicator.parquet", "focus_area_trend.csv", "rapport_0680.html"):
+    for name in (
+        "focus_area_indicator.parquet",
+        "focus_area_trend.csv",
+        "rapport_0123.html",
+        "rapport_0680.html",
+    ):
         assert (marts_dir / name).stat().st_size > 0, name
     assert "DEMODATA" in result.stdout + result.stderr
+    written = {p.name: p.stat().st_mtime_ns for p in marts_dir.iterdir() if p.is_file()}
+
+    # nothing changed: nothing is rebuilt, not even the reports
+    again = segregation("run", env_extra={"DAGSTER_HOME": str(home)})
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Inget har ändrats" in again.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in marts_dir.iterdir() if p.is_file()} == written
+
+    forced = segregation("run", "--force", env_extra={"DAGSTER_HOME": str(home)})
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    assert "Inget har ändrats" not in forced.stdout
+    for name in ("focus_area_trend.csv", "rapport_0123.html", "rapport_0680.html"):
+        assert (marts_dir / name).stat().st_mtime_ns > written[name], name
 
 
 def test_relative_dagster_home_is_a_clear_error():

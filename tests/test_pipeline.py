@@ -11,25 +11,30 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT, PUBLISHED_TABELL1, all_tables, background_value
-from dagster import ExecuteInProcessResult, materialize
+from dagster import DagsterInstance
 from pxweb_server import PxWebServer
 
 from pipelines.definitions import defs
 from pipelines.orchestration.resources import PipelineResource
+from pipelines.orchestration.runs import RunOutcome, refresh_and_report
 
 SHARED_TABELL1 = PROJECT.parent / "shared" / "reference" / "jarfalla_tabell1_2005_2015.csv"
 
 
-def run_graph(**resource_fields) -> ExecuteInProcessResult:
-    """Every asset and check, materialised by Dagster in this process."""
-    assets = list(defs.assets) + list(defs.asset_checks)
-    return materialize(
-        assets, resources={"pipeline": PipelineResource(**resource_fields)}, raise_on_error=False
+def run_everything(
+    instance: DagsterInstance | None = None, force: bool = False, **resource_fields
+) -> RunOutcome:
+    """What `segregation run` does: the refresh, then the reports that need rendering."""
+    return refresh_and_report(
+        defs,
+        instance or DagsterInstance.ephemeral(),
+        force=force,
+        pipeline=PipelineResource(**resource_fields),
     )
 
 
-def run_all(**resource_fields) -> bool:
-    return run_graph(**resource_fields).success
+def run_all(force: bool = False, **resource_fields) -> bool:
+    return run_everything(force=force, **resource_fields).success
 
 
 def mart(marts_dir: Path, sql: str) -> list[tuple]:

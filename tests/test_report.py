@@ -10,9 +10,10 @@ import sys
 
 import pandas as pd
 import pytest
-from test_pipeline import fingerprints, run_all
+from test_pipeline import fingerprints, run_everything
 
-import pipelines.orchestration.assets.publish as publish
+import pipelines.orchestration.assets.reports as reports
+from pipelines import cli
 from pipelines.publish.report import ReportError, write_report
 from pipelines.registry.catalog import load_catalog
 
@@ -118,34 +119,35 @@ def test_report_without_published_marts_is_a_clear_error(tmp_path):
         write_report(tmp_path / "nothing", "0123", "Järfälla", tmp_path / "r.html")
 
 
-def test_a_failing_report_publishes_nothing_and_keeps_marts_and_reports(
-    raw_dir, published_marts, monkeypatch
+def test_a_failing_report_leaves_the_other_kommuns_report_and_is_rendered_next_run(
+    raw_dir, marts_dir, monkeypatch, capsys
 ):
-    marts_dir = published_marts
-    before = fingerprints(marts_dir)
-    assert {"rapport_0123.html", "rapport_0680.html", "focus_area_trend.parquet"} <= set(before)
-    (raw_dir / "local" / "extra.csv").write_text(  # new data, so new marts would differ
-        "kommun,area_id,deso,indicator,year,numerator,denominator,value,source\n"
-        "0123,termovagen,,valdeltagande,2014,500,1000,,Valmyndigheten\n",
-        encoding="utf-8",
-    )
-    real = publish.build_report
-
-    rendered = []
+    real = reports.build_report
 
     def second_kommun_fails(frames, kommun, name, run_date, *args):
-        rendered.append(kommun)
         if kommun == "0680":
-            raise RuntimeError("rendering failed")
+            raise RuntimeError("rendering failed for Jönköping")
         return real(frames, kommun, name, run_date, *args)
 
-    monkeypatch.setattr(publish, "build_report", second_kommun_fails)
-    assert not run_all()
-    assert rendered == ["0123", "0680"]  # the run got as far as the reports
-    assert fingerprints(marts_dir) == before  # no mart, export or report replaced, no leftovers
-    monkeypatch.setattr(publish, "build_report", real)
-    assert run_all()
-    assert fingerprints(marts_dir) != before
+    monkeypatch.setattr(reports, "build_report", second_kommun_fails)
+    assert cli.main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert "rendering failed for Jönköping" in err and "Rapporten för 0680" in err
+    # the marts are published and the other kommun's report is written
+    assert (marts_dir / "focus_area_trend.parquet").exists()
+    assert "Järfälla (0123)" in (marts_dir / "rapport_0123.html").read_text(encoding="utf-8")
+    assert not (marts_dir / "rapport_0680.html").exists()
+    assert not list(marts_dir.glob(".rapport_*"))  # no temporary file left behind
+    before = fingerprints(marts_dir)
+
+    monkeypatch.setattr(reports, "build_report", real)
+    outcome = run_everything()
+    # nothing changed, so nothing is rebuilt, but the missing report is rendered
+    assert outcome.success and outcome.unchanged
+    assert list(outcome.reports) == ["0680"]
+    after = fingerprints(marts_dir)
+    assert {name for name in after if before.get(name) != after[name]} == {"rapport_0680.html"}
+    assert "Jönköping (0680)" in (marts_dir / "rapport_0680.html").read_text(encoding="utf-8")
 
 
 def test_parity_year_needs_five_steady_years_within_twenty_years():

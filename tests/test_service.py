@@ -18,21 +18,14 @@ import requests
 from conftest import PROJECT, all_tables
 from dagster import DagsterInstance, build_schedule_context
 from pxweb_server import PxWebServer
-from test_pipeline import fingerprints, run_all
+from test_pipeline import fingerprints, run_all, run_everything
 
 from pipelines.definitions import defs
-from pipelines.orchestration.resources import PipelineResource
 
 
 def failure_messages(**fields) -> tuple[bool, str]:
     """Run everything; return success and the text of every failure event."""
-    from dagster import materialize
-
-    result = materialize(
-        list(defs.assets) + list(defs.asset_checks),
-        resources={"pipeline": PipelineResource(**fields)},
-        raise_on_error=False,
-    )
+    result = run_everything(**fields)
     texts = []
     for event in result.all_events:
         if not event.is_failure:
@@ -123,7 +116,7 @@ def test_a_reader_holding_the_marts_open_neither_blocks_nor_breaks(raw_dir, publ
     )
     try:
         first = int(reader.stdout.readline())
-        assert run_all()  # the nightly run, while the notebook holds the file open
+        assert run_all(force=True)  # a nightly run that publishes, while the notebook reads
         reader.stdin.write("\n")
         reader.stdin.flush()
         second = int(reader.stdout.readline())
@@ -155,6 +148,7 @@ GRAPHQL = """
 { repositoriesOrError { ... on RepositoryConnection { nodes {
     name
     schedules { name cronSchedule executionTimezone }
+    sensors { name }
     assetNodes { assetKey { path } groupName
       assetChecksOrError { ... on AssetChecks { checks { name } } } }
 } } } }
@@ -218,6 +212,7 @@ def test_webserver_loads_the_code_location_with_every_asset_check_and_schedule(t
     assert served_checks == expected_checks and len(expected_checks) >= 8
     assert {n["groupName"] for n in data["assetNodes"]} >= {"raw", "staging", "marts"}
     assert [s["name"] for s in data["schedules"]] == ["nightly_refresh"]
+    assert [s["name"] for s in data["sensors"]] == ["reports_after_refresh"]
     assert data["schedules"][0]["executionTimezone"] == "Europe/Stockholm"
     json.dumps(data)
 

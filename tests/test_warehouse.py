@@ -60,3 +60,35 @@ def test_a_failing_report_while_copies_are_written_leaves_the_previous_files(tmp
     after = {p.name: p.read_bytes() for p in marts_dir.iterdir() if p.is_file()}
     assert after == before  # nothing renamed, no temporary file left behind
     assert published_rows(marts_dir, "m") == 4
+
+
+def test_a_stamp_is_written_after_every_published_file_and_lists_them(tmp_path):
+    marts_dir = tmp_path / "marts"
+    warehouse = Warehouse(marts_dir)
+    warehouse.replace_table("marts", "m", frame(4))
+    seen = {}
+
+    def stamp(names):
+        # called once every file is staged, before any is renamed: none is in place yet
+        seen["names"] = sorted(names)
+        seen["in_place"] = sorted(n for n in names if (marts_dir / n).exists())
+        return {".stamp": ",".join(sorted(names))}
+
+    published = warehouse.publish(["m"], last=stamp)
+    assert seen == {
+        "names": ["m.csv", "m.parquet", "m_excel.csv", "segregation.duckdb"],
+        "in_place": [],
+    }
+    assert (marts_dir / ".stamp").read_text() == "m.csv,m.parquet,m_excel.csv,segregation.duckdb"
+    written = max((marts_dir / n).stat().st_mtime_ns for n in published)
+    assert (marts_dir / ".stamp").stat().st_mtime_ns >= written
+
+    def failing(staged):
+        raise RuntimeError("the report could not be drawn")
+
+    seen.clear()
+    with pytest.raises(RuntimeError, match="could not be drawn"):
+        warehouse.publish(["m"], derived=failing, last=stamp)
+    assert seen == {}  # a publish that fails is not stamped; the previous stamp stays
+    assert (marts_dir / ".stamp").read_text() == "m.csv,m.parquet,m_excel.csv,segregation.duckdb"
+    assert not list(marts_dir.glob(".*.tmp"))

@@ -37,18 +37,22 @@ class PipelineResource(ConfigurableResource):
     _client: PxWebClient | None = PrivateAttr(default=None)
     _kolada: KoladaClient | None = PrivateAttr(default=None)
     _held: contextlib.ExitStack | None = PrivateAttr(default=None)
+    _holding: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._client = None  # a new client (and /config read) for every run
         self._kolada = None
-        # one open working database for the whole run (see Warehouse.held_open)
+        # one open working database for the whole run (see Warehouse.held_open), opened by
+        # the first step that uses it: a report run reads only published files and leaves
+        # the working database to the run that writes it
         self._held = contextlib.ExitStack()
-        self._held.enter_context(self.warehouse().held_open())
+        self._holding = False
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._held is not None:
             self._held.close()
             self._held = None
+            self._holding = False
 
     def settings(self) -> Settings:
         base = Settings.from_env()
@@ -117,7 +121,11 @@ class PipelineResource(ConfigurableResource):
         return RawStore(self.settings().raw_dir)
 
     def warehouse(self) -> Warehouse:
-        return Warehouse(self.settings().marts_dir)
+        warehouse = Warehouse(self.settings().marts_dir)
+        if self._held is not None and not self._holding:
+            self._holding = True
+            self._held.enter_context(warehouse.held_open())
+        return warehouse
 
     def catalog(self) -> Catalog:
         return load_catalog(self.settings().raw_dir)

@@ -196,11 +196,23 @@ class Warehouse:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def clear_leftovers(self, progress: Callable[[str], None] | None = None) -> int:
+        """Remove what an interrupted publish left behind (under the publish lock), also in
+        a run that publishes nothing; `progress` hears how many files went."""
+        with self.publishing() as (removed, freed):
+            if removed and progress is not None:
+                progress(
+                    f"{removed} tillfälliga filer ({freed / 1e6:.1f} MB) från en avbruten "
+                    "publicering borttagna"
+                )
+            return removed
+
     def publish(
         self,
         marts: Sequence[str],
         derived: Callable[[dict[str, Path]], dict[str, str]] | None = None,
         progress: Callable[[str], None] | None = None,
+        last: Callable[[list[str]], dict[str, str]] | None = None,
     ) -> dict[str, Path]:
         """Export marts to Parquet, CSV, Excel-ready CSV and a reader database, each swapped
         in atomically.
@@ -213,6 +225,9 @@ class Warehouse:
         are they renamed into place, so a failure leaves all previous files untouched.
         Temporary files of an earlier, interrupted publish are removed first (`progress`
         hears how many).
+        `last`, if given, is called with the names of the files about to be renamed and
+        returns files (name → text) renamed after all of them, e.g. a stamp that records a
+        complete publish: it is there only if everything before it is.
         """
         self.marts_dir.mkdir(parents=True, exist_ok=True)
         with self.publishing() as (removed, freed):
@@ -221,12 +236,13 @@ class Warehouse:
                     f"{removed} tillfälliga filer ({freed / 1e6:.1f} MB) från en avbruten "
                     "publicering borttagna"
                 )
-            return self._publish(marts, derived)
+            return self._publish(marts, derived, last)
 
     def _publish(
         self,
         marts: Sequence[str],
         derived: Callable[[dict[str, Path]], dict[str, str]] | None,
+        last: Callable[[list[str]], dict[str, str]] | None,
     ) -> dict[str, Path]:
         token = uuid.uuid4().hex[:8]
 
@@ -260,7 +276,14 @@ class Warehouse:
             raise
         # each rename is atomic; the reader database goes last
         pending = [*parquet.values(), *copies, *extra, reader]
+        after = last([final.name for _, final in pending]) if last else {}
+        for name in after:  # gone while the files change: it vouches for a complete publish
+            (self.marts_dir / name).unlink(missing_ok=True)
         for tmp, final in pending:
+            os.replace(tmp, final)
+        for name, text in after.items():
+            tmp, final = staged(self.marts_dir / name)
+            tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, final)
         for stale in too_long_for_excel:  # an older, shorter Excel copy would mislead
             stale.unlink(missing_ok=True)

@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from pipelines.analysis.evaluation import empty_comparisons, match_comparisons, plan_effects
 from pipelines.core.geography import DIVISIONS, load_deso_key
+from pipelines.orchestration.assets.inputs import INPUTS
 from pipelines.orchestration.assets.metadata import preview, table_metadata
 from pipelines.orchestration.assets.preflight import PREFLIGHT
 from pipelines.orchestration.resources import PipelineResource
@@ -96,6 +97,7 @@ def _table_exists(pipeline: PipelineResource, schema: str, name: str) -> bool:
         AssetKey(["marts", "regso_indicator"]),
         AssetKey(list(REGSO_TYPES)),
         AssetKey(list(AREA_TYPES)),
+        INPUTS,
     ],
     description=(
         "Jämförelseområden per fokusområde med plan (beräknas i pandas/NumPy, publiceras som "
@@ -145,6 +147,7 @@ def comparison_match(
     kinds={"duckdb", "python"},
     deps=[
         AssetKey(["staging", "comparison_match"]),
+        INPUTS,
         AssetKey(["raw", "plans"]),
         AssetKey(["raw", "indicator_catalog"]),
         AssetKey(["marts", "focus_area_indicator"]),

@@ -10,6 +10,7 @@ from dagster import (
 )
 
 from pipelines.analysis.indicators import catalog_frame, inputs_sql
+from pipelines.orchestration.assets.inputs import INPUTS
 from pipelines.orchestration.assets.metadata import preview, table_metadata
 from pipelines.orchestration.assets.preflight import PREFLIGHT
 from pipelines.orchestration.resources import PipelineResource
@@ -95,7 +96,7 @@ def build_indicator_inputs_asset(catalog: Catalog):
         key=AssetKey(["staging", "stg_deso_indicator_inputs"]),
         group_name="staging",
         kinds={"duckdb", "sql"},
-        deps=[AssetKey(["raw", f"scb_{r}"]) for r in requests],
+        deps=[*(AssetKey(["raw", f"scb_{r}"]) for r in requests), INPUTS],
         description=(
             "Täljare och nämnare per indikator, DeSO (och kommun), år och kön, enligt "
             "indikatorkatalogen. En täljare eller nämnare där någon cell saknas (..) blir tom, "

@@ -3,6 +3,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from pipelines.orchestration.assets.inputs import INPUTS
 from pipelines.orchestration.assets.metadata import DEMO_WARNING, preview, table_metadata
 from pipelines.orchestration.assets.omradestyp import MART_METADATA, mart_metadata
 from pipelines.orchestration.resources import PipelineResource
@@ -10,7 +11,8 @@ from pipelines.warehouse.models import SqlModel
 
 
 def build_model_asset(model: SqlModel):
-    deps = [AssetKey([schema, table]) for schema, table in model.depends_on]
+    # every model waits for the decision whether anything changed (skipped when nothing did)
+    deps = [*(AssetKey([schema, table]) for schema, table in model.depends_on), INPUTS]
 
     @asset(
         key=AssetKey([model.layer, model.name]),

@@ -11,6 +11,7 @@ from pipelines.analysis.omradestyp import (
     recompute,
     regso_table,
 )
+from pipelines.orchestration.assets.inputs import INPUTS
 from pipelines.orchestration.assets.metadata import DEMO_WARNING, table_metadata
 from pipelines.orchestration.resources import PipelineResource
 from pipelines.warehouse.database import Warehouse
@@ -25,7 +26,7 @@ TEXT_COLUMNS = ("regso_name", "omradestyp_label", "status_symbols", "source_tabl
     key=AssetKey(["staging", STAGING]),
     group_name="staging",
     kinds={"duckdb", "python"},
-    deps=[AssetKey(["raw", RAW_TABLE])],
+    deps=[AssetKey(["raw", RAW_TABLE]), INPUTS],
     description=(
         "Områdestyp och socioekonomiskt index per RegSO och år för hela landet, ur SCB:s tabell "
         "(en rad per RegSO, indelning och år; RegSO 2020 till och med 2023, RegSO 2025 från "

@@ -6,6 +6,7 @@ import time
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from pipelines.analysis.segregation import DEFAULT_DRAWS, DEFAULT_SEED, random_allocation_frame
+from pipelines.orchestration.assets.inputs import INPUTS
 from pipelines.orchestration.assets.metadata import table_metadata
 from pipelines.orchestration.resources import PipelineResource
 
@@ -14,7 +15,7 @@ from pipelines.orchestration.resources import PipelineResource
     key=AssetKey(["staging", "segregation_random_allocation"]),
     group_name="staging",
     kinds={"numpy", "duckdb"},
-    deps=[AssetKey(["staging", "stg_deso_group_counts"])],
+    deps=[AssetKey(["staging", "stg_deso_group_counts"]), INPUTS],
     description=(
         "Segregationsindexens värde om de boende vore slumpmässigt fördelade över samma DeSO "
         f"(samma DeSO-storlekar och gruppandel): medelvärde och 95 % simuleringsintervall av "
