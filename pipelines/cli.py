@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except SettingsError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+        print(f"Fel i inställningarna: {exc}", file=sys.stderr)
         return 2
 
 
@@ -193,8 +193,8 @@ def _run(args: argparse.Namespace) -> int:
     home = os.environ.get("DAGSTER_HOME")
     if home and not Path(home).is_absolute():
         print(
-            f"DAGSTER_HOME={home!r} must be an absolute path (`make run` sets it to "
-            "the project's .dagster_home).",
+            f"DAGSTER_HOME={home!r} måste vara en absolut sökväg (`make run` sätter den till "
+            "projektets .dagster_home).",
             file=sys.stderr,
         )
         return 2
@@ -213,8 +213,8 @@ def _run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         print(
             f"Körningen misslyckades; de senast publicerade marts och rapporterna i "
-            f"{settings.marts_dir} är oförändrade. (The run failed; the published marts and "
-            "reports are unchanged. `segregation run --verbose` shows the full log.)",
+            f"{settings.marts_dir} är oförändrade. `segregation run --verbose` visar hela "
+            "loggen (på engelska, med tracebacks).",
             file=sys.stderr,
         )
         return 1
@@ -321,15 +321,18 @@ def _fetch(args: argparse.Namespace) -> int:
         codelists = _pairs(args.codelist, "--codelist")
         if args.out is None:
             meta = client.metadata(args.table_id)
-            print(f"{args.table_id}: {meta.label} (updated {meta.updated})")
+            print(f"{args.table_id}: {meta.label} (uppdaterad {meta.updated})")
             for dim in meta.dimensions:
                 sample = ", ".join(dim.codes[:8]) + (" …" if len(dim.codes) > 8 else "")
-                elim = " (may be left out)" if dim.elimination else ""
-                print(f"  {dim.code}: {dim.label}, {len(dim.codes)} values{elim}: {sample}")
+                elim = " (kan utelämnas)" if dim.elimination else ""
+                print(f"  {dim.code}: {dim.label}, {len(dim.codes)} värden{elim}: {sample}")
             return 0
         suffix = args.out.suffix.lower()
         if suffix not in (".parquet", ".csv"):
-            print(f"--out must end in .parquet or .csv, not {suffix or 'nothing'}", file=sys.stderr)
+            print(
+                f"--out ska sluta på .parquet eller .csv, inte {suffix or 'ingenting'}.",
+                file=sys.stderr,
+            )
             return 2
         parts = client.fetch_data(args.table_id, selection, codelists=codelists or None)
         expected = response_dimensions(client.metadata(args.table_id), selection)
@@ -341,7 +344,7 @@ def _fetch(args: argparse.Namespace) -> int:
             context=args.table_id,
         )
     except (ScbError, SelectionError, ValueError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(f"Fel: {exc}", file=sys.stderr)
         return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     frame = parsed.frame
@@ -350,8 +353,8 @@ def _fetch(args: argparse.Namespace) -> int:
     else:
         frame.to_csv(args.out, index=False)
     print(
-        f"Wrote {len(frame)} rows to {args.out} ({len(parts)} data call(s); table updated "
-        f"{parsed.updated}).",
+        f"Skrev {len(frame)} rader till {args.out} ({len(parts)} anrop efter data; tabellen "
+        f"uppdaterad {parsed.updated}).",
         file=sys.stderr,
     )
     return 0
@@ -368,7 +371,7 @@ def _areas(args: argparse.Namespace) -> int:
     from pipelines.registry.kommuner import KommunerError, load_kommuner
 
     if args.write and not args.propose:
-        print("--write goes with --propose.", file=sys.stderr)
+        print("--write används tillsammans med --propose.", file=sys.stderr)
         return 2
     settings = Settings.from_env()
     try:
@@ -381,7 +384,7 @@ def _areas(args: argparse.Namespace) -> int:
     if args.propose:
         proposals = propose_next_division(members, settings.raw_dir)
         if not proposals:
-            print("Every area already has DeSO 2025 rows; nothing to propose.")
+            print("Alla områden har redan rader för DeSO 2025; inget att föreslå.")
             return 0
         for p in proposals:
             target = p.deso_2025 or "?"
@@ -389,13 +392,15 @@ def _areas(args: argparse.Namespace) -> int:
         decide = [p for p in proposals if not p.deso_2025]
         if args.write:
             n = write_proposals(settings.raw_dir, proposals)
-            print(f"Wrote {n} DeSO 2025 row(s) as obekräftad to {settings.raw_dir / AREAS_FILE}.")
+            print(
+                f"Skrev {n} rader för DeSO 2025 som obekräftad till {settings.raw_dir / AREAS_FILE}."
+            )
         else:
-            print("Nothing written: add --write to add the proposals to the file.")
+            print("Inget skrivet: lägg till --write för att skriva förslagen till filen.")
         if decide:
             print(
-                f"{len(decide)} DeSO need the kommun's decision (marked ?): add their DeSO 2025 "
-                "rows by hand."
+                f"{len(decide)} DeSO behöver kommunens beslut (markerade med ?): skriv in deras "
+                "rader för DeSO 2025 för hand."
             )
         return 0
     order = {key: i for i, key in enumerate(dict.fromkeys((m.kommun, m.area_id) for m in members))}
@@ -407,7 +412,8 @@ def _areas(args: argparse.Namespace) -> int:
         print(f"    {m.division}  {m.deso}  RegSO {m.regso} {m.regso_name}  [{m.status}]")
     unconfirmed = sum(m.status != "bekräftad" for m in members)
     print(
-        f"{len(members)} DeSO rows in {len({(m.kommun, m.area_id) for m in members})} areas; {unconfirmed} unconfirmed."
+        f"{len(members)} DeSO-rader i {len({(m.kommun, m.area_id) for m in members})} områden; "
+        f"{unconfirmed} obekräftade."
     )
     return 0
 
@@ -418,8 +424,8 @@ def _report(args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() != ".html":
         print(
-            f"Error: --out {args.out}: the report is an HTML file; give a name ending in .html "
-            f"(e.g. {args.out.with_suffix('.html').name}). Print it to PDF from the browser.",
+            f"Fel: --out {args.out}: rapporten är en HTML-fil; ge ett namn som slutar på .html "
+            f"(t.ex. {args.out.with_suffix('.html').name}). Skriv ut den som PDF från webbläsaren.",
             file=sys.stderr,
         )
         return 2
@@ -428,28 +434,28 @@ def _report(args: argparse.Namespace) -> int:
         kommuner = load_kommuner(settings.raw_dir)
         names = {k.code: k.name for k in kommuner}
         if args.kommun not in names:
-            print(f"Error: {kommun_hint(args.kommun, names)}", file=sys.stderr)
+            print(f"Fel: {kommun_hint(args.kommun, names)}", file=sys.stderr)
             return 2
         result = write_report(
             settings.marts_dir, args.kommun, names.get(args.kommun, args.kommun), args.out
         )
     except (ReportError, KommunerError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(f"Fel: {exc}", file=sys.stderr)
         return 1
-    note = " It contains DEMO DATA (marked in the report)." if result.demo else ""
-    print(f"Wrote {result.path} ({result.charts} charts).{note}")
+    note = " Den innehåller DEMODATA (utmärkt i rapporten)." if result.demo else ""
+    print(f"Skrev {result.path} ({result.charts} diagram).{note}")
     return 0
 
 
 def kommun_hint(code: str, names: dict[str, str]) -> str:
     """Why a kommun code is not configured, with 'did you mean 0123?' when only the leading
     zero is missing."""
-    text = f"kommun {code!r} is not in kommuner.csv"
+    text = f"kommunen {code!r} finns inte i kommuner.csv"
     padded = code.strip().zfill(4)
     if padded != code and padded in names:
-        return f"{text}; did you mean {padded} ({names[padded]})? Kommun codes have four digits."
+        return f"{text}; menade du {padded} ({names[padded]})? Kommunkoder har fyra siffror."
     known = ", ".join(sorted(names))
-    return f"{text} (configured: {known}). Kommun codes have four digits, e.g. 0123."
+    return f"{text} (i filen: {known}). Kommunkoder har fyra siffror, t.ex. 0123."
 
 
 def _pairs(items: Sequence[str], flag: str) -> dict[str, list[str] | str]:
@@ -457,7 +463,7 @@ def _pairs(items: Sequence[str], flag: str) -> dict[str, list[str] | str]:
     for item in items:
         var, sep, codes = item.partition("=")
         if not sep or not var or not codes:
-            raise ValueError(f"{flag} {item!r}: write VAR=code1,code2")
+            raise ValueError(f"{flag} {item!r}: skriv VARIABEL=kod1,kod2")
         if "(" in codes:  # an expression such as range(2010,2015) keeps its comma
             out[var] = codes
         else:

@@ -115,9 +115,9 @@ def test_proposals_keep_codes_follow_splits_inside_the_area_and_leave_the_rest_t
     )
     members = load_areas(raw_dir, ["0123", "0680", "0586"])
     proposals = {(p.deso_2018, p.deso_2025): p for p in propose_next_division(members, raw_dir)}
-    assert proposals[("0680C1090", "0680C1090")].how == "kept"
-    assert proposals[("0680C1070", "0680C1071")].how == "split inside the area"
-    assert proposals[("0680C1070", "0680C1072")].how == "split inside the area"
+    assert proposals[("0680C1090", "0680C1090")].how == "samma kod"
+    assert proposals[("0680C1070", "0680C1071")].how == "delad inom området"
+    assert proposals[("0680C1070", "0680C1072")].how == "delad inom området"
     assert "0123C1142" in proposals[("0123C1140", "")].comment  # outside the area's RegSO
     assert "finns inte i DeSO 2025" in proposals[("0586C2020", "")].comment
     assert len(proposals) == 5

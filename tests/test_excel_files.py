@@ -67,6 +67,71 @@ def test_focus_areas_with_bom_and_semicolons_read_like_the_original(raw_dir):
     assert any(m.area_name == "Sångvägen" and m.kommun == "0123" for m in original)
 
 
+EXCEL_AREAS = (
+    "kommun,area_id,area_name,division,deso,status,comment\n"
+    '0680,raslatt,Råslätt,DeSO2018,0680C1070,obekräftad,"RegSO Råslätt; norra delen"\n'
+    "0680,raslatt,Råslätt,DeSO2018,0680C1090,obekräftad,\n"
+)
+
+
+def test_areas_propose_write_keeps_the_excel_form_of_the_file(raw_dir):
+    from test_cli import segregation
+
+    path = raw_dir / "areas" / "focus_areas.csv"
+    original = as_excel(EXCEL_AREAS)
+    path.write_bytes(original)
+    result = segregation(
+        "areas", "--propose", "--write", env_extra={"SEGREGATION_RAW_DIR": str(raw_dir)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Skrev 3 rader för DeSO 2025 som obekräftad" in result.stdout
+    written = path.read_bytes()
+    assert written.startswith(original)  # BOM, header and the existing rows, byte for byte
+    added = written[len(original) :].decode("utf-8")
+    assert added.split("\r\n") == [
+        "0680;raslatt;Råslätt;DeSO2025;0680C1071;obekräftad;förslag: 0680C1070 (DeSO 2018) "
+        "delades i 0680C1071, 0680C1072, alla i områdets RegSO 0680R024",
+        "0680;raslatt;Råslätt;DeSO2025;0680C1072;obekräftad;förslag: 0680C1070 (DeSO 2018) "
+        "delades i 0680C1071, 0680C1072, alla i områdets RegSO 0680R024",
+        "0680;raslatt;Råslätt;DeSO2025;0680C1090;obekräftad;förslag: samma kod i DeSO 2025 "
+        "som i DeSO 2018 (RegSO 0680R024)",
+        "",
+    ]
+    assert written.count(b"\r\n") == written.count(b"\n")  # no bare LF anywhere
+    assert len(load_areas(raw_dir, ["0123", "0680"])) == 5  # and the file reads back
+
+
+def test_writing_back_a_file_without_the_division_column_adds_it_in_the_same_form(raw_dir):
+    from pipelines.registry.areas import propose_next_division, write_proposals
+
+    path = raw_dir / "areas" / "focus_areas.csv"
+    path.write_bytes(
+        "kommun;area_id;area_name;deso;status\n0680;raslatt;Råslätt;0680C1090;obekräftad\n".encode()
+    )
+    members = load_areas(raw_dir, ["0680"])
+    assert write_proposals(raw_dir, propose_next_division(members, raw_dir)) == 1
+    assert path.read_bytes().decode("utf-8").split("\n") == [
+        "kommun;area_id;area_name;deso;status;division;comment",
+        "0680;raslatt;Råslätt;0680C1090;obekräftad;DeSO2018;",
+        "0680;raslatt;Råslätt;0680C1090;obekräftad;DeSO2025;förslag: samma kod i DeSO 2025 "
+        "som i DeSO 2018 (RegSO 0680R024)",
+        "",
+    ]
+
+
+def test_the_dialect_of_a_file_is_read_with_it(tmp_path):
+    from pipelines.core.csv_input import CsvDialect, format_number, read_csv
+
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(as_excel('a,b\n1,"2,5"\n'))
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(b"a,b\n1,2.5\n")
+    assert read_csv(excel).dialect == CsvDialect(";", True, "\r\n", ",")
+    assert read_csv(plain).dialect == CsvDialect(",", False, "\n", ".")
+    assert format_number(2.5, read_csv(excel).dialect) == "2,5"
+    assert format_number(3.0, read_csv(plain).dialect) == "3"
+
+
 def test_focus_areas_in_cp1252_are_rejected_naming_the_file(raw_dir):
     path = raw_dir / "areas" / "focus_areas.csv"
     text = path.read_text(encoding="utf-8").replace(",", ";")
