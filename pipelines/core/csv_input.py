@@ -99,7 +99,9 @@ def read_csv(path: Path) -> CsvFile:
         line = reader.line_num
         if not fields:
             continue  # an empty line
-        if len(fields) > len(fieldnames) and any(f.strip() for f in fields[len(fieldnames) :]):
+        if len(fields) > len(fieldnames) and (
+            any(f.strip() for f in fields[len(fieldnames) :]) or _split_text(fields, delimiter)
+        ):
             problems.append(_overlong(path, line, fields, len(fieldnames), delimiter))
             continue
         row = {name: (fields[i] if i < len(fields) else "") for i, name in enumerate(fieldnames)}
@@ -126,17 +128,23 @@ def _decimal_mark(numbers: list[str], delimiter: str) -> str:
     return "," if delimiter == ";" else "."
 
 
-def _overlong(path: Path, line: int, fields: list[str], expected: int, delimiter: str) -> str:
-    """A row with more fields than the header, and its likely cause."""
-    sep = _SEPARATOR_NAME.get(delimiter, repr(delimiter))
-    example = next(
+def _split_text(fields: list[str], delimiter: str) -> str:
+    """A text that looks cut in two at a separator (`Fittja och Alby` + ` etapp 2`), or ''."""
+    return next(
         (
-            f" (kanske {fields[i] + delimiter + fields[i + 1]!r})"
+            fields[i] + delimiter + fields[i + 1]
             for i in range(len(fields) - 1)
-            if fields[i].strip() and fields[i + 1].startswith(" ")
+            if fields[i].strip() and fields[i + 1].startswith(" ") and fields[i + 1].strip()
         ),
         "",
     )
+
+
+def _overlong(path: Path, line: int, fields: list[str], expected: int, delimiter: str) -> str:
+    """A row with more fields than the header, and its likely cause."""
+    sep = _SEPARATOR_NAME.get(delimiter, repr(delimiter))
+    split = _split_text(fields, delimiter)
+    example = f" (kanske {split!r})" if split else ""
     return (
         f"{path}, rad {line}: {len(fields)} fält men rubrikraden har {expected}; troligen "
         f"{sep} utan citattecken i en text{example}. Sätt texten inom citattecken "
