@@ -160,7 +160,7 @@ def test_a_file_without_division_is_deso_2018_and_deso_2025_rows_use_their_own_k
     [member] = load_areas(raw_dir, ["0680"])
     assert (member.division, member.regso) == ("DeSO2018", "0680R024")
     write_areas(raw_dir, "0680,raslatt,Råslätt,DeSO2018,0680C1071,obekräftad,\n")
-    with pytest.raises(ValueError, match="0680C1071 does not exist in SCB's DeSO 2018 division"):
+    with pytest.raises(ValueError, match="0680C1071 finns inte i SCB:s indelning DeSO 2018"):
         load_areas(raw_dir, ["0680"])
 
 
@@ -168,7 +168,7 @@ def test_areas_command_proposes_and_writes_on_request(raw_dir, capsys):
     write_areas(raw_dir, "0680,raslatt,Råslätt,DeSO2018,0680C1070,obekräftad,\n")
     assert main(["areas", "--propose"]) == 0
     out = capsys.readouterr().out
-    assert "0680C1070 -> 0680C1071" in out and "Nothing written" in out
+    assert "0680C1070 -> 0680C1071" in out and "Inget skrivet" in out
     assert "DeSO2025" not in (raw_dir / AREAS_FILE).read_text(encoding="utf-8")
     assert main(["areas", "--propose", "--write"]) == 0
     assert (raw_dir / AREAS_FILE).read_text(encoding="utf-8").count("DeSO2025") == 2

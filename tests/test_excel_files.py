@@ -45,13 +45,13 @@ def test_kommuner_in_cp1252_is_rejected_naming_the_file(raw_dir):
     with pytest.raises(KommunerError) as err:
         load_kommuner(raw_dir)
     message = str(err.value)
-    assert str(path) in message and "is not UTF-8" in message
+    assert str(path) in message and "är inte UTF-8" in message
     assert "CSV UTF-8 (kommaavgränsad)" in message and "\n" not in message
 
 
 def test_kommun_code_without_leading_zero_gets_a_hint(raw_dir):
     (raw_dir / "areas" / "kommuner.csv").write_bytes(as_excel("kommun,namn\n123,Järfälla\n"))
-    with pytest.raises(KommunerError, match=r"line 2: .*did you mean 0123\?"):
+    with pytest.raises(KommunerError, match=r"rad 2: .*menade du 0123\?"):
         load_kommuner(raw_dir)
 
 
@@ -139,7 +139,7 @@ def test_focus_areas_in_cp1252_are_rejected_naming_the_file(raw_dir):
     with pytest.raises(AreaRegistryError) as err:
         load_areas(raw_dir, ["0123", "0680"])
     assert err.value.problems == [
-        f"{path} is not UTF-8: save it from Excel as 'CSV UTF-8 (kommaavgränsad)'."
+        f"{path} är inte UTF-8: spara den från Excel som 'CSV UTF-8 (kommaavgränsad)'."
     ]
 
 
@@ -152,7 +152,7 @@ def test_focus_area_kommun_without_leading_zero_gets_a_hint(raw_dir):
     with pytest.raises(AreaRegistryError) as err:
         load_areas(raw_dir, ["0123", "0680"])
     assert any(
-        p.startswith(f"{path}, line 2: kommun '123'") and "did you mean 0123?" in p
+        p.startswith(f"{path}, rad 2: kommunkoden '123'") and "menade du 0123?" in p
         for p in err.value.problems
     )
 
@@ -194,7 +194,7 @@ def test_local_file_in_cp1252_is_rejected_naming_the_file(raw_dir):
     )
     with pytest.raises(LocalFileError) as err:
         load_local(raw_dir)
-    assert f"{path} is not UTF-8: save it from Excel as 'CSV UTF-8" in str(err.value)
+    assert f"{path} är inte UTF-8: spara den från Excel som 'CSV UTF-8" in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -202,20 +202,21 @@ def test_local_file_in_cp1252_is_rejected_naming_the_file(raw_dir):
     [
         (
             "0123,sangvagen,,ohalsotal,2022,,,-31.0,FK\n",
-            "line 2: ohalsotal -31 dagar is outside the plausible range 0–100",
+            "rad 2: ohalsotal -31 dagar ligger utanför det rimliga intervallet 0–100",
         ),
         (
             "0123,sangvagen,,valdeltagande,2022,1100,1000,,Valmyndigheten\n",
-            "line 2: numerator 1100 is above denominator 1000",
+            "rad 2: numerator 1100 är större än denominator 1000",
         ),
         (
             # 100 000 × 2 000 / 1 000 = 200 000 per 100 000 inv.: more crimes than people
             "0123,sangvagen,,vald_brott,2022,2000,1000,,BRÅ\n",
-            "line 2: vald_brott 200000 per 100 000 inv. is outside the plausible range 0–100000",
+            "rad 2: vald_brott 200000 per 100 000 inv. ligger utanför det rimliga intervallet "
+            "0–100000",
         ),
         (
             "123,sangvagen,,valdeltagande,2022,600,1000,,x\n",
-            "line 2: kommun '123' is not four digits (e.g. 0123); did you mean 0123?",
+            "rad 2: kommunkoden '123' har inte fyra siffror (t.ex. 0123); menade du 0123?",
         ),
     ],
 )
@@ -245,7 +246,7 @@ def test_every_catalog_indicator_has_a_plausible_range(raw_dir):
     path = raw_dir / "catalog.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("plausible = [0, 100]\n", "", 1), encoding="utf-8")
-    with pytest.raises(CatalogError, match=r"'plausible' must be \[min, max\]"):
+    with pytest.raises(CatalogError, match=r"'plausible' ska vara \[min, max\]"):
         load_catalog(raw_dir)
 
 
@@ -256,10 +257,10 @@ def test_the_pre_flight_check_reports_an_implausible_local_value_and_a_cp1252_fi
     report = run_check(settings)
     errors = [f"{f.subject}: {f.message}" for f in report.findings if f.status == ERROR]
     assert not report.ok
-    assert any(f"{local}, line 2: ohalsotal -31 dagar is outside" in e for e in errors), errors
+    assert any(f"{local}, rad 2: ohalsotal -31 dagar ligger utanför" in e for e in errors), errors
     local.unlink()
     kommuner = raw_dir / "areas" / "kommuner.csv"
     kommuner.write_bytes("kommun;namn\r\n0123;Järfälla\r\n".encode("cp1252"))
     report = run_check(settings)
     errors = [f"{f.subject}: {f.message}" for f in report.findings if f.status == ERROR]
-    assert any(f"{kommuner} is not UTF-8" in e for e in errors), errors
+    assert any(f"{kommuner} är inte UTF-8" in e for e in errors), errors
