@@ -52,7 +52,7 @@ def test_fetch_lists_variables_without_out():
     with PxWebServer([background_table()]) as server:
         result = segregation("fetch", "TAB4824", env_extra={"SCB_API_URL": server.url})
     assert result.returncode == 0, result.stderr
-    assert "UtlBakgrund" in result.stdout and "5 values" in result.stdout
+    assert "UtlBakgrund" in result.stdout and "5 värden" in result.stdout
 
 
 def test_fetch_of_unknown_table_is_a_clear_error():
@@ -87,7 +87,7 @@ def test_run_makes_a_missing_dagster_home_and_writes_marts_and_reports(
 
 def test_relative_dagster_home_is_a_clear_error():
     result = segregation("run", env_extra={"DAGSTER_HOME": "relative/home"})
-    assert result.returncode == 2 and "must be an absolute path" in result.stderr
+    assert result.returncode == 2 and "måste vara en absolut sökväg" in result.stderr
 
 
 def test_fetch_takes_several_selections_after_one_flag(tmp_path):
@@ -145,5 +145,5 @@ def test_report_suggests_the_leading_zero_of_a_kommun_code(raw_dir, tmp_path):
         env_extra={"SEGREGATION_RAW_DIR": str(raw_dir)},
     )
     assert result.returncode == 2
-    assert "did you mean 0123" in result.stderr
+    assert "menade du 0123 (Järfälla)? Kommunkoder har fyra siffror." in result.stderr
     assert "Traceback" not in result.stderr
