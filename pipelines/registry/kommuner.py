@@ -123,6 +123,12 @@ def load_kommuner(raw_dir: Path) -> list[Kommun]:
     return [Kommun(code, name) for code, name in kommuner.items()]
 
 
+def kommun_names(raw_dir: Path) -> dict[str, str]:
+    """Code → name of every kommun loaded, as the committee report names them (the name of
+    its own row in kommuner.csv, else SCB's)."""
+    return {k.code: k.name for k in load_kommuner(raw_dir)}
+
+
 def followed_kommuner(raw_dir: Path, kommuner: Sequence[Kommun]) -> list[Kommun]:
     """The kommuner loaded that have focus areas (`areas/focus_areas.csv`): they get a
     committee report. The others are loaded for context (marts, checks, comparisons)."""
