@@ -31,22 +31,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"Fel i inställningarna: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if args.verbose:
+            raise  # the traceback, in English
+        print(
+            f"Oväntat fel ({type(exc).__name__}): {exc}\n"
+            f"Kör `segregation {args.command} --verbose` för de tekniska detaljerna (på engelska).",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="segregation",
         description=(
-            "Follow socioeconomic segregation: SCB and kommun data into DuckDB marts that compare "
-            "focus areas with the municipal average. Settings come from the environment: "
-            "SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, KOLADA_API_URL, SEGREGATION_RAW_DIR, "
-            "SEGREGATION_MARTS_DIR and the others listed in README.md."
+            "Följ den socioekonomiska segregationen: data från SCB, Kolada och kommunen blir "
+            "DuckDB-marts som jämför fokusområdena med kommunen, och en rapport till nämnden. "
+            "Inställningar tas från miljön: SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, "
+            "KOLADA_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR och de andra i "
+            "docs/configuration.md."
         ),
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
 
     for add in (_add_run, _add_check, _add_fetch, _add_areas, _add_report):
         add(sub)
+    for command in sub.choices.values():
+        if not any("--verbose" in a.option_strings for a in command._actions):
+            command.add_argument(
+                "--verbose",
+                action="store_true",
+                help="visa tekniska detaljer vid oväntade fel (traceback, på engelska)",
+            )
     return parser
 
 
@@ -54,21 +71,21 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     """`segregation run`."""
     run = sub.add_parser(
         "run",
-        help="materialise every asset and publish the marts",
+        help="bygg alla tillgångar och publicera marts och rapporter",
         description=(
-            "Materialise every asset in one process, like the nightly job: fetch what changed "
-            "(live mode) or read the bundled snapshot (default), rebuild staging and marts, run the "
-            "checks, publish data/marts/*.parquet, *.csv and segregation.duckdb, and write the "
-            "committee reports, all in one swap. If anything fails (a fetch, a model, a check or "
-            "a report), the previously published files are left as they were. The terminal shows "
-            "progress and, per failure, one line with what failed and why; the full log with "
-            "tracebacks is kept in the run history (DAGSTER_HOME, see it in `make dev`)."
+            "Bygg alla tillgångar i en process, som nattkörningen: hämta det som ändrats (live) "
+            "eller läs den medföljande ögonblicksbilden (standard), bygg om staging och marts, kör "
+            "kontrollerna, publicera data/marts/*.parquet, *.csv och segregation.duckdb och skriv "
+            "rapporterna till nämnden, allt i ett byte. Misslyckas något (en hämtning, en modell, "
+            "en kontroll eller en rapport) lämnas de tidigare publicerade filerna orörda. "
+            "Terminalen visar förloppet och en rad per fel: vad som gick fel och varför; hela "
+            "loggen med tracebacks finns i körhistoriken (DAGSTER_HOME, se den i `make dev`)."
         ),
     )
     run.add_argument(
         "--verbose",
         action="store_true",
-        help="show Dagster's full log on the terminal (every event, tracebacks included)",
+        help="visa Dagsters hela logg i terminalen (varje händelse, med tracebacks, på engelska)",
     )
     run.set_defaults(handler=_run)
 
@@ -77,16 +94,15 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     """`segregation check`."""
     check = sub.add_parser(
         "check",
-        help="check files, coverage and catalog against the source, in seconds",
+        help="kontrollera filer, täckning och katalog mot källan, på några sekunder",
         description=(
-            "Check everything a run depends on before it runs: the analyst's files (kommuner, "
-            "focus areas in both DeSO divisions, the kommun's local files), whether the source in "
-            "use (the snapshot, or SCB and Kolada live) holds every configured kommun, table and "
-            "year, and the catalog against the source: every table exists (otherwise candidates "
-            "from SCB's table search), its variables and codes exist, its years reach SCB's last "
-            "year, and every Kolada KPI exists with the title the catalog expects. Live, it makes "
-            "metadata calls only. Prints one table; exits 0 when nothing is wrong, 1 otherwise. "
-            "`segregation run` runs the same check first."
+            "Kontrollera allt en körning behöver innan den körs: analytikerns filer (kommuner, "
+            "fokusområden i båda DeSO-indelningarna, kommunens egna filer), att källan (ögonblicks"
+            "bilden, eller SCB och Kolada live) har varje kommun, tabell och år, och katalogen mot "
+            "källan: varje tabell finns (annars förslag ur SCB:s tabellsökning), dess variabler "
+            "och koder finns, åren når SCB:s senaste år, och varje nyckeltal i Kolada finns med "
+            "den titel katalogen väntar sig. Live görs bara metadataanrop. Skriver en tabell; "
+            "slutkod 0 när inget är fel, annars 1. `segregation run` gör samma kontroll först."
         ),
     )
     check.set_defaults(handler=_check)
@@ -96,32 +112,34 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:
     """`segregation fetch`."""
     fetch = sub.add_parser(
         "fetch",
-        help="fetch any SCB table to Parquet or CSV",
+        help="hämta valfri SCB-tabell till Parquet eller CSV",
         description=(
-            "Fetch a selection from any SCB table through the pipeline's PxWebApi 2.0 client "
-            "(rate limit, cell-limit splitting, retries) and write it as a tidy table: one row per "
-            "cell with code and label columns, value, and SCB's status symbol. Always live: it "
-            "talks to SCB_API_URL. Without --out, it prints the table's variables instead."
+            "Hämta ett urval ur valfri SCB-tabell med pipelinens PxWebApi 2.0-klient "
+            "(anropsgräns, uppdelning vid cellgränsen, nya försök) och skriv det som en lång "
+            "tabell: en rad per cell med kolumner för kod och text, värdet och SCB:s "
+            "statussymbol. Alltid live: frågar SCB_API_URL. Utan --out skrivs i stället "
+            "tabellens variabler ut."
         ),
         epilog=(
-            "Examples:\n"
-            "  segregation fetch TAB6571                       # list variables and values\n"
+            "Exempel:\n"
+            "  segregation fetch TAB6571                       # variabler och värden\n"
             "  segregation fetch TAB6571 --select 'Region=0123*' --select Tid=2023 --out deso.parquet\n"
-            "Value expressions: codes separated by commas, *, 0123*, top(3), from(2015), to(2020), range(2010,2015).\n"
-            "Variables you leave out are eliminated (summed) by SCB where the table allows it."
+            "Värdeuttryck: koder åtskilda med komma, *, 0123*, top(3), from(2015), to(2020), "
+            "range(2010,2015).\n"
+            "Variabler du utelämnar summeras av SCB där tabellen tillåter det."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fetch.add_argument("table_id", help="the table's PxWebApi 2.0 id, e.g. TAB6571")
+    fetch.add_argument("table_id", help="tabellens id i PxWebApi 2.0, t.ex. TAB6571")
     fetch.add_argument(
         "--select",
         action="extend",
         nargs="+",
         default=[],
-        metavar="VAR=CODES",
+        metavar="VAR=KODER",
         help=(
-            "select values of a variable: VAR=code1,code2 or VAR=EXPRESSION; several after one "
-            "flag (--select A=1 B=2) or repeated flags"
+            "välj värden för en variabel: VAR=kod1,kod2 eller VAR=UTTRYCK; flera efter en "
+            "flagga (--select A=1 B=2) eller upprepade flaggor"
         ),
     )
     fetch.add_argument(
@@ -129,9 +147,9 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="VAR=ID",
-        help="use a codelist for a variable, e.g. Region=vs_DeSO2025 (repeatable)",
+        help="använd en kodlista för en variabel, t.ex. Region=vs_DeSO2025 (kan upprepas)",
     )
-    fetch.add_argument("--out", type=Path, help="output file, .parquet or .csv")
+    fetch.add_argument("--out", type=Path, help="filen att skriva, .parquet eller .csv")
     fetch.set_defaults(handler=_fetch)
 
 
@@ -139,28 +157,29 @@ def _add_areas(sub: argparse._SubParsersAction) -> None:
     """`segregation areas`."""
     areas = sub.add_parser(
         "areas",
-        help="list the focus areas and their DeSO, report problems, propose DeSO 2025",
+        help="lista fokusområdena och deras DeSO, visa fel, föreslå DeSO 2025",
         description=(
-            "Read data/raw/areas/focus_areas.csv (under SEGREGATION_RAW_DIR), check each row "
-            "against the key of its DeSO division (DeSO 2018 or DeSO 2025) and list each kommun's "
-            "focus areas with their DeSO, RegSO and whether the kommun has confirmed them. Exits 1 "
-            "and lists every problem (file, line, reason) if the file has any. With --propose, "
-            "proposes each area's DeSO 2025 membership from its DeSO 2018 membership: a code that "
-            "exists in both divisions carries over; a code that no longer exists is replaced by "
-            "the DeSO 2025 codes sharing its first eight characters when all of them lie in the "
-            "area's RegSO; anything else is listed for the kommun to decide. --write adds the "
-            "proposals to the file as 'obekräftad' with a comment saying how they were derived."
+            "Läs data/raw/areas/focus_areas.csv (under SEGREGATION_RAW_DIR), kontrollera varje rad "
+            "mot nyckeln för dess DeSO-indelning (DeSO 2018 eller DeSO 2025) och lista varje "
+            "kommuns fokusområden med deras DeSO, RegSO och om kommunen har bekräftat dem. Har "
+            "filen fel listas vart och ett (fil, rad, orsak) och slutkoden är 1. Med --propose "
+            "föreslås varje områdes DeSO 2025 utifrån dess DeSO 2018: en kod som finns i båda "
+            "indelningarna följer med; en kod som inte längre finns ersätts av de DeSO 2025-koder "
+            "som börjar med samma åtta tecken, när alla ligger i områdets RegSO; allt annat "
+            "listas för kommunen att avgöra. --write lägger till förslagen i filen som "
+            "'obekräftad' med en kommentar om hur de togs fram; filen behåller sin form "
+            "(avgränsare, BOM, radslut)."
         ),
     )
     areas.add_argument(
         "--propose",
         action="store_true",
-        help="propose DeSO 2025 members for areas that have only DeSO 2018 rows",
+        help="föreslå DeSO 2025 för områden som bara har rader för DeSO 2018",
     )
     areas.add_argument(
         "--write",
         action="store_true",
-        help="with --propose: add the proposed rows to focus_areas.csv (as obekräftad)",
+        help="med --propose: lägg till de föreslagna raderna i focus_areas.csv (som obekräftad)",
     )
     areas.set_defaults(handler=_areas)
 
@@ -169,14 +188,14 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     """`segregation report`."""
     report = sub.add_parser(
         "report",
-        help="write the committee report for one kommun",
+        help="skriv rapporten till nämnden för en kommun",
         description=(
-            "Write the Swedish committee report (self-contained HTML with charts, opens offline) for "
-            "one kommun from the published marts in SEGREGATION_MARTS_DIR. Run the pipeline first."
+            "Skriv rapporten till nämnden (en fristående HTML-fil med diagram som öppnas utan nät) "
+            "för en kommun ur de publicerade marts i SEGREGATION_MARTS_DIR. Kör pipelinen först."
         ),
     )
-    report.add_argument("--kommun", required=True, help="four-digit kommun code, e.g. 0123")
-    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--kommun", required=True, help="fyrsiffrig kommunkod, t.ex. 0123")
+    report.add_argument("--out", type=Path, required=True, help="HTML-filen att skriva")
     report.set_defaults(handler=_report)
 
 

@@ -70,7 +70,7 @@ def test_bad_source_setting_is_a_clear_error():
 
 def test_help_explains_each_command():
     result = segregation("fetch", "--help", env_extra={})
-    assert "--select" in result.stdout and "--out" in result.stdout and "Examples" in result.stdout
+    assert "--select" in result.stdout and "--out" in result.stdout and "Exempel" in result.stdout
 
 
 def test_run_makes_a_missing_dagster_home_and_writes_marts_and_reports(
@@ -147,3 +147,19 @@ def test_report_suggests_the_leading_zero_of_a_kommun_code(raw_dir, tmp_path):
     assert result.returncode == 2
     assert "menade du 0123 (Järfälla)? Kommunkoder har fyra siffror." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unexpected_error_is_one_swedish_line_and_the_traceback_comes_with_verbose(raw_dir):
+    # a DeSO key the area check needs is gone: not a mistake in the analyst's files
+    (raw_dir / "geography" / "koppling-deso2025-regso2025.csv").unlink()
+    env = {"SEGREGATION_RAW_DIR": str(raw_dir)}
+    plain = segregation("areas", env_extra=env)
+    assert plain.returncode == 1
+    assert plain.stderr.startswith("Oväntat fel (")
+    assert "koppling-deso2025-regso2025.csv" in plain.stderr
+    assert "Kör `segregation areas --verbose` för de tekniska detaljerna (på engelska)." in (
+        plain.stderr
+    )
+    assert "Traceback" not in plain.stderr
+    verbose = segregation("areas", "--verbose", env_extra=env)
+    assert verbose.returncode == 1 and "Traceback (most recent call last)" in verbose.stderr
