@@ -1,7 +1,7 @@
 """Reading the CSV files an analyst edits, as Swedish Excel writes them.
 
 One reader for every such file (`areas/kommuner.csv`, `areas/focus_areas.csv`,
-`local/*.csv`):
+`areas/plans.csv`, `local/*.csv`):
 
 - UTF-8 with or without a byte order mark (Excel's "CSV UTF-8" writes one);
 - comma or semicolon between fields, told apart from the header line (Swedish Excel's
@@ -13,6 +13,11 @@ A file in another encoding (Excel's older "CSV (semikolonavgränsad)" writes Win
 is rejected with a one-line message naming the file: guessing an 8-bit encoding can
 silently turn å, ä and ö into other letters, and a wrong letter in a name is worse than a
 clear request to save the file again.
+
+What the pipeline writes back into such a file (:func:`append_rows`) keeps the form it was
+saved in (:class:`CsvDialect`: separator, byte order mark, line endings, decimal mark). The
+problems found in a file are listed once per finding (:func:`group_problems`), and a row with
+more fields than the header is named with its likely cause (a separator inside a text).
 """
 
 from __future__ import annotations
@@ -217,12 +222,6 @@ def append_rows(
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data + out.getvalue().encode("utf-8"))
     tmp.replace(path)
-
-
-def format_number(value: float, dialect: CsvDialect) -> str:
-    """A number written with the file's decimal mark (no trailing .0 for whole numbers)."""
-    text = str(int(value)) if float(value).is_integer() else repr(float(value))
-    return text.replace(".", dialect.decimal)
 
 
 def parse_number(text: str | None) -> float | None:
