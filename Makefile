@@ -11,8 +11,10 @@ export UV_COMPILE_BYTECODE := 1
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 HOST ?= 127.0.0.1
 PORT ?= 3000
+NOTEBOOK_PORT ?= 8888
+NOTEBOOK_ARGS ?=
 
-.PHONY: help setup run test test-fast dev bench lint docs clean
+.PHONY: help setup run test test-fast dev notebook bench lint docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -46,6 +48,12 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and da
 	@# run from DAGSTER_HOME so the instance's dagster.yaml is the one used (no warning about the
 	@# project's copy); the code location is named `segregation` in workspace.yaml
 	cd $(DAGSTER_HOME) && PYTHONWARNINGS=ignore::FutureWarning $(CURDIR)/.venv/bin/dagster dev -w $(CURDIR)/workspace.yaml -h $(HOST) -p $(PORT)
+
+notebook: setup ## open JupyterLab on notebooks/ with the project's environment (runs `make run` first if no marts are published; NOTEBOOK_PORT= to change 8888, NOTEBOOK_ARGS= for more options)
+	@# JupyterLab is not a project dependency: uv fetches it once into its cache and lays it over
+	@# .venv, so the notebooks' kernel imports the pipelines package and its dependencies
+	@test -f $${SEGREGATION_MARTS_DIR:-data/marts}/focus_area_indicator.parquet || $(MAKE) run
+	$(UV) run --frozen --with jupyterlab jupyter lab --ip $(HOST) --port $(NOTEBOOK_PORT) $(NOTEBOOK_ARGS) notebooks/
 
 bench: setup ## run the benchmarks and print their figures
 	@# PySAL's segregation package, beside the project (not a dependency), for the index validation

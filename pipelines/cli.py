@@ -30,24 +30,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except SettingsError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+        print(f"Fel i inställningarna: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if args.verbose:
+            raise  # the traceback, in English
+        print(
+            f"Oväntat fel ({type(exc).__name__}): {exc}\n"
+            f"Kör `segregation {args.command} --verbose` för de tekniska detaljerna (på engelska).",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="segregation",
         description=(
-            "Follow socioeconomic segregation: SCB and kommun data into DuckDB marts that compare "
-            "focus areas with the municipal average. Settings come from the environment: "
-            "SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, KOLADA_API_URL, SEGREGATION_RAW_DIR, "
-            "SEGREGATION_MARTS_DIR and the others listed in README.md."
+            "Följ den socioekonomiska segregationen: data från SCB, Kolada och kommunen blir "
+            "DuckDB-marts som jämför fokusområdena med kommunen, och en rapport till nämnden. "
+            "Inställningar tas från miljön: SEGREGATION_SOURCE=snapshot|live, SCB_API_URL, "
+            "KOLADA_API_URL, SEGREGATION_RAW_DIR, SEGREGATION_MARTS_DIR och de andra i "
+            "docs/configuration.md."
         ),
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
 
     for add in (_add_run, _add_check, _add_fetch, _add_areas, _add_report):
         add(sub)
+    for command in sub.choices.values():
+        if not any("--verbose" in a.option_strings for a in command._actions):
+            command.add_argument(
+                "--verbose",
+                action="store_true",
+                help="visa tekniska detaljer vid oväntade fel (traceback, på engelska)",
+            )
     return parser
 
 
@@ -55,31 +72,30 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     """`segregation run`."""
     run = sub.add_parser(
         "run",
-        help="materialise every asset and publish the marts",
+        help="bygg alla tillgångar och publicera marts och rapporter",
         description=(
-            "Materialise every asset in one process, like the nightly job: fetch what changed "
-            "(live mode) or read the bundled snapshot (default); if anything the marts are built "
-            "from changed since the last publish (fetched responses, the files in data/raw, the "
-            "SQL files, the code), rebuild staging and marts, run the checks and publish "
-            "data/marts/*.parquet, *.csv and segregation.duckdb in one swap; then write each "
-            "kommun's committee report from the published marts (one Dagster run per kommun). "
-            "When nothing changed, nothing is rebuilt and the reports are kept. If a fetch, a "
-            "model or a check fails, the previously published files are left as they were; a "
-            "report that fails leaves that kommun's previous report, the others are written. "
-            "The terminal shows progress and, per failure, one line with what failed and why; "
-            "the full log with tracebacks is kept in the run history (DAGSTER_HOME, see it in "
-            "`make dev`)."
+            "Bygg alla tillgångar i en process, som nattkörningen: hämta det som ändrats (live) "
+            "eller läs den medföljande ögonblicksbilden (standard). Har något som marts byggs av "
+            "ändrats sedan senaste publiceringen (hämtade svar, filerna i data/raw, SQL-filerna, "
+            "koden): bygg om staging och marts, kör kontrollerna och publicera "
+            "data/marts/*.parquet, *.csv och segregation.duckdb i ett byte; skriv sedan varje "
+            "kommuns rapport till nämnden från de publicerade marts (en Dagster-körning per "
+            "kommun). Har inget ändrats byggs inget om och rapporterna behålls. Misslyckas en "
+            "hämtning, en modell eller en kontroll lämnas de tidigare publicerade filerna orörda; "
+            "en rapport som misslyckas lämnar kommunens förra rapport, de andra skrivs. "
+            "Terminalen visar förloppet och en rad per fel: vad som gick fel och varför; hela "
+            "loggen med tracebacks finns i körhistoriken (DAGSTER_HOME, se den i `make dev`)."
         ),
     )
     run.add_argument(
         "--verbose",
         action="store_true",
-        help="show Dagster's full log on the terminal (every event, tracebacks included)",
+        help="visa Dagsters hela logg i terminalen (varje händelse, med tracebacks, på engelska)",
     )
     run.add_argument(
         "--force",
         action="store_true",
-        help="rebuild, publish and write every report even when nothing changed",
+        help="bygg om, publicera och skriv varje rapport även när inget har ändrats",
     )
     run.set_defaults(handler=_run)
 
@@ -88,24 +104,23 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     """`segregation check`."""
     check = sub.add_parser(
         "check",
-        help="check files, coverage and catalog against the source, in seconds",
+        help="kontrollera filer, täckning och katalog mot källan, på några sekunder",
         description=(
-            "Check everything a run depends on before it runs: the analyst's files (kommuner, "
-            "focus areas in both DeSO divisions, the kommun's local files), whether the source in "
-            "use (the snapshot, or SCB and Kolada live) holds every configured kommun, table and "
-            "year, and the catalog against the source: every table exists (otherwise candidates "
-            "from SCB's table search), its variables and codes exist, its years reach SCB's last "
-            "year, and every Kolada KPI exists with the title the catalog expects. Live, it makes "
-            "metadata calls only. Prints one table; exits 0 when nothing is wrong, 1 otherwise. "
-            "`segregation run` runs the same check first."
+            "Kontrollera allt en körning behöver innan den körs: analytikerns filer (kommuner, "
+            "fokusområden i båda DeSO-indelningarna, kommunens egna filer), att källan (ögonblicks"
+            "bilden, eller SCB och Kolada live) har varje kommun, tabell och år, och katalogen mot "
+            "källan: varje tabell finns (annars förslag ur SCB:s tabellsökning), dess variabler "
+            "och koder finns, åren når SCB:s senaste år, och varje nyckeltal i Kolada finns med "
+            "den titel katalogen väntar sig. Live görs bara metadataanrop. Skriver en tabell; "
+            "slutkod 0 när inget är fel, annars 1. `segregation run` gör samma kontroll först."
         ),
     )
     check.add_argument(
         "--live",
         action="store_true",
         help=(
-            "check against SCB and Kolada live (as SEGREGATION_SOURCE=live); lists, for every "
-            "request the catalog marks unconfirmed, what to verify"
+            "kontrollera mot SCB och Kolada live (som SEGREGATION_SOURCE=live); listar för varje "
+            "förfrågan som katalogen anger som obekräftad vad som ska verifieras"
         ),
     )
     check.set_defaults(handler=_check)
@@ -115,32 +130,34 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:
     """`segregation fetch`."""
     fetch = sub.add_parser(
         "fetch",
-        help="fetch any SCB table to Parquet or CSV",
+        help="hämta valfri SCB-tabell till Parquet eller CSV",
         description=(
-            "Fetch a selection from any SCB table through the pipeline's PxWebApi 2.0 client "
-            "(rate limit, cell-limit splitting, retries) and write it as a tidy table: one row per "
-            "cell with code and label columns, value, and SCB's status symbol. Always live: it "
-            "talks to SCB_API_URL. Without --out, it prints the table's variables instead."
+            "Hämta ett urval ur valfri SCB-tabell med pipelinens PxWebApi 2.0-klient "
+            "(anropsgräns, uppdelning vid cellgränsen, nya försök) och skriv det som en lång "
+            "tabell: en rad per cell med kolumner för kod och text, värdet och SCB:s "
+            "statussymbol. Alltid live: frågar SCB_API_URL. Utan --out skrivs i stället "
+            "tabellens variabler ut."
         ),
         epilog=(
-            "Examples:\n"
-            "  segregation fetch TAB6571                       # list variables and values\n"
+            "Exempel:\n"
+            "  segregation fetch TAB6571                       # variabler och värden\n"
             "  segregation fetch TAB6571 --select 'Region=0123*' --select Tid=2023 --out deso.parquet\n"
-            "Value expressions: codes separated by commas, *, 0123*, top(3), from(2015), to(2020), range(2010,2015).\n"
-            "Variables you leave out are eliminated (summed) by SCB where the table allows it."
+            "Värdeuttryck: koder åtskilda med komma, *, 0123*, top(3), from(2015), to(2020), "
+            "range(2010,2015).\n"
+            "Variabler du utelämnar summeras av SCB där tabellen tillåter det."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fetch.add_argument("table_id", help="the table's PxWebApi 2.0 id, e.g. TAB6571")
+    fetch.add_argument("table_id", help="tabellens id i PxWebApi 2.0, t.ex. TAB6571")
     fetch.add_argument(
         "--select",
         action="extend",
         nargs="+",
         default=[],
-        metavar="VAR=CODES",
+        metavar="VAR=KODER",
         help=(
-            "select values of a variable: VAR=code1,code2 or VAR=EXPRESSION; several after one "
-            "flag (--select A=1 B=2) or repeated flags"
+            "välj värden för en variabel: VAR=kod1,kod2 eller VAR=UTTRYCK; flera efter en "
+            "flagga (--select A=1 B=2) eller upprepade flaggor"
         ),
     )
     fetch.add_argument(
@@ -148,9 +165,9 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="VAR=ID",
-        help="use a codelist for a variable, e.g. Region=vs_DeSO2025 (repeatable)",
+        help="använd en kodlista för en variabel, t.ex. Region=vs_DeSO2025 (kan upprepas)",
     )
-    fetch.add_argument("--out", type=Path, help="output file, .parquet or .csv")
+    fetch.add_argument("--out", type=Path, help="filen att skriva, .parquet eller .csv")
     fetch.set_defaults(handler=_fetch)
 
 
@@ -158,28 +175,29 @@ def _add_areas(sub: argparse._SubParsersAction) -> None:
     """`segregation areas`."""
     areas = sub.add_parser(
         "areas",
-        help="list the focus areas and their DeSO, report problems, propose DeSO 2025",
+        help="lista fokusområdena och deras DeSO, visa fel, föreslå DeSO 2025",
         description=(
-            "Read data/raw/areas/focus_areas.csv (under SEGREGATION_RAW_DIR), check each row "
-            "against the key of its DeSO division (DeSO 2018 or DeSO 2025) and list each kommun's "
-            "focus areas with their DeSO, RegSO and whether the kommun has confirmed them. Exits 1 "
-            "and lists every problem (file, line, reason) if the file has any. With --propose, "
-            "proposes each area's DeSO 2025 membership from its DeSO 2018 membership: a code that "
-            "exists in both divisions carries over; a code that no longer exists is replaced by "
-            "the DeSO 2025 codes sharing its first eight characters when all of them lie in the "
-            "area's RegSO; anything else is listed for the kommun to decide. --write adds the "
-            "proposals to the file as 'obekräftad' with a comment saying how they were derived."
+            "Läs data/raw/areas/focus_areas.csv (under SEGREGATION_RAW_DIR), kontrollera varje rad "
+            "mot nyckeln för dess DeSO-indelning (DeSO 2018 eller DeSO 2025) och lista varje "
+            "kommuns fokusområden med deras DeSO, RegSO och om kommunen har bekräftat dem. Har "
+            "filen fel listas vart och ett (fil, rad, orsak) och slutkoden är 1. Med --propose "
+            "föreslås varje områdes DeSO 2025 utifrån dess DeSO 2018: en kod som finns i båda "
+            "indelningarna följer med; en kod som inte längre finns ersätts av de DeSO 2025-koder "
+            "som börjar med samma åtta tecken, när alla ligger i områdets RegSO; allt annat "
+            "listas för kommunen att avgöra. --write lägger till förslagen i filen som "
+            "'obekräftad' med en kommentar om hur de togs fram; filen behåller sin form "
+            "(avgränsare, BOM, radslut)."
         ),
     )
     areas.add_argument(
         "--propose",
         action="store_true",
-        help="propose DeSO 2025 members for areas that have only DeSO 2018 rows",
+        help="föreslå DeSO 2025 för områden som bara har rader för DeSO 2018",
     )
     areas.add_argument(
         "--write",
         action="store_true",
-        help="with --propose: add the proposed rows to focus_areas.csv (as obekräftad)",
+        help="med --propose: lägg till de föreslagna raderna i focus_areas.csv (som obekräftad)",
     )
     areas.set_defaults(handler=_areas)
 
@@ -188,14 +206,14 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     """`segregation report`."""
     report = sub.add_parser(
         "report",
-        help="write the committee report for one kommun",
+        help="skriv rapporten till nämnden för en kommun",
         description=(
-            "Write the Swedish committee report (self-contained HTML with charts, opens offline) for "
-            "one kommun from the published marts in SEGREGATION_MARTS_DIR. Run the pipeline first."
+            "Skriv rapporten till nämnden (en fristående HTML-fil med diagram som öppnas utan nät) "
+            "för en kommun ur de publicerade marts i SEGREGATION_MARTS_DIR. Kör pipelinen först."
         ),
     )
-    report.add_argument("--kommun", required=True, help="four-digit kommun code, e.g. 0123")
-    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--kommun", required=True, help="fyrsiffrig kommunkod, t.ex. 0123")
+    report.add_argument("--out", type=Path, required=True, help="HTML-filen att skriva")
     report.set_defaults(handler=_report)
 
 
@@ -213,8 +231,8 @@ def _run(args: argparse.Namespace) -> int:
     home = os.environ.get("DAGSTER_HOME")
     if home and not Path(home).is_absolute():
         print(
-            f"DAGSTER_HOME={home!r} must be an absolute path (`make run` sets it to "
-            "the project's .dagster_home).",
+            f"DAGSTER_HOME={home!r} måste vara en absolut sökväg (`make run` sätter den till "
+            "projektets .dagster_home).",
             file=sys.stderr,
         )
         return 2
@@ -233,8 +251,8 @@ def _run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         print(
             f"Körningen misslyckades; de senast publicerade marts och rapporterna i "
-            f"{settings.marts_dir} är oförändrade. (The run failed; the published marts and "
-            "reports are unchanged. `segregation run --verbose` shows the full log.)",
+            f"{settings.marts_dir} är oförändrade. `segregation run --verbose` visar hela "
+            "loggen (på engelska, med tracebacks).",
             file=sys.stderr,
         )
         return 1
@@ -243,8 +261,8 @@ def _run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         print(
             f"Rapporten för {', '.join(outcome.failed_reports)} kunde inte skrivas; den förra "
-            "finns kvar. Marts och de andra rapporterna är publicerade. (A report failed; "
-            "`segregation run --verbose` shows the full log.)",
+            "finns kvar. Marts och de andra rapporterna är publicerade. `segregation run "
+            "--verbose` visar hela loggen (på engelska, med tracebacks).",
             file=sys.stderr,
         )
         return 1
@@ -269,7 +287,7 @@ def _run(args: argparse.Namespace) -> int:
             "OBS: DEMODATA, inte SCB:s statistik, i "
             + ", ".join(demo)
             + ". Raderna har demo = true; "
-            "kör med SEGREGATION_SOURCE=live för verkliga värden (se README)."
+            "kör med SEGREGATION_SOURCE=live för verkliga värden (se docs/live.md)."
         )
     return 0
 
@@ -358,15 +376,18 @@ def _fetch(args: argparse.Namespace) -> int:
         codelists = _pairs(args.codelist, "--codelist")
         if args.out is None:
             meta = client.metadata(args.table_id)
-            print(f"{args.table_id}: {meta.label} (updated {meta.updated})")
+            print(f"{args.table_id}: {meta.label} (uppdaterad {meta.updated})")
             for dim in meta.dimensions:
                 sample = ", ".join(dim.codes[:8]) + (" …" if len(dim.codes) > 8 else "")
-                elim = " (may be left out)" if dim.elimination else ""
-                print(f"  {dim.code}: {dim.label}, {len(dim.codes)} values{elim}: {sample}")
+                elim = " (kan utelämnas)" if dim.elimination else ""
+                print(f"  {dim.code}: {dim.label}, {len(dim.codes)} värden{elim}: {sample}")
             return 0
         suffix = args.out.suffix.lower()
         if suffix not in (".parquet", ".csv"):
-            print(f"--out must end in .parquet or .csv, not {suffix or 'nothing'}", file=sys.stderr)
+            print(
+                f"--out ska sluta på .parquet eller .csv, inte {suffix or 'ingenting'}.",
+                file=sys.stderr,
+            )
             return 2
         parts = client.fetch_data(args.table_id, selection, codelists=codelists or None)
         expected = response_dimensions(client.metadata(args.table_id), selection)
@@ -378,7 +399,7 @@ def _fetch(args: argparse.Namespace) -> int:
             context=args.table_id,
         )
     except (ScbError, SelectionError, ValueError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(f"Fel: {exc}", file=sys.stderr)
         return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     frame = parsed.frame
@@ -387,8 +408,8 @@ def _fetch(args: argparse.Namespace) -> int:
     else:
         frame.to_csv(args.out, index=False)
     print(
-        f"Wrote {len(frame)} rows to {args.out} ({len(parts)} data call(s); table updated "
-        f"{parsed.updated}).",
+        f"Skrev {len(frame)} rader till {args.out} ({len(parts)} anrop efter data; tabellen "
+        f"uppdaterad {parsed.updated}).",
         file=sys.stderr,
     )
     return 0
@@ -405,7 +426,7 @@ def _areas(args: argparse.Namespace) -> int:
     from pipelines.registry.kommuner import KommunerError, load_kommuner
 
     if args.write and not args.propose:
-        print("--write goes with --propose.", file=sys.stderr)
+        print("--write används tillsammans med --propose.", file=sys.stderr)
         return 2
     settings = Settings.from_env()
     try:
@@ -418,7 +439,7 @@ def _areas(args: argparse.Namespace) -> int:
     if args.propose:
         proposals = propose_next_division(members, settings.raw_dir)
         if not proposals:
-            print("Every area already has DeSO 2025 rows; nothing to propose.")
+            print("Alla områden har redan rader för DeSO 2025; inget att föreslå.")
             return 0
         for p in proposals:
             target = p.deso_2025 or "?"
@@ -426,13 +447,15 @@ def _areas(args: argparse.Namespace) -> int:
         decide = [p for p in proposals if not p.deso_2025]
         if args.write:
             n = write_proposals(settings.raw_dir, proposals)
-            print(f"Wrote {n} DeSO 2025 row(s) as obekräftad to {settings.raw_dir / AREAS_FILE}.")
+            print(
+                f"Skrev {n} rader för DeSO 2025 som obekräftad till {settings.raw_dir / AREAS_FILE}."
+            )
         else:
-            print("Nothing written: add --write to add the proposals to the file.")
+            print("Inget skrivet: lägg till --write för att skriva förslagen till filen.")
         if decide:
             print(
-                f"{len(decide)} DeSO need the kommun's decision (marked ?): add their DeSO 2025 "
-                "rows by hand."
+                f"{len(decide)} DeSO behöver kommunens beslut (markerade med ?): skriv in deras "
+                "rader för DeSO 2025 för hand."
             )
         return 0
     order = {key: i for i, key in enumerate(dict.fromkeys((m.kommun, m.area_id) for m in members))}
@@ -444,7 +467,8 @@ def _areas(args: argparse.Namespace) -> int:
         print(f"    {m.division}  {m.deso}  RegSO {m.regso} {m.regso_name}  [{m.status}]")
     unconfirmed = sum(m.status != "bekräftad" for m in members)
     print(
-        f"{len(members)} DeSO rows in {len({(m.kommun, m.area_id) for m in members})} areas; {unconfirmed} unconfirmed."
+        f"{len(members)} DeSO-rader i {len({(m.kommun, m.area_id) for m in members})} områden; "
+        f"{unconfirmed} obekräftade."
     )
     return 0
 
@@ -455,8 +479,8 @@ def _report(args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() != ".html":
         print(
-            f"Error: --out {args.out}: the report is an HTML file; give a name ending in .html "
-            f"(e.g. {args.out.with_suffix('.html').name}). Print it to PDF from the browser.",
+            f"Fel: --out {args.out}: rapporten är en HTML-fil; ge ett namn som slutar på .html "
+            f"(t.ex. {args.out.with_suffix('.html').name}). Skriv ut den som PDF från webbläsaren.",
             file=sys.stderr,
         )
         return 2
@@ -465,28 +489,28 @@ def _report(args: argparse.Namespace) -> int:
         kommuner = load_kommuner(settings.raw_dir)
         names = {k.code: k.name for k in kommuner}
         if args.kommun not in names:
-            print(f"Error: {kommun_hint(args.kommun, names)}", file=sys.stderr)
+            print(f"Fel: {kommun_hint(args.kommun, names)}", file=sys.stderr)
             return 2
         result = write_report(
             settings.marts_dir, args.kommun, names.get(args.kommun, args.kommun), args.out
         )
     except (ReportError, KommunerError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(f"Fel: {exc}", file=sys.stderr)
         return 1
-    note = " It contains DEMO DATA (marked in the report)." if result.demo else ""
-    print(f"Wrote {result.path} ({result.charts} charts).{note}")
+    note = " Den innehåller DEMODATA (utmärkt i rapporten)." if result.demo else ""
+    print(f"Skrev {result.path} ({result.charts} diagram).{note}")
     return 0
 
 
 def kommun_hint(code: str, names: dict[str, str]) -> str:
     """Why a kommun code is not configured, with 'did you mean 0123?' when only the leading
     zero is missing."""
-    text = f"kommun {code!r} is not in kommuner.csv"
+    text = f"kommunen {code!r} finns inte i kommuner.csv"
     padded = code.strip().zfill(4)
     if padded != code and padded in names:
-        return f"{text}; did you mean {padded} ({names[padded]})? Kommun codes have four digits."
+        return f"{text}; menade du {padded} ({names[padded]})? Kommunkoder har fyra siffror."
     known = ", ".join(sorted(names))
-    return f"{text} (configured: {known}). Kommun codes have four digits, e.g. 0123."
+    return f"{text} (i filen: {known}). Kommunkoder har fyra siffror, t.ex. 0123."
 
 
 def _pairs(items: Sequence[str], flag: str) -> dict[str, list[str] | str]:
@@ -494,7 +518,7 @@ def _pairs(items: Sequence[str], flag: str) -> dict[str, list[str] | str]:
     for item in items:
         var, sep, codes = item.partition("=")
         if not sep or not var or not codes:
-            raise ValueError(f"{flag} {item!r}: write VAR=code1,code2")
+            raise ValueError(f"{flag} {item!r}: skriv VARIABEL=kod1,kod2")
         if "(" in codes:  # an expression such as range(2010,2015) keeps its comma
             out[var] = codes
         else:

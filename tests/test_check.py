@@ -70,7 +70,7 @@ def test_an_unknown_lan_in_kommuner_csv_is_the_one_error_shown(raw_dir, capsys):
     lines = capsys.readouterr().out.splitlines()
     errors = [line for line in lines if " fel " in line]
     assert len(errors) == 1, "\n".join(lines)
-    assert "line 3: län 66" in errors[0] and "06" in errors[0]
+    assert "rad 3: län 66 har ingen kommun" in errors[0] and "06" in errors[0]
     assert any("kontrolleras när areas/kommuner.csv är rättad" in line for line in lines)
 
 
@@ -79,7 +79,7 @@ def test_a_bad_area_file_is_reported_with_file_and_line(raw_dir):
     report = run_check(settings_for(raw_dir))
     assert not report.ok
     assert any(
-        "line" in p and "0680C1070 does not exist in SCB's DeSO 2025 division" in p
+        "rad" in p and "0680C1070 finns inte i SCB:s indelning DeSO 2025" in p
         for p in problems(report)
     )
 

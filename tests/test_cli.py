@@ -53,7 +53,7 @@ def test_fetch_lists_variables_without_out():
     with PxWebServer([background_table()]) as server:
         result = segregation("fetch", "TAB4824", env_extra={"SCB_API_URL": server.url})
     assert result.returncode == 0, result.stderr
-    assert "UtlBakgrund" in result.stdout and "5 values" in result.stdout
+    assert "UtlBakgrund" in result.stdout and "5 värden" in result.stdout
 
 
 def test_fetch_of_unknown_table_is_a_clear_error():
@@ -71,7 +71,7 @@ def test_bad_source_setting_is_a_clear_error():
 
 def test_help_explains_each_command():
     result = segregation("fetch", "--help", env_extra={})
-    assert "--select" in result.stdout and "--out" in result.stdout and "Examples" in result.stdout
+    assert "--select" in result.stdout and "--out" in result.stdout and "Exempel" in result.stdout
 
 
 @pytest.mark.e2e
@@ -107,7 +107,7 @@ def test_run_makes_a_missing_dagster_home_and_writes_marts_and_reports(
 
 def test_relative_dagster_home_is_a_clear_error():
     result = segregation("run", env_extra={"DAGSTER_HOME": "relative/home"})
-    assert result.returncode == 2 and "must be an absolute path" in result.stderr
+    assert result.returncode == 2 and "måste vara en absolut sökväg" in result.stderr
 
 
 def test_fetch_takes_several_selections_after_one_flag(tmp_path):
@@ -165,5 +165,21 @@ def test_report_suggests_the_leading_zero_of_a_kommun_code(raw_dir, tmp_path):
         env_extra={"SEGREGATION_RAW_DIR": str(raw_dir)},
     )
     assert result.returncode == 2
-    assert "did you mean 0123" in result.stderr
+    assert "menade du 0123 (Järfälla)? Kommunkoder har fyra siffror." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unexpected_error_is_one_swedish_line_and_the_traceback_comes_with_verbose(raw_dir):
+    # a DeSO key the area check needs is gone: not a mistake in the analyst's files
+    (raw_dir / "geography" / "koppling-deso2025-regso2025.csv").unlink()
+    env = {"SEGREGATION_RAW_DIR": str(raw_dir)}
+    plain = segregation("areas", env_extra=env)
+    assert plain.returncode == 1
+    assert plain.stderr.startswith("Oväntat fel (")
+    assert "koppling-deso2025-regso2025.csv" in plain.stderr
+    assert "Kör `segregation areas --verbose` för de tekniska detaljerna (på engelska)." in (
+        plain.stderr
+    )
+    assert "Traceback" not in plain.stderr
+    verbose = segregation("areas", "--verbose", env_extra=env)
+    assert verbose.returncode == 1 and "Traceback (most recent call last)" in verbose.stderr

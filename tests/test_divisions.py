@@ -111,9 +111,9 @@ def test_proposals_keep_codes_follow_splits_inside_the_area_and_leave_the_rest_t
     )
     members = load_areas(raw_dir, ["0123", "0680", "0586"])
     proposals = {(p.deso_2018, p.deso_2025): p for p in propose_next_division(members, raw_dir)}
-    assert proposals[("0680C1090", "0680C1090")].how == "kept"
-    assert proposals[("0680C1070", "0680C1071")].how == "split inside the area"
-    assert proposals[("0680C1070", "0680C1072")].how == "split inside the area"
+    assert proposals[("0680C1090", "0680C1090")].how == "samma kod"
+    assert proposals[("0680C1070", "0680C1071")].how == "delad inom området"
+    assert proposals[("0680C1070", "0680C1072")].how == "delad inom området"
     assert "0123C1142" in proposals[("0123C1140", "")].comment  # outside the area's RegSO
     assert "finns inte i DeSO 2025" in proposals[("0586C2020", "")].comment
     assert len(proposals) == 5
@@ -156,7 +156,7 @@ def test_a_file_without_division_is_deso_2018_and_deso_2025_rows_use_their_own_k
     [member] = load_areas(raw_dir, ["0680"])
     assert (member.division, member.regso) == ("DeSO2018", "0680R024")
     write_areas(raw_dir, "0680,raslatt,Råslätt,DeSO2018,0680C1071,obekräftad,\n")
-    with pytest.raises(ValueError, match="0680C1071 does not exist in SCB's DeSO 2018 division"):
+    with pytest.raises(ValueError, match="0680C1071 finns inte i SCB:s indelning DeSO 2018"):
         load_areas(raw_dir, ["0680"])
 
 
@@ -164,7 +164,7 @@ def test_areas_command_proposes_and_writes_on_request(raw_dir, capsys):
     write_areas(raw_dir, "0680,raslatt,Råslätt,DeSO2018,0680C1070,obekräftad,\n")
     assert main(["areas", "--propose"]) == 0
     out = capsys.readouterr().out
-    assert "0680C1070 -> 0680C1071" in out and "Nothing written" in out
+    assert "0680C1070 -> 0680C1071" in out and "Inget skrivet" in out
     assert "DeSO2025" not in (raw_dir / AREAS_FILE).read_text(encoding="utf-8")
     assert main(["areas", "--propose", "--write"]) == 0
     assert (raw_dir / AREAS_FILE).read_text(encoding="utf-8").count("DeSO2025") == 2

@@ -460,14 +460,17 @@ HEADER_PLANS = "kommun,area_id,plan_name,start_year,target_indicators,comparison
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ("0123,,P,2020,valdeltagande,\n", "line 2: unknown indicator(s) valdeltagande"),
-        ("0123,,P,20x0,forvarvsarbetande,\n", "line 2: start_year '20x0' must be a year"),
-        ("0123,nowhere,P,2020,forvarvsarbetande,\n", "line 2: area_id 'nowhere' is not a focus"),
-        ("0123,,P,2020,forvarvsarbetande,0\n", "line 2: comparison_k '0' must be a whole"),
-        ("123,,P,2020,forvarvsarbetande,\n", "did you mean 0123?"),
+        ("0123,,P,2020,valdeltagande,\n", "rad 2: okänd indikator valdeltagande"),
+        ("0123,,P,20x0,forvarvsarbetande,\n", "rad 2: start_year '20x0' ska vara ett år"),
+        (
+            "0123,nowhere,P,2020,forvarvsarbetande,\n",
+            "rad 2: area_id 'nowhere' är inget fokusområde",
+        ),
+        ("0123,,P,2020,forvarvsarbetande,0\n", "rad 2: comparison_k '0' ska vara ett heltal"),
+        ("123,,P,2020,forvarvsarbetande,\n", "menade du 0123?"),
         (
             "0123,,P,2020,forvarvsarbetande,\n0123,,Q,2019,forvarvsarbetande,\n",
-            "line 3: a second plan for kommun 0123 (all areas); the first is on line 2",
+            "rad 3: en andra plan för kommun 0123 (alla områden); den första står på rad 2",
         ),
     ],
 )
@@ -500,15 +503,42 @@ def test_every_problem_of_the_plan_file_is_listed_in_line_order(raw_dir):
     with pytest.raises(PlanRegistryError) as err:
         _load(raw_dir)
     assert err.value.problems == [
-        f"{path}, line 2: kommun 0999 has no focus area in areas/focus_areas.csv (or is not "
-        "in areas/kommuner.csv); a plan needs the areas it covers.",
-        f"{path}, line 3: plan_name is empty; write the plan's name.",
-        f"{path}, line 3: start_year '20x0' must be a year from 2000 to {date.today().year}, "
-        "or empty while the kommun has not decided.",
-        f"{path}, line 4: plan_name is empty; write the plan's name.",
-        f"{path}, line 4: comparison_k '101' must be a whole number from 1 to 100.",
-        f"{path}, line 6: a second plan for kommun 0123, area sangvagen; the first is on line 5.",
+        f"{path}, rad 2: kommun 0999 har inget fokusområde i areas/focus_areas.csv (eller "
+        "finns inte i areas/kommuner.csv); en plan behöver de områden den gäller.",
+        # the same finding on lines 3 and 4: listed once, where it is first found
+        f"{path}, rad 3–4 (2 rader): plan_name är tom; skriv planens namn.",
+        f"{path}, rad 3: start_year '20x0' ska vara ett år från 2000 till {date.today().year}, "
+        "eller tomt så länge kommunen inte har bestämt det.",
+        f"{path}, rad 4: comparison_k '101' ska vara ett heltal från 1 till 100.",
+        f"{path}, rad 6: en andra plan för kommun 0123, område sangvagen; den första står på "
+        "rad 5.",
     ]
+
+
+@pytest.mark.parametrize("trailing", ["", ",beslutad,"])
+def test_a_plan_name_with_an_unquoted_comma_names_the_likely_cause(raw_dir, trailing):
+    from pipelines.registry.plans import PlanRegistryError
+
+    header = HEADER_PLANS if not trailing else HEADER_PLANS.replace("_k\n", "_k,status,comment\n")
+    path = raw_dir / "areas" / "plans.csv"
+    path.write_text(
+        header + f"0123,,Fittja och Alby, etapp 2,2019,forvarvsarbetande,{trailing}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PlanRegistryError) as err:
+        _load(raw_dir)
+    fields, columns = (7, 6) if not trailing else (9, 8)
+    assert err.value.problems == [
+        f"{path}, rad 2: {fields} fält men rubrikraden har {columns}; troligen ett komma utan "
+        "citattecken i en text (kanske 'Fittja och Alby, etapp 2'). Sätt texten inom "
+        'citattecken ("…") eller spara filen från Excel, som gör det själv.'
+    ]
+    # quoted, as Excel writes it, the same row is read whole
+    path.write_text(
+        header + f'0123,,"Fittja och Alby, etapp 2",2019,forvarvsarbetande,{trailing}\n',
+        encoding="utf-8",
+    )
+    assert {p.plan_name for p in _load(raw_dir)} == {"Fittja och Alby, etapp 2"}
 
 
 def test_report_section_shows_the_estimate_caveats_and_a_chart_with_the_start():

@@ -45,13 +45,13 @@ def test_kommuner_in_cp1252_is_rejected_naming_the_file(raw_dir):
     with pytest.raises(KommunerError) as err:
         load_kommuner(raw_dir)
     message = str(err.value)
-    assert str(path) in message and "is not UTF-8" in message
+    assert str(path) in message and "är inte UTF-8" in message
     assert "CSV UTF-8 (kommaavgränsad)" in message and "\n" not in message
 
 
 def test_kommun_code_without_leading_zero_gets_a_hint(raw_dir):
     (raw_dir / "areas" / "kommuner.csv").write_bytes(as_excel("kommun,namn\n123,Järfälla\n"))
-    with pytest.raises(KommunerError, match=r"line 2: .*did you mean 0123\?"):
+    with pytest.raises(KommunerError, match=r"rad 2: .*menade du 0123\?"):
         load_kommuner(raw_dir)
 
 
@@ -67,6 +67,72 @@ def test_focus_areas_with_bom_and_semicolons_read_like_the_original(raw_dir):
     assert any(m.area_name == "Sångvägen" and m.kommun == "0123" for m in original)
 
 
+EXCEL_AREAS = (
+    "kommun,area_id,area_name,division,deso,status,comment\n"
+    '0680,raslatt,Råslätt,DeSO2018,0680C1070,obekräftad,"RegSO Råslätt; norra delen"\n'
+    "0680,raslatt,Råslätt,DeSO2018,0680C1090,obekräftad,\n"
+)
+
+
+def test_areas_propose_write_keeps_the_excel_form_of_the_file(raw_dir):
+    from test_cli import segregation
+
+    path = raw_dir / "areas" / "focus_areas.csv"
+    original = as_excel(EXCEL_AREAS)
+    path.write_bytes(original)
+    result = segregation(
+        "areas", "--propose", "--write", env_extra={"SEGREGATION_RAW_DIR": str(raw_dir)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Skrev 3 rader för DeSO 2025 som obekräftad" in result.stdout
+    written = path.read_bytes()
+    assert written.startswith(original)  # BOM, header and the existing rows, byte for byte
+    added = written[len(original) :].decode("utf-8")
+    assert added.split("\r\n") == [
+        "0680;raslatt;Råslätt;DeSO2025;0680C1071;obekräftad;förslag: 0680C1070 (DeSO 2018) "
+        "delades i 0680C1071, 0680C1072, alla i områdets RegSO 0680R024",
+        "0680;raslatt;Råslätt;DeSO2025;0680C1072;obekräftad;förslag: 0680C1070 (DeSO 2018) "
+        "delades i 0680C1071, 0680C1072, alla i områdets RegSO 0680R024",
+        "0680;raslatt;Råslätt;DeSO2025;0680C1090;obekräftad;förslag: samma kod i DeSO 2025 "
+        "som i DeSO 2018 (RegSO 0680R024)",
+        "",
+    ]
+    assert written.count(b"\r\n") == written.count(b"\n")  # no bare LF anywhere
+    assert len(load_areas(raw_dir, ["0123", "0680"])) == 5  # and the file reads back
+
+
+def test_writing_back_a_file_without_the_division_column_adds_it_in_the_same_form(raw_dir):
+    from pipelines.registry.areas import propose_next_division, write_proposals
+
+    path = raw_dir / "areas" / "focus_areas.csv"
+    path.write_bytes(
+        "kommun;area_id;area_name;deso;status\n0680;raslatt;Råslätt;0680C1090;obekräftad\n".encode()
+    )
+    members = load_areas(raw_dir, ["0680"])
+    assert write_proposals(raw_dir, propose_next_division(members, raw_dir)) == 1
+    assert path.read_bytes().decode("utf-8").split("\n") == [
+        "kommun;area_id;area_name;deso;status;division;comment",
+        "0680;raslatt;Råslätt;0680C1090;obekräftad;DeSO2018;",
+        "0680;raslatt;Råslätt;0680C1090;obekräftad;DeSO2025;förslag: samma kod i DeSO 2025 "
+        "som i DeSO 2018 (RegSO 0680R024)",
+        "",
+    ]
+
+
+def test_the_dialect_of_a_file_is_read_with_it(tmp_path):
+    from pipelines.core.csv_input import CsvDialect, read_csv
+
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(as_excel('a,b\n1,"2,5"\n'))
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(b"a,b\n1,2.5\n")
+    assert read_csv(excel).dialect == CsvDialect(";", True, "\r\n", ",")
+    assert read_csv(plain).dialect == CsvDialect(",", False, "\n", ".")
+    whole = tmp_path / "whole.csv"  # no decimals to tell from: Excel's mark for its separator
+    whole.write_bytes(as_excel("a,b\n1,2\n"))
+    assert read_csv(whole).dialect.decimal == ","
+
+
 def test_focus_areas_in_cp1252_are_rejected_naming_the_file(raw_dir):
     path = raw_dir / "areas" / "focus_areas.csv"
     text = path.read_text(encoding="utf-8").replace(",", ";")
@@ -74,7 +140,7 @@ def test_focus_areas_in_cp1252_are_rejected_naming_the_file(raw_dir):
     with pytest.raises(AreaRegistryError) as err:
         load_areas(raw_dir, ["0123", "0680"])
     assert err.value.problems == [
-        f"{path} is not UTF-8: save it from Excel as 'CSV UTF-8 (kommaavgränsad)'."
+        f"{path} är inte UTF-8: spara den från Excel som 'CSV UTF-8 (kommaavgränsad)'."
     ]
 
 
@@ -87,7 +153,7 @@ def test_focus_area_kommun_without_leading_zero_gets_a_hint(raw_dir):
     with pytest.raises(AreaRegistryError) as err:
         load_areas(raw_dir, ["0123", "0680"])
     assert any(
-        p.startswith(f"{path}, line 2: kommun '123'") and "did you mean 0123?" in p
+        p.startswith(f"{path}, rad 2: kommunkoden '123'") and "menade du 0123?" in p
         for p in err.value.problems
     )
 
@@ -129,7 +195,7 @@ def test_local_file_in_cp1252_is_rejected_naming_the_file(raw_dir):
     )
     with pytest.raises(LocalFileError) as err:
         load_local(raw_dir)
-    assert f"{path} is not UTF-8: save it from Excel as 'CSV UTF-8" in str(err.value)
+    assert f"{path} är inte UTF-8: spara den från Excel som 'CSV UTF-8" in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -137,20 +203,21 @@ def test_local_file_in_cp1252_is_rejected_naming_the_file(raw_dir):
     [
         (
             "0123,sangvagen,,ohalsotal,2022,,,-31.0,FK\n",
-            "line 2: ohalsotal -31 dagar is outside the plausible range 0–100",
+            "rad 2: ohalsotal -31 dagar ligger utanför det rimliga intervallet 0–100",
         ),
         (
             "0123,sangvagen,,valdeltagande,2022,1100,1000,,Valmyndigheten\n",
-            "line 2: numerator 1100 is above denominator 1000",
+            "rad 2: numerator 1100 är större än denominator 1000",
         ),
         (
             # 100 000 × 2 000 / 1 000 = 200 000 per 100 000 inv.: more crimes than people
             "0123,sangvagen,,vald_brott,2022,2000,1000,,BRÅ\n",
-            "line 2: vald_brott 200000 per 100 000 inv. is outside the plausible range 0–100000",
+            "rad 2: vald_brott 200000 per 100 000 inv. ligger utanför det rimliga intervallet "
+            "0–100000",
         ),
         (
             "123,sangvagen,,valdeltagande,2022,600,1000,,x\n",
-            "line 2: kommun '123' is not four digits (e.g. 0123); did you mean 0123?",
+            "rad 2: kommunkoden '123' har inte fyra siffror (t.ex. 0123); menade du 0123?",
         ),
     ],
 )
@@ -180,7 +247,7 @@ def test_every_catalog_indicator_has_a_plausible_range(raw_dir):
     path = raw_dir / "catalog.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("plausible = [0, 100]\n", "", 1), encoding="utf-8")
-    with pytest.raises(CatalogError, match=r"'plausible' must be \[min, max\]"):
+    with pytest.raises(CatalogError, match=r"'plausible' ska vara \[min, max\]"):
         load_catalog(raw_dir)
 
 
@@ -191,10 +258,10 @@ def test_the_pre_flight_check_reports_an_implausible_local_value_and_a_cp1252_fi
     report = run_check(settings)
     errors = [f"{f.subject}: {f.message}" for f in report.findings if f.status == ERROR]
     assert not report.ok
-    assert any(f"{local}, line 2: ohalsotal -31 dagar is outside" in e for e in errors), errors
+    assert any(f"{local}, rad 2: ohalsotal -31 dagar ligger utanför" in e for e in errors), errors
     local.unlink()
     kommuner = raw_dir / "areas" / "kommuner.csv"
     kommuner.write_bytes("kommun;namn\r\n0123;Järfälla\r\n".encode("cp1252"))
     report = run_check(settings)
     errors = [f"{f.subject}: {f.message}" for f in report.findings if f.status == ERROR]
-    assert any(f"{kommuner} is not UTF-8" in e for e in errors), errors
+    assert any(f"{kommuner} är inte UTF-8" in e for e in errors), errors

@@ -6,6 +6,7 @@ directly from the formulas the local SCB server serves.
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 
@@ -288,23 +289,23 @@ HEADER = "kommun,area_id,area_name,deso,status,comment\n"
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ("0123,a,A,0123X1290,obekräftad,\n", "line 2: DeSO code '0123X1290' is malformed"),
+        ("0123,a,A,0123X1290,obekräftad,\n", "rad 2: DeSO-koden '0123X1290' är felskriven"),
         (
             "0123,a,A,0680C1190,obekräftad,\n",
-            "line 2: DeSO 0680C1190 belongs to kommun 0680, not 0123",
+            "rad 2: DeSO 0680C1190 hör till kommun 0680, inte 0123",
         ),
         (
             "0123,a,A,0123C1290,obekräftad,\n0123,b,B,0123C1290,obekräftad,\n",
-            "line 3: DeSO 0123C1290 is in two areas of kommun 0123: a and b",
+            "rad 3: DeSO 0123C1290 ligger i två av kommun 0123s områden: a och b",
         ),
         (
             "0123,a,A,0123C1290,obekräftad,\n0123,a,Annat namn,0123C1370,obekräftad,\n",
-            "line 3: area_id a is named 'Annat namn' here but 'A' above",
+            "rad 3: area_id a heter 'Annat namn' här men 'A' ovanför",
         ),
-        ("0123,a,A,0123C9999,obekräftad,\n", "line 2: DeSO 0123C9999 does not exist"),
-        ("0123,a,A,0123C1290,kanske,\n", "line 2: status 'kanske'"),
-        ("0123,a,A,,obekräftad,\n", "line 2: DeSO code '' is malformed"),
-        ("", "lists no focus area"),
+        ("0123,a,A,0123C9999,obekräftad,\n", "rad 2: DeSO 0123C9999 finns inte"),
+        ("0123,a,A,0123C1290,kanske,\n", "rad 2: status 'kanske'"),
+        ("0123,a,A,,obekräftad,\n", "rad 2: DeSO-koden '' är felskriven"),
+        ("", "listar inget fokusområde"),
     ],
 )
 def test_registry_errors_name_file_line_and_reason(raw_dir, rows, message):
@@ -322,7 +323,9 @@ def test_an_area_with_no_valid_deso_is_reported(raw_dir):
         HEADER + "0123,a,A,0123C1290,obekräftad,\n0123,b,B,0123C1290,obekräftad,\n",
         encoding="utf-8",
     )
-    with pytest.raises(AreaRegistryError, match="area b \\(B\\) in kommun 0123 has no valid DeSO"):
+    with pytest.raises(
+        AreaRegistryError, match="området b \\(B\\) i kommun 0123 har ingen giltig DeSO"
+    ):
         load_areas(raw_dir, ["0123"])
 
 
@@ -344,16 +347,16 @@ def test_every_problem_of_the_registry_is_listed_in_line_order(raw_dir):
     with pytest.raises(AreaRegistryError) as err:
         load_areas(raw_dir, ["0123", "0680"])
     assert err.value.problems == [
-        f"{path}, line 3: division 'DeSO2030' must be DeSO2018 or DeSO2025 (DeSO2018: SCB's "
-        "data to 2023; DeSO2025: from 2024).",
-        f"{path}, line 4: kommun 0999 is not in areas/kommuner.csv.",
-        f"{path}, line 4: area b has no area_name.",
-        f"{path}, line 4: DeSO 0999C0001 does not exist in SCB's DeSO 2018 division.",
-        f"{path}, line 5: DeSO 0123C1290 is listed twice for area a (DeSO 2018).",
-        f"{path}, line 6: status 'kanske' must be 'bekräftad' or 'obekräftad'.",
-        f"{path}: area b () in kommun 0999 has no valid DeSO.",
-        f"{path}: area d (D) in kommun 0123 has no DeSO 2018 row; the history up to 2023 is on "
-        "DeSO 2018, and the DeSO 2025 membership is proposed from it.",
+        f"{path}, rad 3: division 'DeSO2030' ska vara DeSO2018 eller DeSO2025 (DeSO2018: "
+        "SCB:s data till 2023; DeSO2025: från 2024).",
+        f"{path}, rad 4: kommunen 0999 finns inte i areas/kommuner.csv.",
+        f"{path}, rad 4: området b har inget area_name.",
+        f"{path}, rad 4: DeSO 0999C0001 finns inte i SCB:s indelning DeSO 2018.",
+        f"{path}, rad 5: DeSO 0123C1290 står två gånger för området a (DeSO 2018).",
+        f"{path}, rad 6: status 'kanske' ska vara 'bekräftad' eller 'obekräftad'.",
+        f"{path}: området b () i kommun 0999 har ingen giltig DeSO.",
+        f"{path}: området d (D) i kommun 0123 har ingen rad för DeSO 2018; historiken till "
+        "2023 är på DeSO 2018, och områdets DeSO 2025 föreslås utifrån den.",
     ]
 
 
@@ -363,13 +366,21 @@ def test_areas_command_lists_and_reports(raw_dir):
     )
     assert ok.returncode == 0, ok.stderr
     assert "Sångvägen" in ok.stdout and "0123C1290" in ok.stdout and "Råslätt" in ok.stdout
+    with (raw_dir / "areas" / "focus_areas.csv").open(encoding="utf-8") as handle:
+        shipped = list(csv.DictReader(handle))
+    areas = {(r["kommun"], r["area_id"]) for r in shipped}
+    unconfirmed = sum(r["status"] != "bekräftad" for r in shipped)
+    assert (
+        f"{len(shipped)} DeSO-rader i {len(areas)} områden; {unconfirmed} obekräftade." in ok.stdout
+    )
     (raw_dir / "areas" / "focus_areas.csv").write_text(
         HEADER + "0123,a,A,0123C12,obekräftad,\n", encoding="utf-8"
     )
     bad = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "areas"], capture_output=True, text=True
     )
-    assert bad.returncode == 1 and "line 2" in bad.stderr
+    assert bad.returncode == 1 and "rad 2" in bad.stderr
+    assert "Filen med fokusområden har fel" in bad.stderr
 
 
 # -- end to end through the API --------------------------------------------------------------

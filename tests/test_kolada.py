@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import duckdb
 import pytest
@@ -158,37 +159,37 @@ HEADER = "kommun,area_id,deso,indicator,year,numerator,denominator,value,source\
     [
         (
             "0123,nowhere,,valdeltagande,2022,1,2,,x\n",
-            "line 2: unknown area 'nowhere' for kommun '0123'",
+            "rad 2: okänt område 'nowhere' i kommun '0123'",
         ),
-        ("0123,sangvagen,,lycka,2022,1,2,,x\n", "line 2: unknown indicator 'lycka'"),
+        ("0123,sangvagen,,lycka,2022,1,2,,x\n", "rad 2: okänd indikator 'lycka'"),
         (
             "0123,sangvagen,,valdeltagande,2022,många,2,,x\n",
-            "line 2: numerator, denominator and value must be numbers",
+            "rad 2: numerator, denominator och value ska vara tal",
         ),
         (
-            "0123,sangvagen,,valdeltagande,2022,1,2,,x\n0123,sangvagen,,valdeltagande,2022,3,4,,y\n",
-            "line 3: duplicate of",
+            "0123,sangvagen,,valdeltagande,2021,1,2,,x\n0123,sangvagen,,valdeltagande,2021,3,4,,y\n",
+            "rad 3: samma som",
         ),
-        ("0123,sangvagen,,valdeltagande,1889,1,2,,x\n", "line 2: year 1889 is outside"),
+        ("0123,sangvagen,,valdeltagande,1889,1,2,,x\n", "rad 2: året 1889 ligger utanför"),
         (
             "0123,sangvagen,0123C1290,valdeltagande,2022,1,2,,x\n",
-            "line 2: give either area_id or deso, not both",
+            "rad 2: ange antingen area_id eller deso, inte båda",
         ),
         (
             "0123,,0123C1010,valdeltagande,2022,1,2,,x\n",
-            "line 2: DeSO '0123C1010' is not in a focus area",
+            "rad 2: DeSO '0123C1010' ligger inte i något fokusområde",
         ),
         (
             "0123,sangvagen,,valdeltagande,2022,1,,,x\n",
-            "line 2: give numerator and denominator, or value",
+            "rad 2: ange numerator och denominator, eller value.",
         ),
         (
             "0123,sangvagen,,valdeltagande,2022,10,5,99,x\n",
-            "line 2: give numerator and denominator, or value, not both",
+            "rad 2: ange numerator och denominator, eller value, inte båda",
         ),
         (
             "0680,,0680C1410,ohalsotal,2021,,,30.5,x\n",
-            "line 2: a row per DeSO needs numerator and denominator",
+            "rad 2: en rad per DeSO behöver numerator och denominator",
         ),
     ],
 )
@@ -222,19 +223,46 @@ def test_every_problem_of_the_local_files_is_listed_in_file_order(raw_dir):
     with pytest.raises(LocalFileError) as err:
         load_local_values(raw_dir, load_catalog(raw_dir), members)
     assert err.value.problems == [
-        f"{path}, line 2: kommun '123' is not four digits (e.g. 0123); did you mean 0123? "
-        "(Excel drops leading zeros: format the column as Text)",
-        f"{path}, line 3: numerator 3 is above denominator 2; a share cannot exceed the whole "
-        "(are the columns swapped?).",
-        f"{path}, line 4: ohalsotal 120 dagar is outside the plausible range 0–100 "
-        "(catalog.toml); check the figure.",
-        f"{path}, line 5: denominator must be above 0.",
-        f"{path}, line 6: year '20x2' is not a year.",
-        f"{folder}: 0680 osterangen vald_brott 2022 is given per DeSO but lacks 0680C1430; "
-        "give every DeSO of the area, or one row for the whole area.",
-        f"{folder}: 0680 osterangen ohalsotal 2022 is given both for the area and per DeSO; "
-        "use one or the other, or the DeSO would be counted twice.",
+        f"{path}, rad 2: kommunkoden '123' har inte fyra siffror (t.ex. 0123); menade du 0123? "
+        "(Excel tar bort inledande nollor: formatera kolumnen som Text)",
+        f"{path}, rad 3: numerator 3 är större än denominator 2; en andel kan inte vara större "
+        "än det hela (har kolumnerna bytt plats?).",
+        f"{path}, rad 4: ohalsotal 120 dagar ligger utanför det rimliga intervallet 0–100 "
+        "(catalog.toml); kontrollera siffran.",
+        f"{path}, rad 5: denominator ska vara större än 0.",
+        f"{path}, rad 6: year '20x2' är inget år.",
+        f"{folder}: 0680 osterangen vald_brott 2022 är angivet per DeSO men saknar 0680C1430; "
+        "ange alla områdets DeSO, eller en rad för hela området.",
+        f"{folder}: 0680 osterangen ohalsotal 2022 är angivet både för området och per DeSO; "
+        "använd det ena eller det andra, annars räknas DeSO två gånger.",
     ]
+
+
+def test_the_same_finding_on_38_rows_is_one_line_with_the_count_and_the_lines(raw_dir):
+    """A kommun code that lost its leading zero on rows 4–41 (and 43): one line for all 39,
+    between the rows' other problems in line order."""
+    folder = raw_dir / "local"
+    path = folder / "kommun.csv"
+    bad = "127,sangvagen,,valdeltagande,{year},1,2,,x\n"
+    path.write_text(
+        HEADER
+        + "0123,sangvagen,,valdeltagande,2021,1,2,,x\n"  # line 2: good
+        + "0123,sangvagen,,valdeltagande,1889,1,2,,x\n"  # line 3: year
+        + "".join(bad.format(year=1990 + i) for i in range(38))  # lines 4–41
+        + "0123,sangvagen,,valdeltagande,2023,1,0,,x\n"  # line 42: denominator
+        + bad.format(year=2030),  # line 43
+        encoding="utf-8",
+    )
+    members = load_areas(raw_dir, ["0123", "0680"])
+    with pytest.raises(LocalFileError) as err:
+        load_local_values(raw_dir, load_catalog(raw_dir), members)
+    assert err.value.problems == [
+        f"{path}, rad 3: året 1889 ligger utanför 1990–{date.today().year}.",
+        f"{path}, rad 4–41, 43 (39 rader): kommunkoden '127' har inte fyra siffror (t.ex. 0123); "
+        "menade du 0127? (Excel tar bort inledande nollor: formatera kolumnen som Text)",
+        f"{path}, rad 42: denominator ska vara större än 0.",
+    ]
+    assert str(err.value).count("\n") == 3  # the heading and three lines
 
 
 def test_a_bad_local_file_stops_the_run_and_keeps_the_marts(raw_dir, published_marts):

@@ -56,13 +56,13 @@ def test_lan_rows_expand_and_a_kommun_row_keeps_its_place_and_name(raw_dir):
 
 def test_unknown_lan_and_bad_rows_name_file_and_line(raw_dir):
     path = write(raw_dir, "kommun,namn\n0123,Järfälla\nlän 30,Påhittat län\n")
-    with pytest.raises(KommunerError, match=rf"{path}, line 3: län 30 has no kommun.*01, 03"):
+    with pytest.raises(KommunerError, match=rf"{path}, rad 3: län 30 har ingen kommun.*01, 03"):
         load_kommuner(raw_dir)
     write(raw_dir, "kommun,namn\nalle,Hela Sverige\n")
-    with pytest.raises(KommunerError, match=r"line 2: 'alle' is neither .*'alla'"):
+    with pytest.raises(KommunerError, match=r"rad 2: 'alle' är varken .*'alla'"):
         load_kommuner(raw_dir)
     write(raw_dir, "kommun,namn\n0123,Järfälla\nlän 01,\n0123,Järfälla\n")
-    with pytest.raises(KommunerError, match=r"line 4: kommun 0123 is listed twice"):
+    with pytest.raises(KommunerError, match=r"rad 4: kommunen 0123 står två gånger"):
         load_kommuner(raw_dir)
 
 

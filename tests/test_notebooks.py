@@ -62,6 +62,10 @@ def test_notebook_runs_for_a_kommun_and_area(
         }
     )
     assert f"{7 + local} diagram" in text
+    # the kommun is named as in the report: its name from kommuner.csv, then its code
+    name = {"0123": "Järfälla", "0680": "Jönköping"}[kommun]
+    assert f" i {name} ({kommun}): " in text
+    assert f"{kommun} ({kommun})" not in text
     assert "DEMODATA" in text
     html_outputs = [
         o

@@ -110,7 +110,8 @@ def test_report_command_writes_one_kommun(raw_dir, published_marts, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "Jönköping (0680)" in text and "Råslätt" in text and "Öxnehaga" in text
     assert "Sångvägen" not in text
-    assert "DEMO DATA" in result.stdout
+    assert result.stdout.startswith(f"Skrev {out} (")
+    assert "diagram). Den innehåller DEMODATA (utmärkt i rapporten)." in result.stdout
     assert "<script src=" not in text and len(text) > 3_000_000  # plotly inlined: opens offline
 
 

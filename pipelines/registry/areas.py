@@ -19,7 +19,6 @@ area's series may run on across the change of division.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from pipelines.core.csv_input import (
     CsvInputError,
     FileProblems,
     RowProblem,
+    append_rows,
     kommun_code_hint,
     read_csv,
 )
@@ -49,7 +49,7 @@ _AREA_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 class AreaRegistryError(FileProblems):
     """The area file has problems; `problems` lists each with file and line."""
 
-    heading = "The focus-area file has problems"
+    heading = "Filen med fokusområden har fel"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
     """Read and validate the registry; raise :class:`AreaRegistryError` listing every problem."""
     path = Path(raw_dir) / AREAS_FILE
     if not path.exists():
-        raise AreaRegistryError([f"{path}: missing. It lists the DeSO of each focus area."])
+        raise AreaRegistryError([f"{path} saknas. Den listar varje fokusområdes DeSO."])
     keys = {code: load_deso_key(raw_dir, code).set_index("deso") for code in DIVISIONS}
     try:
         table = read_csv(path)
@@ -77,13 +77,13 @@ def load_areas(raw_dir: Path, kommuner: list[str] | None = None) -> list[AreaMem
         raise AreaRegistryError([str(exc)]) from None
     missing = [c for c in COLUMNS if c not in table.fieldnames]
     if missing:
-        raise AreaRegistryError([f"{path}, line 1: missing column(s) {', '.join(missing)}."])
-    problems: list[str] = []
+        raise AreaRegistryError([f"{path}, rad 1: kolumn saknas: {', '.join(missing)}."])
     area_names: dict[tuple[str, str], str] = {}
+    problems: list[str] = list(table.problems)
     members = _area_rows(table, keys, kommuner, area_names, problems)
     problems += _area_problems(path, members, area_names)
     if not members and not problems:
-        problems.append(f"{path}: lists no focus area.")
+        problems.append(f"{path} listar inget fokusområde.")
     if problems:
         raise AreaRegistryError(problems)
     return members
@@ -102,7 +102,7 @@ def _area_rows(
     deso_area: dict[tuple[str, str, str], str] = {}
     seen_rows: set[tuple[str, str, str, str]] = set()
     for line, row in table.rows:
-        where = f"{table.path}, line {line}"
+        where = f"{table.path}, rad {line}"
         deso, status = (row["deso"] or "").strip(), (row["status"] or "").strip().lower()
         try:
             division = _row_division(where, row)
@@ -113,7 +113,7 @@ def _area_rows(
             problems.append(str(exc))
             continue
         if status not in STATUSES:
-            problems.append(f"{where}: status {status!r} must be 'bekräftad' or 'obekräftad'.")
+            problems.append(f"{where}: status {status!r} ska vara 'bekräftad' eller 'obekräftad'.")
         members.append(
             AreaMember(
                 k,
@@ -134,8 +134,8 @@ def _row_division(where: str, row: dict[str, str]) -> str:
     division = (row.get("division") or DEFAULT_DIVISION).strip()
     if division not in DIVISIONS:
         raise RowProblem(
-            f"{where}: division {division!r} must be {' or '.join(DIVISIONS)} "
-            "(DeSO2018: SCB's data to 2023; DeSO2025: from 2024)."
+            f"{where}: division {division!r} ska vara {' eller '.join(DIVISIONS)} "
+            "(DeSO2018: SCB:s data till 2023; DeSO2025: från 2024)."
         )
     return division
 
@@ -155,19 +155,23 @@ def _row_area(
         (row["area_name"] or "").strip(),
     )
     if not re.fullmatch(r"\d{4}", k):
-        raise RowProblem(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
+        raise RowProblem(
+            f"{where}: kommunkoden {k!r} har inte fyra siffror{kommun_code_hint(k) or '.'}"
+        )
     if kommuner is not None and k not in kommuner:
-        problems.append(f"{where}: kommun {k} is not in areas/kommuner.csv.")
+        problems.append(f"{where}: kommunen {k} finns inte i areas/kommuner.csv.")
     if not _AREA_ID.match(area):
         raise RowProblem(
-            f"{where}: area_id {area!r} must be lower case letters, digits and _ (e.g. sangvagen)."
+            f"{where}: area_id {area!r} får bara ha små bokstäver a–z, siffror och _ "
+            "(t.ex. sangvagen)."
         )
     if not name:
-        problems.append(f"{where}: area {area} has no area_name.")
+        problems.append(f"{where}: området {area} har inget area_name.")
     previous_name = area_names.setdefault((k, area), name)
     if previous_name != name:
         problems.append(
-            f"{where}: area_id {area} is named {name!r} here but {previous_name!r} above; one id, one name."
+            f"{where}: area_id {area} heter {name!r} här men {previous_name!r} ovanför; "
+            "ett id, ett namn."
         )
     return k, area, name
 
@@ -187,20 +191,22 @@ def _check_deso(
     match = _DESO.match(deso)
     if not match:
         raise RowProblem(
-            f"{where}: DeSO code {deso!r} is malformed (nine characters: kommun, A/B/C, four digits, e.g. 0123C1010)."
+            f"{where}: DeSO-koden {deso!r} är felskriven (nio tecken: kommunkod, A/B/C, fyra "
+            "siffror, t.ex. 0123C1010)."
         )
     if match.group(1) != k:
-        raise RowProblem(f"{where}: DeSO {deso} belongs to kommun {match.group(1)}, not {k}.")
+        raise RowProblem(f"{where}: DeSO {deso} hör till kommun {match.group(1)}, inte {k}.")
     label = DIVISIONS[division].label
     if deso not in key.index:
-        raise RowProblem(f"{where}: DeSO {deso} does not exist in SCB's {label} division.")
+        raise RowProblem(f"{where}: DeSO {deso} finns inte i SCB:s indelning {label}.")
     if (k, area, division, deso) in seen_rows:
-        raise RowProblem(f"{where}: DeSO {deso} is listed twice for area {area} ({label}).")
+        raise RowProblem(f"{where}: DeSO {deso} står två gånger för området {area} ({label}).")
     seen_rows.add((k, area, division, deso))
     other = deso_area.setdefault((k, division, deso), area)
     if other != area:
         raise RowProblem(
-            f"{where}: DeSO {deso} is in two areas of kommun {k}: {other} and {area} ({label})."
+            f"{where}: DeSO {deso} ligger i två av kommun {k}s områden: {other} och {area} "
+            f"({label})."
         )
 
 
@@ -214,13 +220,13 @@ def _area_problems(
         by_area[(m.kommun, m.area_id)] += 1
     for (k, area), name in area_names.items():
         if by_area[(k, area)] == 0:
-            problems.append(f"{path}: area {area} ({name}) in kommun {k} has no valid DeSO.")
+            problems.append(f"{path}: området {area} ({name}) i kommun {k} har ingen giltig DeSO.")
         elif not any(
             m.division == DEFAULT_DIVISION for m in members if (m.kommun, m.area_id) == (k, area)
         ):
             problems.append(
-                f"{path}: area {area} ({name}) in kommun {k} has no {DESO2018.label} row; the "
-                "history up to 2023 is on DeSO 2018, and the DeSO 2025 membership is proposed from it."
+                f"{path}: området {area} ({name}) i kommun {k} har ingen rad för {DESO2018.label}; "
+                "historiken till 2023 är på DeSO 2018, och områdets DeSO 2025 föreslås utifrån den."
             )
     return problems
 
@@ -232,8 +238,8 @@ def areas_frame(members: list[AreaMember]) -> pd.DataFrame:
 
 # -- from DeSO 2018 to DeSO 2025 ------------------------------------------------------------
 
-KEPT = "kept"
-SPLIT_INSIDE = "split inside the area"
+KEPT = "samma kod"
+SPLIT_INSIDE = "delad inom området"
 
 
 @dataclass(frozen=True)
@@ -246,16 +252,16 @@ class Proposal:
     deso_2018: str
     deso_2025: str
     regso: str
-    how: str  # kept, split inside the area, or why the kommun must decide
+    how: str  # samma kod, delad inom området, or kommunen avgör
     comment: str
 
 
 def propose_next_division(members: list[AreaMember], raw_dir: Path) -> list[Proposal]:
     """Propose each area's DeSO 2025 membership from its DeSO 2018 membership.
 
-    - a code that exists in both divisions carries over (`kept`);
+    - a code that exists in both divisions carries over (`samma kod`);
     - a 2018 code that no longer exists is replaced by the 2025 codes sharing its first
-      eight characters, when all of them lie in the area's RegSO (`split inside the area`:
+      eight characters, when all of them lie in the area's RegSO (`delad inom området`:
       Råslätt 0680C1070 → 0680C1071, 0680C1072);
     - anything else is listed for the kommun to decide (`deso_2025` empty).
     Areas that already have DeSO 2025 rows are left as they are.
@@ -338,26 +344,18 @@ def proposal_rows(proposals: list[Proposal]) -> list[dict[str, str]]:
 
 
 def write_proposals(raw_dir: Path, proposals: list[Proposal]) -> int:
-    """Append the proposed DeSO 2025 rows to `focus_areas.csv` (adding the division column
-    if the file has none). Returns the number of rows written."""
+    """Append the proposed DeSO 2025 rows to `focus_areas.csv` in the form the file was saved
+    in (separator, byte order mark, line endings; the existing rows unchanged), adding the
+    division column (DeSO2018 in the existing rows) if the file has none. Returns the number
+    of rows written."""
     path = Path(raw_dir) / AREAS_FILE
     rows = proposal_rows(proposals)
     if not rows:
         return 0
     try:
-        existing = [row for _, row in read_csv(path).rows]
+        append_rows(path, FILE_COLUMNS, rows, fill={"division": DEFAULT_DIVISION})
     except CsvInputError as exc:
         raise AreaRegistryError([str(exc)]) from None
-    for row in existing:
-        row.setdefault("division", DEFAULT_DIVISION)
-        row["division"] = row.get("division") or DEFAULT_DIVISION
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FILE_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in existing + rows:
-            writer.writerow({c: row.get(c) or "" for c in FILE_COLUMNS})
-    tmp.replace(path)
     return len(rows)
 
 

@@ -117,7 +117,7 @@ class ScbRequest:
         for span in self.tables:
             if span.table_id == table_id:
                 return span
-        raise CatalogError(f"request {self.name} has no table {table_id}.")
+        raise CatalogError(f"förfrågan {self.name} har ingen tabell {table_id}.")
 
     def selection_for(
         self,
@@ -225,7 +225,7 @@ class Catalog:
         try:
             return self.scb[name]
         except KeyError:
-            raise CatalogError(f"{self.path}: no [scb.{name}] entry.") from None
+            raise CatalogError(f"{self.path}: [scb.{name}] saknas.") from None
 
 
 def load_catalog(raw_dir: Path) -> Catalog:
@@ -235,13 +235,13 @@ def load_catalog(raw_dir: Path) -> Catalog:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CatalogError(
-            f"{path} is missing: the catalog says which SCB tables to read."
+            f"{path} saknas: katalogen säger vilka SCB-tabeller som ska läsas."
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path}: not valid TOML ({exc}).") from None
+        raise CatalogError(f"{path}: inte giltig TOML ({exc}).") from None
     requests = {name: _request(name, entry, path) for name, entry in (doc.get("scb") or {}).items()}
     if not requests:
-        raise CatalogError(f"{path}: no [scb.*] requests.")
+        raise CatalogError(f"{path}: inga förfrågningar [scb.*].")
     indicators = {
         name: _indicator(name, entry, requests, path)
         for name, entry in (doc.get("indicators") or {}).items()
@@ -259,16 +259,20 @@ def _request(name: str, entry: dict, path: Path) -> ScbRequest:
     """One `[scb.NAME]` request: a valid name, and a selection of strings or string lists."""
     where = f"{path} [scb.{name}]"
     if not _REQUEST_NAME.match(name):
-        raise CatalogError(f"{where}: a request name is lower case letters, digits and _.")
+        raise CatalogError(
+            f"{where}: ett förfrågningsnamn har bara små bokstäver a–z, siffror och _."
+        )
     selection = entry.get("selection")
     if not isinstance(selection, dict) or not selection:
-        raise CatalogError(f"{where}: needs a [scb.{name}.selection] table.")
+        raise CatalogError(f"{where}: behöver en tabell [scb.{name}.selection].")
     for var, wanted in selection.items():
         ok = isinstance(wanted, str) or (  # a string, or a list of codes/placeholders
             isinstance(wanted, list) and wanted and all(isinstance(w, str) for w in wanted)
         )
         if not ok:
-            raise CatalogError(f"{where}: selection of {var} must be a string or list of strings.")
+            raise CatalogError(
+                f"{where}: urvalet för {var} ska vara en textsträng eller en lista av textsträngar."
+            )
     return ScbRequest(
         name=name,
         title=str(entry.get("title", name)),
@@ -285,14 +289,20 @@ def _kolada_indicator(
     """One `[kolada_indicators.NAME]`: a new id, the required keys, a known theme and a KPI id."""
     where = f"{path} [kolada_indicators.{name}]"
     if not _REQUEST_NAME.match(name) or name in indicators:
-        raise CatalogError(f"{where}: the id must be new, lower case letters, digits and _.")
+        raise CatalogError(
+            f"{where}: id:t ska vara nytt och bara ha små bokstäver a–z, siffror och _."
+        )
     for key in ("name", "theme", "unit", "kpi"):
         if not entry.get(key):
-            raise CatalogError(f"{where}: '{key}' is missing.")
+            raise CatalogError(f"{where}: '{key}' saknas.")
     if entry["theme"] not in THEMES:
-        raise CatalogError(f"{where}: theme {entry['theme']!r} is not one of: {'; '.join(THEMES)}.")
+        raise CatalogError(
+            f"{where}: temat {entry['theme']!r} är inte något av: {'; '.join(THEMES)}."
+        )
     if not re.fullmatch(r"[NU]\d{5}", str(entry["kpi"])):
-        raise CatalogError(f"{where}: kpi {entry['kpi']!r} is not a Kolada KPI id (e.g. N05401).")
+        raise CatalogError(
+            f"{where}: kpi {entry['kpi']!r} är inget KPI-id i Kolada (t.ex. N05401)."
+        )
     return KoladaIndicator(
         id=name,
         name=str(entry["name"]),
@@ -352,31 +362,31 @@ def _spans(entry: dict, where: str) -> tuple[TableSpan, ...]:
     if listed is None:
         listed = [{k: entry[k] for k in ("table_id", "v1_path", "codelists") if k in entry}]
     elif "table_id" in entry:
-        raise CatalogError(f"{where}: give table_id or [[tables]], not both.")
+        raise CatalogError(f"{where}: ange table_id eller [[tables]], inte båda.")
     if not isinstance(listed, list) or not listed:
-        raise CatalogError(f"{where}: tables must list at least one table.")
+        raise CatalogError(f"{where}: tables ska lista minst en tabell.")
     spans: list[TableSpan] = []
     for i, item in enumerate(listed, start=1):
-        at = f"{where} table {i}"
+        at = f"{where} tabell {i}"
         table_id = str(item.get("table_id", ""))
         if not _TABLE_ID.match(table_id):
-            raise CatalogError(f"{at}: table_id {table_id!r} is missing or malformed.")
+            raise CatalogError(f"{at}: table_id {table_id!r} saknas eller är felskrivet.")
         years = []
         for key in ("first_year", "last_year"):
             value = item.get(key)
             if value is not None and not isinstance(value, int):
-                raise CatalogError(f"{at}: {key} must be a year (a whole number).")
+                raise CatalogError(f"{at}: {key} ska vara ett år (ett heltal).")
             years.append(value)
         recode = item.get("recode") or {}
         if not isinstance(recode, dict) or not all(
             isinstance(m, dict) and all(isinstance(v, str) for v in m.values())
             for m in recode.values()
         ):
-            raise CatalogError(f"{at}: recode must map VARIABLE = {{ their_code = our_code }}.")
+            raise CatalogError(f"{at}: recode ska ha formen VARIABEL = {{ deras_kod = vår_kod }}.")
         division = str(item.get("division", DEFAULT_DIVISION))
         if division not in DIVISIONS:
             raise CatalogError(
-                f"{at}: division {division!r} must be one of {', '.join(DIVISIONS)}."
+                f"{at}: division {division!r} ska vara en av {', '.join(DIVISIONS)}."
             )
         spans.append(
             TableSpan(
@@ -395,13 +405,13 @@ def _spans(entry: dict, where: str) -> tuple[TableSpan, ...]:
         for before, after in zip(spans, spans[1:]):
             if before.last_year is None or after.first_year is None:
                 raise CatalogError(
-                    f"{where}: every table but the last needs last_year, and every table but "
-                    "the first needs first_year, so that each year comes from one table."
+                    f"{where}: varje tabell utom den sista behöver last_year och varje tabell utom "
+                    "den första first_year, så att varje år kommer från en tabell."
                 )
             if after.first_year <= before.last_year:
                 raise CatalogError(
-                    f"{where}: {after.table_id} starts in {after.first_year}, before "
-                    f"{before.table_id} ends ({before.last_year}): years would overlap."
+                    f"{where}: {after.table_id} börjar {after.first_year}, innan "
+                    f"{before.table_id} slutar ({before.last_year}): åren skulle överlappa."
                 )
     return tuple(spans)
 
@@ -419,8 +429,8 @@ def _plausible(entry: dict, where: str) -> tuple[float, float]:
         or value[0] >= value[1]
     ):
         raise CatalogError(
-            f"{where}: 'plausible' must be [min, max] with min below max "
-            "(e.g. [0, 100] for procent; inf for no upper bound)."
+            f"{where}: 'plausible' ska vara [min, max] med min mindre än max "
+            "(t.ex. [0, 100] för procent; inf för ingen övre gräns)."
         )
     return float(value[0]), float(value[1])
 
@@ -431,38 +441,40 @@ def _filters(value: object, where: str, what: str) -> dict[str, list[str]]:
     if not isinstance(value, dict) or not all(
         isinstance(v, list) and v and all(isinstance(c, str) for c in v) for v in value.values()
     ):
-        raise CatalogError(f"{where}: {what} must be a table of VARIABLE = [codes].")
+        raise CatalogError(f"{where}: {what} ska vara en tabell med VARIABEL = [koder].")
     return {str(k): list(v) for k, v in value.items()}
 
 
 def _indicator(name: str, entry: dict, requests: dict[str, ScbRequest], path: Path) -> Indicator:
     where = f"{path} [indicators.{name}]"
     if not _REQUEST_NAME.match(name):
-        raise CatalogError(f"{where}: an indicator id is lower case letters, digits and _.")
+        raise CatalogError(f"{where}: ett indikator-id har bara små bokstäver a–z, siffror och _.")
     for key in ("name", "theme", "unit", "method", "request"):
         if not entry.get(key):
-            raise CatalogError(f"{where}: '{key}' is missing.")
+            raise CatalogError(f"{where}: '{key}' saknas.")
     if entry["theme"] not in THEMES:
-        raise CatalogError(f"{where}: theme {entry['theme']!r} is not one of: {'; '.join(THEMES)}.")
+        raise CatalogError(
+            f"{where}: temat {entry['theme']!r} är inte något av: {'; '.join(THEMES)}."
+        )
     method = entry["method"]
     if method not in METHODS:
-        raise CatalogError(f"{where}: method {method!r} must be one of {', '.join(METHODS)}.")
+        raise CatalogError(f"{where}: method {method!r} ska vara en av {', '.join(METHODS)}.")
     for key in ("request", "weight_request"):
         if entry.get(key) and entry[key] not in requests:
-            raise CatalogError(f"{where}: {key} {entry[key]!r} has no [scb.{entry[key]}] entry.")
+            raise CatalogError(f"{where}: {key} {entry[key]!r}: [scb.{entry[key]}] saknas.")
     better = str(entry.get("higher_is_better", "neutral")).lower()
     if better not in ("true", "false", "neutral"):
-        raise CatalogError(f"{where}: higher_is_better must be true, false or neutral.")
+        raise CatalogError(f"{where}: higher_is_better ska vara true, false eller neutral.")
     if method == "weighted_mean":
         numerator = _filters(entry.get("value"), where, "value")
         denominator = _filters(entry.get("weight"), where, "weight")
         if not entry.get("weight_request"):
-            raise CatalogError(f"{where}: weighted_mean needs weight_request and weight.")
+            raise CatalogError(f"{where}: weighted_mean behöver weight_request och weight.")
     else:
         numerator = _filters(entry.get("numerator"), where, "numerator")
         denominator = _filters(entry.get("denominator"), where, "denominator")
         if method == "ratio" and not denominator:
-            raise CatalogError(f"{where}: a ratio needs a denominator.")
+            raise CatalogError(f"{where}: ratio behöver en denominator.")
     return Indicator(
         id=name,
         name=str(entry["name"]),

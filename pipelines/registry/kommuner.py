@@ -66,13 +66,15 @@ def load_kommuner(raw_dir: Path) -> list[Kommun]:
     """Read the kommun list and expand `län NN` and `alla` rows (see the module docstring)."""
     path = Path(raw_dir) / KOMMUNER_FILE
     if not path.exists():
-        raise KommunerError(f"{path} is missing: it lists the kommuner to follow (kommun,namn).")
+        raise KommunerError(f"{path} saknas: den listar kommunerna att följa (kommun,namn).")
     try:
         table = read_csv(path)
     except CsvInputError as exc:
         raise KommunerError(str(exc)) from None
+    if table.problems:
+        raise KommunerError(table.problems[0])
     if not {"kommun", "namn"} <= set(table.fieldnames):
-        raise KommunerError(f"{path}: the header must be 'kommun,namn' (or 'kommun;namn').")
+        raise KommunerError(f"{path}: rubrikraden ska vara 'kommun,namn' (eller 'kommun;namn').")
     own: dict[str, str] = {}  # kommuner on their own rows, in order
     groups: list[tuple[int, str | None]] = []  # (line, län code or None for alla)
     order: list[tuple[str, str | None]] = []  # ("kommun", code) or ("group", län/None)
@@ -90,25 +92,25 @@ def load_kommuner(raw_dir: Path) -> list[Kommun]:
             continue
         if not _KOMMUN_CODE.match(code):
             raise KommunerError(
-                f"{path}, line {line}: {code!r} is neither a four-digit kommun code (e.g. 0123)"
-                f"{kommun_code_hint(code) or ''}, nor 'län NN' (every kommun of a län, e.g. "
-                "län 01), nor 'alla' (every kommun)."
+                f"{path}, rad {line}: {code!r} är varken en fyrsiffrig kommunkod (t.ex. 0123)"
+                f"{kommun_code_hint(code) or ''}, 'län NN' (alla kommuner i ett län, t.ex. "
+                "län 01) eller 'alla' (alla kommuner)."
             )
         if not name:
-            raise KommunerError(f"{path}, line {line}: kommun {code} has no name.")
+            raise KommunerError(f"{path}, rad {line}: kommunen {code} har inget namn.")
         if code in own:
-            raise KommunerError(f"{path}, line {line}: kommun {code} is listed twice.")
+            raise KommunerError(f"{path}, rad {line}: kommunen {code} står två gånger.")
         own[code] = name
         order.append(("kommun", code))
     if not order:
-        raise KommunerError(f"{path}: lists no kommun.")
+        raise KommunerError(f"{path} listar ingen kommun.")
     known = all_kommuner(raw_dir) if groups else []
     lans = sorted({k.lan for k in known})
     for line, lan in groups:
         if lan is not None and lan not in lans:
             raise KommunerError(
-                f"{path}, line {line}: län {lan} has no kommun in SCB's DeSO keys "
-                f"(data/raw/geography/); län codes are {', '.join(lans)}."
+                f"{path}, rad {line}: län {lan} har ingen kommun i SCB:s DeSO-nycklar "
+                f"(data/raw/geography/); länskoderna är {', '.join(lans)}."
             )
     kommuner: dict[str, str] = {}
     for kind, value in order:
@@ -119,6 +121,12 @@ def load_kommuner(raw_dir: Path) -> list[Kommun]:
             if value is None or k.lan == value:
                 kommuner.setdefault(k.code, own.get(k.code, k.name))
     return [Kommun(code, name) for code, name in kommuner.items()]
+
+
+def kommun_names(raw_dir: Path) -> dict[str, str]:
+    """Code → name of every kommun loaded, as the committee report names them (the name of
+    its own row in kommuner.csv, else SCB's)."""
+    return {k.code: k.name for k in load_kommuner(raw_dir)}
 
 
 def followed_kommuner(raw_dir: Path, kommuner: Sequence[Kommun]) -> list[Kommun]:

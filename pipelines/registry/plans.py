@@ -50,7 +50,7 @@ MAX_K = 100
 class PlanRegistryError(FileProblems):
     """The plans file has problems; `problems` lists each with file and line."""
 
-    heading = "The plans file has problems"
+    heading = "Filen med planer har fel"
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def load_plans(
         raise PlanRegistryError([str(exc)]) from None
     missing = [c for c in COLUMNS if c not in table.fieldnames]
     if missing:
-        raise PlanRegistryError([f"{path}, line 1: missing column(s) {', '.join(missing)}."])
+        raise PlanRegistryError([f"{path}, rad 1: kolumn saknas: {', '.join(missing)}."])
     areas: dict[str, dict[str, str]] = {}
     for m in members:
         areas.setdefault(m.kommun, {})[m.area_id] = m.area_name
@@ -99,15 +99,15 @@ def _plan_rows(
     """The checked rows by (kommun, area_id; empty for the whole kommun), with their line;
     raise :class:`PlanRegistryError` listing every problem."""
     last_year = date.today().year
-    problems: list[str] = []
+    problems: list[str] = list(table.problems)
     rows: dict[tuple[str, str], tuple[int, dict]] = {}
     for line, row in table.rows:
-        where = f"{table.path}, line {line}"
+        where = f"{table.path}, rad {line}"
         name = (row.get("plan_name") or "").strip()
         try:
             k, area = _plan_place(where, row, areas)
             if not name:
-                problems.append(f"{where}: plan_name is empty; write the plan's name.")
+                problems.append(f"{where}: plan_name är tom; skriv planens namn.")
             start = _start_year(where, row, last_year)
             targets = _target_indicators(where, row, known)
             k_value = _comparison_k(where, row, default_k)
@@ -116,9 +116,9 @@ def _plan_rows(
             continue
         if (k, area) in rows:
             problems.append(
-                f"{where}: a second plan for kommun {k}"
-                + (f", area {area}" if area else " (all areas)")
-                + f"; the first is on line {rows[(k, area)][0]}."
+                f"{where}: en andra plan för kommun {k}"
+                + (f", område {area}" if area else " (alla områden)")
+                + f"; den första står på rad {rows[(k, area)][0]}."
             )
             continue
         rows[(k, area)] = (
@@ -144,16 +144,18 @@ def _plan_place(
     k = (row.get("kommun") or "").strip()
     area = (row.get("area_id") or "").strip()
     if not re.fullmatch(r"\d{4}", k):
-        raise RowProblem(f"{where}: kommun {k!r} is not four digits{kommun_code_hint(k) or '.'}")
+        raise RowProblem(
+            f"{where}: kommunkoden {k!r} har inte fyra siffror{kommun_code_hint(k) or '.'}"
+        )
     if k not in areas:
         raise RowProblem(
-            f"{where}: kommun {k} has no focus area in areas/focus_areas.csv (or is not "
-            "in areas/kommuner.csv); a plan needs the areas it covers."
+            f"{where}: kommun {k} har inget fokusområde i areas/focus_areas.csv (eller finns "
+            "inte i areas/kommuner.csv); en plan behöver de områden den gäller."
         )
     if area and area not in areas[k]:
         raise RowProblem(
-            f"{where}: area_id {area!r} is not a focus area of kommun {k}; known: "
-            f"{', '.join(sorted(areas[k]))} (or leave it empty for every area)."
+            f"{where}: area_id {area!r} är inget fokusområde i kommun {k}; kända: "
+            f"{', '.join(sorted(areas[k]))} (eller lämna tomt för alla områden)."
         )
     return k, area
 
@@ -167,8 +169,8 @@ def _start_year(where: str, row: dict[str, str], last_year: int) -> int | None:
             FIRST_YEAR <= int(start_text) <= last_year
         ):
             raise RowProblem(
-                f"{where}: start_year {start_text!r} must be a year from {FIRST_YEAR} to "
-                f"{last_year}, or empty while the kommun has not decided."
+                f"{where}: start_year {start_text!r} ska vara ett år från {FIRST_YEAR} till "
+                f"{last_year}, eller tomt så länge kommunen inte har bestämt det."
             )
         start = int(start_text)
     return start
@@ -178,15 +180,15 @@ def _target_indicators(where: str, row: dict[str, str], known: set[str]) -> list
     targets = [t.strip() for t in (row.get("target_indicators") or "").split("|") if t.strip()]
     if not targets:
         raise RowProblem(
-            f"{where}: target_indicators is empty; list indicator ids separated by | "
-            f"(known: {', '.join(sorted(known))})."
+            f"{where}: target_indicators är tom; skriv indikatorernas id åtskilda med | "
+            f"(kända: {', '.join(sorted(known))})."
         )
     unknown = [t for t in targets if t not in known]
     if unknown:
         raise RowProblem(
-            f"{where}: unknown indicator(s) {', '.join(unknown)}; use ids from "
-            f"[indicators.*] in catalog.toml: {', '.join(sorted(known))} (indicators "
-            "from Kolada have no values for areas in other kommuner)."
+            f"{where}: okänd indikator {', '.join(unknown)}; använd id från "
+            f"[indicators.*] i catalog.toml: {', '.join(sorted(known))} (indikatorer "
+            "från Kolada har inga värden för områden i andra kommuner)."
         )
     return targets
 
@@ -197,7 +199,7 @@ def _comparison_k(where: str, row: dict[str, str], default_k: int) -> int:
     if k_text:
         if not k_text.isdigit() or not 1 <= int(k_text) <= MAX_K:
             raise RowProblem(
-                f"{where}: comparison_k {k_text!r} must be a whole number from 1 to {MAX_K}."
+                f"{where}: comparison_k {k_text!r} ska vara ett heltal från 1 till {MAX_K}."
             )
         k_value = int(k_text)
     return k_value

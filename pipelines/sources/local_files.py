@@ -59,7 +59,7 @@ FIRST_YEAR = 1990
 
 
 class LocalFileError(FileProblems):
-    heading = "The kommun's value files have problems"
+    heading = "Kommunens egna värdefiler har fel"
 
 
 _number = parse_number
@@ -126,10 +126,11 @@ def _read_file(
         return
     missing = [c for c in COLUMNS if c not in table.fieldnames]
     if missing:
-        problems.append(f"{path}, line 1: missing column(s) {', '.join(missing)}.")
+        problems.append(f"{path}, rad 1: kolumn saknas: {', '.join(missing)}.")
         return
+    problems += table.problems
     for line, row in table.rows:
-        where = f"{path}, line {line}"
+        where = f"{path}, rad {line}"
         try:
             k, area, deso, indicator = _row_place(where, row, known)
             year = _row_year(where, row, known.last_year)
@@ -141,7 +142,7 @@ def _read_file(
         key = (k, area, indicator, year, deso or "")
         if key in seen:
             problems.append(
-                f"{where}: duplicate of {seen[key]} ({k}, {area or deso}, {indicator}, {year})."
+                f"{where}: samma som {seen[key]} ({k}, {area or deso}, {indicator}, {year})."
             )
             continue
         seen[key] = where
@@ -168,25 +169,28 @@ def _row_place(where: str, row: dict[str, str], known: _Known) -> tuple[str, str
     k = (row["kommun"] or "").strip()
     if not re.fullmatch(r"\d{4}", k):
         raise RowProblem(
-            f"{where}: kommun {k!r} is not four digits (e.g. 0123){kommun_code_hint(k) or '.'}"
+            f"{where}: kommunkoden {k!r} har inte fyra siffror (t.ex. 0123)"
+            f"{kommun_code_hint(k) or '.'}"
         )
     area, deso = (row["area_id"] or "").strip(), (row["deso"] or "").strip()
     indicator = (row["indicator"] or "").strip()
     if indicator not in known.indicators:
         raise RowProblem(
-            f"{where}: unknown indicator {indicator!r}; known: {', '.join(sorted(known.indicators))}."
+            f"{where}: okänd indikator {indicator!r}; kända: {', '.join(sorted(known.indicators))}."
         )
     if bool(area) == bool(deso):
         raise RowProblem(
-            f"{where}: give either area_id or deso, not {'both' if area else 'neither'}."
+            f"{where}: ange antingen area_id eller deso, inte {'båda' if area else 'ingen'}."
         )
     if deso:
         area = known.area_of_deso.get((k, deso), "")
         if not area:
-            raise RowProblem(f"{where}: DeSO {deso!r} is not in a focus area of kommun {k!r}.")
+            raise RowProblem(
+                f"{where}: DeSO {deso!r} ligger inte i något fokusområde i kommun {k!r}."
+            )
     elif (k, area) not in known.area_names:
         raise RowProblem(
-            f"{where}: unknown area {area!r} for kommun {k!r} (see areas/focus_areas.csv)."
+            f"{where}: okänt område {area!r} i kommun {k!r} (se areas/focus_areas.csv)."
         )
     return k, area, deso, indicator
 
@@ -195,9 +199,9 @@ def _row_year(where: str, row: dict[str, str], last_year: int) -> int:
     try:
         year = int((row["year"] or "").strip())
     except ValueError:
-        raise RowProblem(f"{where}: year {row['year']!r} is not a year.") from None
+        raise RowProblem(f"{where}: year {row['year']!r} är inget år.") from None
     if not FIRST_YEAR <= year <= last_year:
-        raise RowProblem(f"{where}: year {year} is outside {FIRST_YEAR}–{last_year}.")
+        raise RowProblem(f"{where}: året {year} ligger utanför {FIRST_YEAR}–{last_year}.")
     return year
 
 
@@ -211,24 +215,23 @@ def _row_counts(
         )
     except ValueError:
         raise RowProblem(
-            f"{where}: numerator, denominator and value must be numbers "
-            f"(got {row['numerator']!r}, {row['denominator']!r}, {row['value']!r})."
+            f"{where}: numerator, denominator och value ska vara tal "
+            f"(här {row['numerator']!r}, {row['denominator']!r}, {row['value']!r})."
         ) from None
     counts = (numerator, denominator)
     if value is not None and counts != (None, None):
         raise RowProblem(
-            f"{where}: give numerator and denominator, or value, not both "
-            "(which one should count?)."
+            f"{where}: ange numerator och denominator, eller value, inte båda (vilket ska gälla?)."
         )
     if value is None and None in counts:
-        raise RowProblem(f"{where}: give numerator and denominator, or value.")
+        raise RowProblem(f"{where}: ange numerator och denominator, eller value.")
     if deso and value is not None:
         raise RowProblem(
-            f"{where}: a row per DeSO needs numerator and denominator (values per DeSO "
-            "cannot be added up); give value in one row for the whole area instead."
+            f"{where}: en rad per DeSO behöver numerator och denominator (värden per DeSO "
+            "går inte att lägga ihop); ange i stället value på en rad för hela området."
         )
     if denominator is not None and denominator <= 0:
-        raise RowProblem(f"{where}: denominator must be above 0.")
+        raise RowProblem(f"{where}: denominator ska vara större än 0.")
     return numerator, denominator, value
 
 
@@ -245,9 +248,9 @@ def _check_plausible(
     spec = catalog.kolada[indicator]
     if value is None and spec.unit == "procent" and numerator > denominator:
         raise RowProblem(
-            f"{where}: numerator {_shown(numerator)} is above denominator "
-            f"{_shown(denominator)}; a share cannot exceed the whole (are the columns "
-            "swapped?)."
+            f"{where}: numerator {_shown(numerator)} är större än denominator "
+            f"{_shown(denominator)}; en andel kan inte vara större än det hela (har kolumnerna "
+            "bytt plats?)."
         )
     shown = (
         value if value is not None else UNIT_FACTOR.get(spec.unit, 1.0) * numerator / denominator
@@ -255,8 +258,8 @@ def _check_plausible(
     low, high = spec.plausible
     if not low <= shown <= high:
         raise RowProblem(
-            f"{where}: {indicator} {_shown(shown)} {spec.unit} is outside the plausible "
-            f"range {_shown(low)}–{_shown(high)} (catalog.toml); check the figure."
+            f"{where}: {indicator} {_shown(shown)} {spec.unit} ligger utanför det rimliga "
+            f"intervallet {_shown(low)}–{_shown(high)} (catalog.toml); kontrollera siffran."
         )
 
 
@@ -281,13 +284,13 @@ def _coverage_problems(
         if kinds == {"DeSO"} and given != area_deso[(k, area)]:
             absent = sorted(area_deso[(k, area)] - given)
             problems.append(
-                f"{folder}: {k} {area} {indicator} {year} is given per DeSO but lacks "
-                f"{', '.join(absent)}; give every DeSO of the area, or one row for the whole area."
+                f"{folder}: {k} {area} {indicator} {year} är angivet per DeSO men saknar "
+                f"{', '.join(absent)}; ange alla områdets DeSO, eller en rad för hela området."
             )
         if len(kinds) > 1:
             problems.append(
-                f"{folder}: {k} {area} {indicator} {year} is given both for the area and per DeSO; "
-                "use one or the other, or the DeSO would be counted twice."
+                f"{folder}: {k} {area} {indicator} {year} är angivet både för området och per "
+                "DeSO; använd det ena eller det andra, annars räknas DeSO två gånger."
             )
     return problems
 
