@@ -129,8 +129,10 @@ def test_bundled_snapshot_covers_every_configured_kommun_with_deso_adding_up(bun
         assert deso.value.sum() == kommun_row > 0, (kommun, year)
     low = load_request(store, catalog.request("deso_low_economic_standard"), kommuner).frame
     low = low[(low.division != "kommun") & (low.Tid == "2023")]
-    deprived = (low.value > 20).mean()
-    assert 0.02 < deprived < 0.2  # some DeSO are deprived, most are not
+    deprived = (low.value > 25).mean()
+    # some DeSO are deprived, most are not: the demo levels follow SCB's real områdestyp, and
+    # 175 of the 1 496 DeSO 2018 of the two län lie in a type-1 or type-2 RegSO (11.7 %)
+    assert 0.02 < deprived < 0.2
 
 
 def test_each_division_is_asked_only_for_its_years_when_that_saves_calls():

@@ -9,13 +9,18 @@ The demo must not contradict itself or the real figures it continues:
   the DeSO sum equals the kommun total exactly; residents with utländsk bakgrund (codes 08 +
   4 of the kommun table) likewise. A DeSO 2025 code inherits the size and character of the
   DeSO 2018 code it continues (kept, or split: the parts share it).
-- **Focus-area DeSO are more deprived**, and each area's gap to the kommun closes, widens or
-  stays, so that every trend label shows.
-- **Kommuner the model knows nothing about** (every kommun without focus areas, loaded for
-  context: a whole län, or the country) get a size from their number of DeSO, their own
-  share with utländsk bakgrund, and a few deprived neighbourhoods: whole RegSO (a share
-  that differs by kommun, none in some) whose DeSO are deprived, each catching up, falling
-  behind or staying, while most DeSO are not.
+- **Each DeSO's level follows SCB's real områdestyp of its RegSO** (2023, else 2022, from
+  SCB's exports in `data/raw/published/`; a DeSO 2025 code without a DeSO 2018 parent takes
+  type 4): type 1 (stora socioekonomiska utmaningar) is the most deprived, type 5 (mycket
+  goda förutsättningar) the least, with a little noise within a type that never crosses into
+  the next. So a type-1 or type-2 area's demo figures are worse than its kommun's and a
+  type-5 area's better, in every kommun of the snapshot. The kommun's share with utländsk
+  bakgrund follows its mix of types (Järfälla's published and Jönköping's invented series
+  excepted).
+- **Trends**: each focus area (in a kommun that has them), and each type-1 or type-2 RegSO
+  elsewhere, catches up, falls behind or stays, so that every trend label shows. A moving
+  area is at its type's level in the year of the latest områdestyp (2023) and moves towards
+  it before and on from it after, so the types hold that year whatever the trend.
 
 Everything is computed once, as arrays over every region (kommun rows and the DeSO of both
 divisions, codes as SCB lists them) and year, so the builder reads whole tables at a time.
@@ -34,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.core.geography import DESO2018, DESO2025, division_for_year, load_deso_key
+from pipelines.demo.omradestyp import EXPORT_YEARS, export_path, map_export
 from pipelines.registry.areas import load_areas
 from pipelines.registry.kommuner import load_kommuner
 
@@ -41,6 +47,28 @@ FIRST_YEAR = 2005
 CKM_YEAR = 2025
 DESO_FIRST_YEAR = 2010  # the first year of the DeSO tables
 EDUCATION_LEVELS = ("21", "3+4", "5", "6", "US")
+# deprivation d (0 = none, 1 = most) at the centre of each områdestyp, and the half-width of
+# the noise within a type: the bands never overlap, so the types stay ordered
+TYPE_LEVEL = {1: 0.92, 2: 0.72, 3: 0.46, 4: 0.25, 5: 0.06}
+TYPE_NOISE = 0.04
+# an area that moves (catches up, falls behind) reaches its type's level in the year of the
+# latest områdestyp: the types hold that year, the trend leads up to it and continues after
+TYPE_YEAR = EXPORT_YEARS[-1]
+UNKNOWN_TYPE = 4  # a DeSO 2025 code that continues no DeSO 2018 code: the commonest type
+
+
+def real_types(raw_dir: Path) -> dict[str, int]:
+    """SCB's real områdestyp per RegSO 2020 code: the latest export year that lists it."""
+    types: dict[str, int] = {}
+    for year in EXPORT_YEARS:  # later years overwrite earlier ones
+        frame = map_export(export_path(raw_dir, year), raw_dir)
+        types |= dict(zip(frame["regso"], frame["omradestyp"].astype(int), strict=True))
+    return types
+
+
+def level(kind: int, code: str) -> float:
+    """A DeSO's deprivation from its RegSO's områdestyp, with stable noise within the type."""
+    return TYPE_LEVEL[kind] + TYPE_NOISE * (2 * unit(code, "d") - 1)
 
 
 def unit(code: str, salt: str = "") -> float:
@@ -104,6 +132,7 @@ class DemoPopulation:
         kommuner: list[str] | None = None,
         last_year: int = CKM_YEAR,
     ) -> None:
+        self.raw_dir = Path(raw_dir)
         self.kommuner = kommuner or [k.code for k in load_kommuner(raw_dir)]
         self.tabell1 = read_tabell1(published)
         self.deso: dict[str, dict[str, list[str]]] = {}
@@ -169,7 +198,7 @@ class DemoPopulation:
             share4 = 0.04 + 0.0015 * (year - FIRST_YEAR)
         else:  # a kommun the model knows nothing about: sized by its DeSO
             total = self._size[kommun] * (1 + self._growth[kommun]) ** (year - 2010)
-            first = 0.05 + 0.2 * unit(kommun, "u")
+            first = self._foreign[kommun]
             share08 = first * 0.75 + 0.003 * (year - FIRST_YEAR)
             share4 = first * 0.25 + 0.001 * (year - FIRST_YEAR)
         n08, n4 = round(total * share08), round(total * share4)
@@ -188,7 +217,9 @@ class DemoPopulation:
 
     def _traits(self, regso: dict[str, dict[str, str]]) -> None:
         """Per DeSO of each division: the DeSO 2018 code it continues, size, growth,
-        deprivation, pace and share of men; per kommun: size and growth."""
+        deprivation (from its RegSO's områdestyp), pace and share of men; per kommun: size,
+        growth and share with utländsk bakgrund."""
+        types = real_types(self.raw_dir)
         d18, d25 = DESO2018.code, DESO2025.code
         self._codes = {d: [c for k in self.kommuner for c in self.deso[d][k]] for d in (d18, d25)}
         codes2018 = set(self._codes[d18])
@@ -207,16 +238,13 @@ class DemoPopulation:
                 siblings = prefix_count[code[:8]] if division == d25 and parent != code else 1
                 kommun = code[:4]
                 area = self.area_of.get((division, code)) or self.area_of.get((d18, parent))
-                if kommun in self.followed:
-                    # the kommun's own focus areas stand out; the rest are not deprived
-                    d = 0.75 + 0.25 * unit(parent, "d") if area else 0.45 * unit(parent, "d")
+                hood = regso[d18].get(parent) or regso[division].get(code, code)
+                kind = types.get(hood, UNKNOWN_TYPE)
+                d = level(kind, parent)
+                if kommun in self.followed:  # the kommun's own focus areas move
                     p = 0.0 if area is None else (1.0, -1.0, 0.0)[int(unit(area, "p") * 3)]
-                else:
-                    # whole RegSO are deprived, more of them in some kommuner, none in others
-                    hood = regso[d18].get(parent) or regso[division].get(code, code)
-                    deprived = unit(hood, "x") < 0.02 + 0.16 * unit(kommun, "x")
-                    d = 0.55 + 0.4 * unit(parent, "d") if deprived else 0.45 * unit(parent, "d")
-                    p = (1.0, -1.0, 0.0)[int(unit(hood, "p") * 3)] if deprived else 0.0
+                else:  # type-1 and type-2 RegSO move
+                    p = (1.0, -1.0, 0.0)[int(unit(hood, "p") * 3)] if kind <= 2 else 0.0
                 parents.append(parent)
                 base.append((1100 + 1500 * unit(parent, "n")) / siblings)
                 growth.append(-0.004 + 0.02 * unit(parent, "g"))
@@ -234,6 +262,15 @@ class DemoPopulation:
         t = self.traits[d18]
         self._size = {k: float(t["base"][t["kommun"] == k].sum()) or 1000.0 for k in self.kommuner}
         self._growth = {k: -0.003 + 0.015 * unit(k, "g") for k in self.kommuner}
+        # the share with utländsk bakgrund 2005 that, with its trend, meets the kommun's
+        # population-weighted propensity (see _quantities) in 2010
+        propensity = (0.12 + 0.55 * t["d"]) * t["base"]
+        self._foreign = {
+            k: float(propensity[t["kommun"] == k].sum()) / self._size[k] - 0.02
+            if (t["kommun"] == k).any()
+            else 0.1
+            for k in self.kommuner
+        }
 
     def _quantities(self) -> dict[str, np.ndarray]:
         """Every quantity for every region and year (NaN outside a division's years)."""
@@ -284,13 +321,13 @@ class DemoPopulation:
             d, pace = t["d"], t["pace"]
             for sex, extra in (("1", 0.0), ("2", 0.03)):
                 base = np.round(people[sex] * 0.58)
-                rate = 0.87 - 0.35 * d + 0.02 * (year - 2020) * d * pace - extra
+                rate = 0.87 - 0.35 * d + 0.02 * (year - TYPE_YEAR) * d * pace - extra
                 values[f"employed_{sex}"] = np.round(base * rate)
                 values[f"base_{sex}"] = base
             band = 0.533 if year >= 2024 else 0.52
             total = np.round(population * band)
-            pre = np.round(total * (0.07 + 0.22 * d - 0.004 * (year - 2015) * d * pace))
-            post = np.round(total * (0.52 - 0.3 * d + 0.004 * (year - 2015) * d * pace))
+            pre = np.round(total * (0.07 + 0.22 * d - 0.004 * (year - TYPE_YEAR) * d * pace))
+            post = np.round(total * (0.52 - 0.3 * d + 0.004 * (year - TYPE_YEAR) * d * pace))
             unknown = np.round(total * 0.01)
             values |= {
                 "education_21": pre,
@@ -321,8 +358,8 @@ class DemoPopulation:
         quartile of one year's DeSO, and their population-weighted kommun means."""
         n_kommuner = len(self.kommuner)
         d, pace = t["d"], t["pace"]
-        median = 330 - 150 * d + 6 * (year - 2011) + 4 * (year - 2011) * d * pace
-        low = np.maximum(1.0, 7 + 30 * d - 0.6 * (year - 2011) * d * pace)
+        median = 330 - 150 * d + 6 * (year - 2011) + 4 * (year - TYPE_YEAR) * d * pace
+        low = np.maximum(1.0, 7 + 30 * d - 0.6 * (year - TYPE_YEAR) * d * pace)
         weight = population.astype(float)
         number = self._kommun_number(t["kommun"])
         total_weight = np.bincount(number, weights=weight, minlength=n_kommuner)
