@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dagster import AssetCheckEvaluation
+from dagster import AssetCheckEvaluation, ExecuteInProcessResult
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -64,6 +64,7 @@ class SnapshotRun:
 
     marts: Path
     check_evaluations: list[AssetCheckEvaluation]
+    refresh: ExecuteInProcessResult  # the refresh job's result: its events and metadata
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +81,9 @@ def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
         patch.setenv("KOLADA_API_URL", "http://127.0.0.1:9/v3")  # a snapshot run calls no API
         outcome = run_everything()
     assert outcome.success, "the run of the bundled snapshot failed"
-    return SnapshotRun(root / "marts", outcome.refresh.get_asset_check_evaluations())
+    return SnapshotRun(
+        root / "marts", outcome.refresh.get_asset_check_evaluations(), outcome.refresh
+    )
 
 
 @pytest.fixture

@@ -9,10 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT
-from dagster import AssetKey, materialize
+from dagster import AssetKey
 
-from pipelines.definitions import defs
-from pipelines.orchestration.resources import PipelineResource
 from pipelines.warehouse.models import discover_models
 from pipelines.warehouse.reference import main, render_marts
 
@@ -66,17 +64,8 @@ def test_a_column_described_twice_is_an_error(tmp_path: Path):
         discover_models(tmp_path)
 
 
-@pytest.fixture
-def snapshot_run(raw_dir: Path, marts_dir: Path):
-    """The whole graph materialised on the bundled snapshot, as `segregation run` does."""
-    assets = list(defs.assets) + list(defs.asset_checks)
-    result = materialize(assets, resources={"pipeline": PipelineResource()}, raise_on_error=False)
-    assert result.success
-    return result
-
-
-def test_every_mart_column_is_described_after_a_snapshot_run(snapshot_run, marts_dir: Path):
-    con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
+def test_every_mart_column_is_described_after_a_snapshot_run(snapshot_run):
+    con = duckdb.connect(str(snapshot_run.marts / "segregation.duckdb"), read_only=True)
     try:
         rows = con.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
@@ -96,7 +85,7 @@ def test_every_mart_column_is_described_after_a_snapshot_run(snapshot_run, marts
 
     # the same descriptions reach the column schema the Dagster UI shows
     for model in MARTS:
-        materialization = _materialization(snapshot_run, AssetKey(["marts", model.name]))
+        materialization = _materialization(snapshot_run.refresh, AssetKey(["marts", model.name]))
         schema = materialization.metadata["dagster/column_schema"].schema
         shown = {column.name: column.description for column in schema.columns}
         assert shown == {c: model.columns[c] for c in in_duckdb[model.name]}, model.name
