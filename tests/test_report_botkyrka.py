@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import shutil
-from html.parser import HTMLParser
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest

@@ -55,19 +55,40 @@ def headline_levels(latest: pd.DataFrame) -> tuple[str, str]:
     return texts.HEADLINE_LEVELS["area" if not against_riket.any() else "both"]
 
 
-def headline_row(r: pd.Series, trend: pd.DataFrame, segment: pd.DataFrame, other: str) -> dict:
+HEADLINE_COLUMNS = ["Indikator", "År", "{own}", "{other}", "Gap ({own_word} − {other_word})",
+                    "Bättre/sämre än {other_word}", "Riktning", "Slutår"]  # fmt: skip
+SHARED_COLUMNS = (6, 7)  # Riktning, Slutår: dropped for a sentence when every row says the same
+
+
+def shown_gap(value: object, comparison: object, places: int) -> float | None:
+    """The gap as the table shows it: the difference of the two values rounded as shown, so
+    the three numbers in a row add up."""
+    if value is None or comparison is None or pd.isna(value) or pd.isna(comparison):
+        return None
+    return round(float(value), places) - round(float(comparison), places)
+
+
+def headline_row(
+    r: pd.Series, trend: pd.DataFrame, segment: pd.DataFrame, other: str, notes: dict[str, str]
+) -> dict:
     """One indicator's latest year in the headline table. `trend` holds its row of the
-    `focus_area_trend` mart (or none), `segment` its values (year, gap) over the years."""
+    `focus_area_trend` mart (or none), `segment` its values (year, gap) over the years;
+    `notes` collects the table's footnotes (text → mark)."""
     places = decimals(r.unit)
     comparison = number(r.comparison_value, places)
     if r.comparison_level.startswith(AGAINST_RIKET) and other != texts.RIKET:
         comparison += texts.AGAINST_RIKET
-    gap = number(r.gap, places) + ("" if pd.isna(r.gap) else f" {r.gap_unit}")
+    gap_value = shown_gap(r.value, r.comparison_value, places) if pd.notna(r.gap) else None
+    gap = number(gap_value, places) + ("" if gap_value is None else f" {r.gap_unit}")
     if trend.empty:
         direction, parity = texts.MISSING, texts.MISSING
     else:
         t = trend.iloc[0]
-        direction = texts.direction_text(t)
+        note = texts.restart_note(t)
+        mark = None
+        if note is not None:
+            mark = notes.setdefault(note, texts.FOOTNOTE_MARKS[len(notes) % 9])
+        direction = texts.direction_text(t, mark)
         start = t.get("series_start_year")
         if start is not None and pd.notna(start):
             segment = segment[segment.year >= int(start)]
@@ -80,27 +101,57 @@ def headline_row(r: pd.Series, trend: pd.DataFrame, segment: pd.DataFrame, other
             number(r.value, places),
             comparison,
             gap,
-            texts.favourable(r.gap, r.higher_is_better),
+            texts.favourable(gap_value, r.higher_is_better, places),
             direction,
             parity,
         ],
     }
 
 
+def drop_shared_columns(columns: list[str], rows: list[dict]) -> tuple[list[str], list[str]]:
+    """Columns that say the same in every row that has a value (two or more) leave the table for
+    a sentence above it: the remaining columns, and the sentences. Changes `rows` in place."""
+    body = [r for r in rows if "cells" in r]
+    sentences, drop = [], []
+    for col in SHARED_COLUMNS:
+        shown = [r["cells"][col - 1] for r in body if r["cells"][col - 1] != texts.MISSING]
+        values = set(shown)
+        if len(shown) > 1 and len(values) == 1:
+            value = values.pop()
+            sentences.append(texts.SAME_IN_EVERY_ROW.format(column=columns[col], value=value))
+            drop.append(col)
+    for r in body:
+        r["cells"] = [c for i, c in enumerate(r["cells"], start=1) if i not in drop]
+    return [c for i, c in enumerate(columns) if i not in drop], sentences
+
+
 def headline(area_rows: pd.DataFrame, trend: pd.DataFrame, order: list[str]) -> dict:
-    """The headline table: each indicator's latest year, grouped by theme under a theme row."""
+    """The headline table: each indicator's latest year, grouped by theme under a theme row,
+    with its columns, the sentences for columns that say the same in every row, and the
+    footnotes."""
     latest = area_rows.sort_values("year").groupby("indicator", sort=False).tail(1)
     latest = latest.set_index("indicator").loc[[i for i in order if i in set(latest.indicator)]]
     own, other = headline_levels(latest)
     rows: list[dict] = []
+    notes: dict[str, str] = {}
     theme = None
     for indicator, r in latest.iterrows():
         if r.theme != theme:
             theme = r.theme
             rows.append({"theme": theme.capitalize()})
         segment = area_rows[area_rows.indicator == indicator]
-        rows.append(headline_row(r, trend[trend.indicator == indicator], segment, other))
-    return {"own": own, "other": other, "rows": rows}
+        rows.append(headline_row(r, trend[trend.indicator == indicator], segment, other, notes))
+    words = {"own": own, "other": other}
+    words |= {"own_word": own.split()[0].lower(), "other_word": other.split()[0].lower()}
+    columns, sentences = drop_shared_columns([c.format(**words) for c in HEADLINE_COLUMNS], rows)
+    return {
+        "own": own,
+        "other": other,
+        "columns": columns,
+        "sentences": sentences,
+        "notes": [f"{mark} {note}" for note, mark in notes.items()],
+        "rows": rows,
+    }
 
 
 def sex_rows(rows: pd.DataFrame, order: list[str]) -> list[list[str]]:

@@ -29,7 +29,12 @@ import pyarrow.parquet as pq
 
 from pipelines.publish import texts
 from pipelines.publish.area_section import area_sections
-from pipelines.publish.background_section import background_section, source_rows
+from pipelines.publish.background_section import (
+    background_section,
+    published_years,
+    source_names,
+    source_rows,
+)
 from pipelines.publish.chart_style import number
 from pipelines.publish.charts import ChartHtml, background_chart, indicator_chart
 from pipelines.publish.context_section import kommun_comparison
@@ -170,7 +175,8 @@ def build_report(
         kommuner=kommun_comparison(marts, kommun, kommun_name),
         background=background_section(background),
         plan=plan_section(marts, kommun),
-        sources=source_rows(indicators, background),
+        sources=source_rows(indicators, background, kommun, source_names(raw_dir)),
+        about={"published_years": published_years(background, kommun)},
     )
     return page, plots.count, demo
 
