@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -118,3 +119,109 @@ def botkyrka(tmp_path_factory) -> dict[str, object]:
     parser = Text()
     parser.feed(page)
     return {"page": page, "parts": parser.parts, "marts": marts}
+
+
+RUNNING = ("p", "li", "div")  # running text: paragraphs, list items, the banner
+
+
+class Running(HTMLParser):
+    """The report's running text outside the Teknisk bilaga, and each headline table's rows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.appendix = False
+        self.text: list[str] = []
+        self.tables: list[list[list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+        attrs = dict(attrs)
+        if tag == "section":
+            self.appendix = attrs.get("class") == "appendix"
+        if tag == "table" and attrs.get("class") == "headline":
+            self.tables.append([])
+        if tag == "tr" and self.tables and "table" in self.stack and self._in_headline:
+            self.tables[-1].append([])
+        if tag == "table":
+            self._in_headline = attrs.get("class") == "headline"
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop() != tag:
+            pass
+
+    def handle_data(self, data):
+        if {"script", "style"} & set(self.stack):
+            return
+        if "table" in self.stack:
+            if self._in_headline and self.stack[-1] in ("td", "th") and self.tables[-1]:
+                self.tables[-1][-1].append(data)
+            return
+        if not self.appendix and set(RUNNING) & set(self.stack):
+            self.text.append(data)
+
+    _in_headline = False
+
+
+def shown(cell: str) -> float:
+    """A number as the table shows it: '−5,4 procentenheter', '1 234 (riket)' → float."""
+    token = cell.replace("\u2212", "-").replace(" ", "").replace(",", ".")
+    return float(re.match(r"-?[0-9.]+", token).group())
+
+
+@pytest.fixture(scope="module")
+def running(botkyrka) -> Running:
+    parser = Running()
+    parser.feed(botkyrka["page"])
+    return parser
+
+
+def test_botkyrkas_report_has_no_sentence_that_holds_only_for_jarfalla(botkyrka):
+    visible = " ".join(" ".join(t.split()) for _, t in botkyrka["parts"])
+    for words in ("Tabell 1", "Dnr Kst 2016/56", "Järfälla", "som Tabell 1"):
+        assert words not in visible
+    assert "Befolkning efter bakgrund" in visible
+
+
+def test_botkyrkas_running_text_names_no_setting_file_readme_or_table_id(running):
+    text = " ".join(" ".join(t.split()) for t in running.text)
+    assert "Har planen gjort skillnad?" not in text  # headings are not running text …
+    assert "Ett fokusområde är en grupp DeSO" in text  # … Om siffrorna is
+    for pattern in (r"SEGREGATION_\w+", r"data/raw", r"\.csv\b", r"README", r"\bTAB\d+", r"make "):
+        assert re.search(pattern, text) is None, pattern
+
+
+def test_botkyrkas_teknisk_bilaga_names_the_files_for_the_analyst(botkyrka):
+    appendix = botkyrka["page"][botkyrka["page"].index('<section class="appendix">') :]
+    assert "data/raw/areas/focus_areas.csv" in appendix and "SEGREGATION_SOURCE=live" in appendix
+
+
+def test_botkyrkas_shown_gaps_are_the_differences_of_the_shown_values(running):
+    checked = 0
+    for table in running.tables:
+        header, *rows = table
+        gap = next(i for i, h in enumerate(header) if h.startswith("Gap"))
+        for row in rows:
+            if len(row) < len(header) - 1 or "–" in row[gap - 1 : gap + 1]:
+                continue  # a theme row, or a value missing
+            cells = [c for c in row if c.strip() != "demodata"]  # the name's demo mark
+            value, other, difference = (shown(c) for c in cells[gap - 2 : gap + 1])
+            assert difference == pytest.approx(value - other, abs=1e-9), row
+            checked += 1
+    assert checked >= 3 * 7
+
+
+def test_botkyrkas_estimates_are_told_honestly_beside_the_baseline_caveat(botkyrka):
+    plan = botkyrka["page"][botkyrka["page"].index('<section class="plan">') :]
+    plan = plan[: plan.index("</section>")]
+    items = [" ".join(i.split()) for i in re.findall(r"<li>(.*?)</li>", plan, re.S)]
+    estimates = [i for i in items if "skillnaden är" in i]
+    assert estimates
+    for item in estimates:
+        assert "−0,0" not in item and "med 0,0" not in item
+        if "skillnaden är 0,0" in item:
+            assert "ingen skillnad som går att skilja från jämförelseområdena" in item
+            assert "större förbättring" not in item
+    # the types were observed in 2022, after the start in 2019: said for each area
+    assert plan.count("efter planens start 2019") == 3
+    assert "liknade det mest" not in plan
