@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from pipelines.publish.area_section import headline, indicator_order, membership, sex_rows
 from pipelines.publish.background_section import (
     background_rows,
+    missing_sources,
     published_years,
     source_name,
     source_rows,
@@ -18,6 +22,8 @@ from pipelines.publish.context_section import kommun_comparison, national_rows, 
 from pipelines.publish.plan_section import comparison_text, effect_items
 from pipelines.publish.report import render
 from pipelines.publish.texts import direction_text
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def area_rows() -> pd.DataFrame:
@@ -334,7 +340,9 @@ def test_background_rows_and_sources_put_the_plans_published_figures_first():
 
 def test_om_siffrorna_names_tabell_1_only_for_the_kommun_whose_plan_published_it():
     page = {
-        kommun: " ".join(render("about.html.j2", about={"published_years": years}).split())
+        kommun: " ".join(
+            render("about.html.j2", about={"published_years": years}, missing=[]).split()
+        )
         for kommun, years in (("0123", "2005–2015"), ("0127", None))
     }
     assert "publicerades i Tabell 1, Järfälla kommuns handlingsplan" in page["0123"]
@@ -517,3 +525,31 @@ def test_the_shown_gap_is_the_difference_of_the_shown_values():
     assert cells[0][1:4] == ["78,3", "77,1", "1,2 procentenheter"]
     # 40,0 against 40,0: no gap shown, so no better or worse either
     assert cells[1][1:5] == ["40,0", "40,0", "0,0 procentenheter", "lika"]
+
+
+def test_a_source_the_run_went_on_without_is_named_with_its_measure_and_why(tmp_path):
+    # the mart, from the check's findings in a real DuckDB file
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE SCHEMA raw")
+    con.execute(
+        "CREATE TABLE raw.preflight_check AS SELECT * FROM (VALUES "
+        "('katalog', 'TAB6684 (deso_income_quartiles)', 'fel', 'koderna hittades inte', "
+        "'deso_income_quartiles', true), "
+        "('katalog', 'TAB6571 (deso_population_background)', 'ok', 'år 2010–2024', "
+        "'deso_population_background', false), "
+        "('filer', 'areas/plans.csv', 'ok', '3 områden', NULL, false)"
+        ") AS t(part, subject, status, message, request, skipped)"
+    )
+    sql = (PROJECT / "sql" / "marts" / "source_status.sql").read_text(encoding="utf-8")
+    status = con.execute(sql).df()
+    con.close()
+    assert status.request.tolist() == ["deso_income_quartiles"]
+    names = {"request deso_income_quartiles": "Ekonomisk standard: andel i lägsta kvartilen"}
+    missing = missing_sources(status, names)
+    assert missing == [
+        "Måttet Ekonomisk standard: andel i lägsta kvartilen saknas i denna körning: "
+        "koderna hittades inte."
+    ]
+    page = render("about.html.j2", about={"published_years": None}, missing=missing)
+    assert "saknas i denna körning: koderna hittades inte." in page
+    assert missing_sources(status.iloc[0:0], names) == []

@@ -63,7 +63,8 @@ def published_years(background: pd.DataFrame, kommun: str) -> str | None:
 
 def source_names(raw_dir: Path | None) -> dict[str, str]:
     """Each source id's name from the catalog: SCB table id → the series' title, 'Kolada
-    N00957' → the KPI's title. Empty when the catalog cannot be read."""
+    N00957' → the KPI's title, 'request <name>' → the request's title. Empty when the catalog
+    cannot be read."""
     from pipelines.core.settings import Settings
     from pipelines.registry.catalog import CatalogError, load_catalog
 
@@ -71,7 +72,7 @@ def source_names(raw_dir: Path | None) -> dict[str, str]:
         catalog = load_catalog(raw_dir or Settings.from_env().raw_dir)
     except (CatalogError, OSError):
         return {}
-    names: dict[str, str] = {}
+    names: dict[str, str] = {f"request {r.name}": r.title for r in catalog.scb.values()}
     for request in catalog.scb.values():  # a table in several requests: the first one's title
         for table in request.tables:
             names.setdefault(table.table_id, request.title)
@@ -118,3 +119,16 @@ def source_rows(
         )
         rows.insert(0, [source, texts.PUBLISHED_IN_PLAN])
     return rows
+
+
+def missing_sources(status: pd.DataFrame | None, names: dict[str, str]) -> list[str]:
+    """A sentence per source the run went on without (the `source_status` mart): which measure
+    is missing in this run, and why."""
+    if status is None or status.empty:
+        return []
+    return [
+        texts.SOURCE_MISSING.format(
+            title=names.get(f"request {r.request}", r.request), reason=str(r.reason).rstrip(".")
+        )
+        for r in status.itertuples()
+    ]

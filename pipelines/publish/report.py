@@ -31,6 +31,7 @@ from pipelines.publish import texts
 from pipelines.publish.area_section import area_sections
 from pipelines.publish.background_section import (
     background_section,
+    missing_sources,
     published_years,
     source_names,
     source_rows,
@@ -64,6 +65,7 @@ OPTIONAL_MARTS = (  # maps, areas' DeSO, national context (pipelines/publish/con
     "regso_omradestyp",
     "focus_area_omradestyp",
     "focus_area_national_context",
+    "source_status",  # sources a live run went on without (Om siffrorna, and at the top)
 )
 
 
@@ -164,6 +166,7 @@ def build_report(
         raise ReportError(f"The published marts hold no data for kommun {kommun}.")
     demo = bool(indicators.demo.any() or background.demo.any())
     plots = ChartHtml()
+    names = source_names(raw_dir)
     page = render(
         "report.html.j2",
         plots,
@@ -175,7 +178,8 @@ def build_report(
         kommuner=kommun_comparison(marts, kommun, kommun_name),
         background=background_section(background),
         plan=plan_section(marts, kommun),
-        sources=source_rows(indicators, background, kommun, source_names(raw_dir)),
+        sources=source_rows(indicators, background, kommun, names),
+        missing=missing_sources(marts.get("source_status"), names),
         about={"published_years": published_years(background, kommun)},
     )
     return page, plots.count, demo

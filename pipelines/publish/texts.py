@@ -99,6 +99,7 @@ SHARE_BETTER_OFF = "{share} % av DeSO har ett gynnsammare värde"
 HIGHER_THAN = "högre än i {percentile} % av DeSO"
 COMPARED_WITH = "{deso} DeSO i {kommuner} kommuner"
 NO_ESTIMATE = "{indicator}: ingen skattning – {reason}."
+SOURCE_MISSING = "Måttet {title} saknas i denna körning: {reason}."
 BASELINE_AFTER_START = (
     "Observera: områdestypen som jämförelseområdena valdes på är från {year}, efter planens "
     "start {start}, eftersom SCB inte har någon tidigare. Planen kan själv ha påverkat typen, "
