@@ -487,6 +487,40 @@ def test_the_bundled_plans_järfälla_2020_and_jönköping_assumed(raw_dir):
 HEADER_PLANS = "kommun,area_id,plan_name,start_year,target_indicators,comparison_k\n"
 
 
+def test_a_plans_own_themes_are_read_in_its_order_with_their_headings(raw_dir):
+    (raw_dir / "areas" / "plans.csv").write_text(
+        HEADER_PLANS.strip()
+        + ",themes\n0123,,P,2020,forvarvsarbetande,,"
+        + "arbete och vuxenutbildning=Egen försörjning| bostadsområden \n",
+        encoding="utf-8",
+    )
+    plan = next(p for p in _load(raw_dir) if p.kommun == "0123")
+    assert (
+        plan.themes == "arbete och vuxenutbildning=Egen försörjning|bostadsområden=bostadsområden"
+    )
+    # without the column, or with it empty: the catalog's themes
+    assert all(p.themes == "" for p in _load(raw_dir) if p.kommun == "0680")
+
+
+@pytest.mark.parametrize(
+    ("themes", "message"),
+    [
+        ("arbete=Arbete", "line 2: theme 'arbete' in themes is not one of the catalog's"),
+        ("bostadsområden=A|bostadsområden=B", "line 2: theme 'bostadsområden' is listed twice"),
+    ],
+)
+def test_a_theme_the_catalog_does_not_know_is_named_with_file_and_line(raw_dir, themes, message):
+    from pipelines.registry.plans import PlanRegistryError
+
+    (raw_dir / "areas" / "plans.csv").write_text(
+        HEADER_PLANS.strip() + f",themes\n0123,,P,2020,forvarvsarbetande,,{themes}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PlanRegistryError) as err:
+        _load(raw_dir)
+    assert "plans.csv" in str(err.value) and message in str(err.value)
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [

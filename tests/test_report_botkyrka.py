@@ -31,7 +31,8 @@ AREAS = {  # the DeSO of the RegSO named so in the shipped keys (data/raw/geogra
 }
 PLAN = (
     "0127;;Botkyrkas plan för Alby, Fittja och Hallunda-Norsborg;2019;"
-    "forvarvsarbetande|inkomst_median|lag_ekonomisk_standard;;beslutad;"
+    "forvarvsarbetande|inkomst_median|lag_ekonomisk_standard;;beslutad;;"
+    "arbete och vuxenutbildning=Arbete och egen försörjning|bostadsområden=Trygga bostadsområden"
 )
 
 
@@ -68,8 +69,8 @@ def add_botkyrka(raw: Path) -> None:
             assert deso, (area_id, division)
             focus += [f"0127;{area_id};{name};{division};{d};obekräftad;" for d in deso]
     (areas / "focus_areas.csv").write_bytes(excel(focus))
-    plans = list(csv_lines(areas / "plans.csv"))
-    (areas / "plans.csv").write_bytes(excel([*plans, PLAN]))
+    header, *plans = csv_lines(areas / "plans.csv")  # with the optional column themes
+    (areas / "plans.csv").write_bytes(excel([f"{header};themes", *(f"{p};" for p in plans), PLAN]))
 
 
 def csv_lines(path: Path) -> Iterator[str]:
@@ -225,3 +226,14 @@ def test_botkyrkas_estimates_are_told_honestly_beside_the_baseline_caveat(botkyr
     # the types were observed in 2022, after the start in 2019: said for each area
     assert plan.count("efter planens start 2019") == 3
     assert "liknade det mest" not in plan
+
+
+def test_botkyrkas_headings_are_its_own_plans_themes(botkyrka):
+    page = botkyrka["page"]
+    assert page.count('<tr class="theme"><td colspan') > 0
+    themes = re.findall(r'<tr class="theme"><td colspan="\d+">([^<]+)</td>', page)
+    # Botkyrka's plan names two of the themes, first; the others keep the catalog's names
+    assert themes[:2] == ["Arbete och egen försörjning", "Trygga bostadsområden"]
+    assert "Bostadsområden" not in themes and "Barn och ungas uppväxtvillkor" in themes
+    jarfalla = (botkyrka["marts"] / "rapport_0123.html").read_text(encoding="utf-8")
+    assert "Arbete och egen försörjning" not in jarfalla

@@ -9,7 +9,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from pipelines.publish.area_section import headline, indicator_order, membership, sex_rows
+from pipelines.publish.area_section import (
+    headline,
+    indicator_order,
+    membership,
+    plan_headings,
+    sex_rows,
+)
 from pipelines.publish.background_section import (
     background_rows,
     missing_sources,
@@ -92,6 +98,29 @@ def test_indicators_follow_the_plans_themes_then_their_id():
         }
     )
     assert indicator_order(rows) == ["c", "a", "b", "d"]
+
+
+def test_the_plans_own_themes_order_and_name_the_headline_groups():
+    themes = pd.DataFrame(
+        {
+            "kommun": "0127",
+            "area_id": ["alby", "alby"],
+            "position": [2, 1],
+            "theme": ["brottslighet och trygghet", "arbete och vuxenutbildning"],
+            "heading": ["Trygghet", "Egen försörjning"],
+        }
+    )
+    headings = plan_headings(themes, "0127", "alby")
+    assert headings == {"arbete och vuxenutbildning": "Egen försörjning",
+                        "brottslighet och trygghet": "Trygghet"}  # fmt: skip
+    # an area without its own rows (Hela kommunen) takes the kommun's plan; another kommun none
+    assert plan_headings(themes, "0127", "kommun") == headings
+    assert plan_headings(themes, "0123", "alby") == {}
+    rows = area_rows()
+    order = indicator_order(rows, list(headings))
+    assert order == ["sysselsattning", "brott"]  # the plan's order, not the catalog's
+    table = headline(rows, TREND, order, headings)
+    assert [r["theme"] for r in table["rows"] if "theme" in r] == ["Egen försörjning", "Trygghet"]
 
 
 def test_headline_groups_by_theme_and_words_each_indicators_latest_year():

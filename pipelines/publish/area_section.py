@@ -7,6 +7,8 @@ Every function returns plain data (rows of formatted Swedish strings, figures); 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from pipelines.publish import texts
@@ -18,13 +20,28 @@ from pipelines.registry.catalog import THEMES
 AGAINST_RIKET = "kommun mot riket"
 
 
-def indicator_order(rows: pd.DataFrame) -> list[str]:
-    """Indicators in one fixed order for every area, table and chart: the plan's themes in
-    the plan's order, then by indicator id."""
+def indicator_order(rows: pd.DataFrame, plan_themes: Sequence[str] = ()) -> list[str]:
+    """Indicators in one fixed order for every table and chart: the themes in the plan's order
+    (`plan_themes`, the kommun's own plan), else the catalog's, then by indicator id."""
     pairs = rows[["indicator", "theme"]].drop_duplicates("indicator")
-    rank = {theme: i for i, theme in enumerate(THEMES)}
-    keyed = sorted(pairs.itertuples(), key=lambda r: (rank.get(r.theme, len(THEMES)), r.indicator))
+    themes = [*plan_themes, *(t for t in THEMES if t not in plan_themes)]
+    rank = {theme: i for i, theme in enumerate(themes)}
+    keyed = sorted(pairs.itertuples(), key=lambda r: (rank.get(r.theme, len(themes)), r.indicator))
     return [r.indicator for r in keyed]
+
+
+def plan_headings(themes: pd.DataFrame | None, kommun: str, area_id: str) -> dict[str, str]:
+    """The plan's own theme headings (the `plan_theme` mart) for an area, catalog theme →
+    heading in the plan's order; an area without its own plan row (e.g. "Hela kommunen") takes
+    the kommun's first. Empty: the catalog's themes."""
+    if themes is None or themes.empty:
+        return {}
+    rows = themes[themes.kommun == kommun]
+    if rows.empty:
+        return {}
+    own = rows[rows.area_id == area_id]
+    rows = own if not own.empty else rows[rows.area_id == rows.area_id.iloc[0]]
+    return {r.theme: r.heading for r in rows.sort_values("position").itertuples()}
 
 
 def membership(members: pd.DataFrame | None, kommun: str, area_id: str) -> list[dict]:
@@ -125,7 +142,12 @@ def drop_shared_columns(columns: list[str], rows: list[dict]) -> tuple[list[str]
     return [c for i, c in enumerate(columns) if i not in drop], sentences
 
 
-def headline(area_rows: pd.DataFrame, trend: pd.DataFrame, order: list[str]) -> dict:
+def headline(
+    area_rows: pd.DataFrame,
+    trend: pd.DataFrame,
+    order: list[str],
+    headings: dict[str, str] | None = None,
+) -> dict:
     """The headline table: each indicator's latest year, grouped by theme under a theme row,
     with its columns, the sentences for columns that say the same in every row, and the
     footnotes."""
@@ -138,7 +160,7 @@ def headline(area_rows: pd.DataFrame, trend: pd.DataFrame, order: list[str]) -> 
     for indicator, r in latest.iterrows():
         if r.theme != theme:
             theme = r.theme
-            rows.append({"theme": theme.capitalize()})
+            rows.append({"theme": (headings or {}).get(theme) or theme.capitalize()})
         segment = area_rows[area_rows.indicator == indicator]
         rows.append(headline_row(r, trend[trend.indicator == indicator], segment, other, notes))
     words = {"own": own, "other": other}
@@ -188,15 +210,16 @@ def area_sections(marts: dict[str, pd.DataFrame], kommun: str) -> list[dict]:
     indicators = all_sexes[all_sexes.sex == "1+2"]
     trend = marts["focus_area_trend"]
     trend = trend[(trend.kommun == kommun) & (trend.sex == "1+2")]
-    order = indicator_order(indicators)
     sections = []
     for area_id, area_rows in indicators.groupby("area_id", sort=False):
         area_name = area_rows.area_name.iloc[0]
+        headings = plan_headings(marts.get("plan_theme"), kommun, area_id)
+        order = indicator_order(indicators, list(headings))
         sections.append(
             {
                 "name": area_name,
                 "membership": membership(marts.get("focus_area_membership"), kommun, area_id),
-                "headline": headline(area_rows, trend[trend.area_id == area_id], order),
+                "headline": headline(area_rows, trend[trend.area_id == area_id], order, headings),
                 "sexes": sex_rows(all_sexes[all_sexes.area_id == area_id], order),
                 **area_context(marts, kommun, area_id),
                 "charts": area_charts(area_rows, area_name, order),

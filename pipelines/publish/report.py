@@ -65,6 +65,7 @@ OPTIONAL_MARTS = (  # maps, areas' DeSO, national context (pipelines/publish/con
     "regso_omradestyp",
     "focus_area_omradestyp",
     "focus_area_national_context",
+    "plan_theme",  # the plan's own theme headings (area_section)
     "source_status",  # sources a live run went on without (Om siffrorna, and at the top)
 )
 
