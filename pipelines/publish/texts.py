@@ -71,7 +71,7 @@ MAP_KOMMUN_TITLE = "{indicator} per kommun{year}"
 MAP_FETCHED_SOURCE = "SCB:s öppna geodata, lager {layer} (CC0), hämtat {fetched}; {url}"
 MAP_SHIPPED_SOURCE = "SCB:s DeSO 2025 (CC0), förenklade gränser"
 NO_BOUNDARIES = (
-    "Ingen karta: gränserna för {kommun_name}s DeSO har inte hämtats från SCB:s öppna "
+    "Ingen karta: gränserna för DeSO i {kommun_name} har inte hämtats från SCB:s öppna "
     "karttjänst ännu (se Teknisk bilaga)."
 )
 NO_DESO_VALUES = "Ingen karta: det finns inga värden per DeSO att visa."
