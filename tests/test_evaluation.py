@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from test_focus_areas import build_marts
 
-from pipelines.analysis.evaluation import match_comparisons, plan_effects
+from pipelines.analysis.evaluation import distinguishable, match_comparisons, plan_effects, verdict
 
 
 def t_quantile_975(df: int) -> float:
@@ -203,6 +203,36 @@ def test_area_that_improves_like_its_comparisons_gives_zero_and_a_middle_rank():
     # placebo j: c_j − mean of the others, half below 0 and half above
     assert r.placebo_count == K and r.placebo_better_than == K // 2
     assert r.placebo_text == f"större förbättring än i {K // 2} av {K} jämförelseområden"
+    # a zero in the middle of the placebo estimates is told as no difference, not as a rank
+    assert not r.distinguishable
+    assert "ingen skillnad som går att skilja från jämförelseområdena" in r.effect_text
+    assert "större förbättring" not in r.effect_text
+
+
+@pytest.mark.parametrize(
+    ("did", "better", "k", "expected"),
+    [
+        (1.5, 10, 10, True),  # better than all ten: the top 1 of 11
+        (-1.5, 0, 10, True),  # worse than all ten: the bottom 1 of 11
+        (1.5, 9, 10, False),  # second of 11 is not within the top 10 %
+        (0.04, 10, 10, False),  # better than all, but shown as 0,0
+        (1.5, 19, 19, True),  # 19 of 19: first of 20, the top 10 % holds 2
+        (1.5, 18, 19, True),  # second of 20
+        (1.5, 17, 19, False),
+        (1.5, -1, 10, False),  # no direction: never ranked
+    ],
+)
+def test_only_an_estimate_in_the_placebo_tails_that_shows_as_nonzero_is_distinguishable(
+    did, better, k, expected
+):
+    assert distinguishable(did, better, k) is expected
+
+
+def test_an_estimate_that_rounds_to_zero_is_never_a_success():
+    # the area beats all ten placebo estimates, by less than the shown precision
+    text = verdict(0.04, 10, 10)
+    assert text == "ingen skillnad som går att skilja från jämförelseområdena"
+    assert verdict(1.5, 10, 10) == "större förbättring än i alla 10 jämförelseområdena"
 
 
 @pytest.mark.parametrize("extra", [1.5, -0.7])
@@ -455,6 +485,40 @@ def test_the_bundled_plans_järfälla_2020_and_jönköping_assumed(raw_dir):
 
 
 HEADER_PLANS = "kommun,area_id,plan_name,start_year,target_indicators,comparison_k\n"
+
+
+def test_a_plans_own_themes_are_read_in_its_order_with_their_headings(raw_dir):
+    (raw_dir / "areas" / "plans.csv").write_text(
+        HEADER_PLANS.strip()
+        + ",themes\n0123,,P,2020,forvarvsarbetande,,"
+        + "arbete och vuxenutbildning=Egen försörjning| bostadsområden \n",
+        encoding="utf-8",
+    )
+    plan = next(p for p in _load(raw_dir) if p.kommun == "0123")
+    assert (
+        plan.themes == "arbete och vuxenutbildning=Egen försörjning|bostadsområden=bostadsområden"
+    )
+    # without the column, or with it empty: the catalog's themes
+    assert all(p.themes == "" for p in _load(raw_dir) if p.kommun == "0680")
+
+
+@pytest.mark.parametrize(
+    ("themes", "message"),
+    [
+        ("arbete=Arbete", "line 2: theme 'arbete' in themes is not one of the catalog's"),
+        ("bostadsområden=A|bostadsområden=B", "line 2: theme 'bostadsområden' is listed twice"),
+    ],
+)
+def test_a_theme_the_catalog_does_not_know_is_named_with_file_and_line(raw_dir, themes, message):
+    from pipelines.registry.plans import PlanRegistryError
+
+    (raw_dir / "areas" / "plans.csv").write_text(
+        HEADER_PLANS.strip() + f",themes\n0123,,P,2020,forvarvsarbetande,,{themes}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PlanRegistryError) as err:
+        _load(raw_dir)
+    assert "plans.csv" in str(err.value) and message in str(err.value)
 
 
 @pytest.mark.parametrize(

@@ -346,9 +346,10 @@ def test_live_fetch_falls_back_to_deso_2018_and_says_when_there_is_none(tmp_path
     assert not (tmp_path / "geodata" / "DeSO_2025").exists()
     section = map_section({}, "2584", "Kiruna", tmp_path)
     assert section["figures"] == []
-    assert "Det finns inga DeSO-gränser för Kiruna (2584)" in section["message"]
+    assert "Ingen karta: gränserna för DeSO i Kiruna har inte hämtats" in section["message"]
+    assert "SEGREGATION_" not in section["message"]  # the setting is in the Teknisk bilaga
     page = render("maps.html.j2", maps=section)
-    assert "Det finns inga DeSO-gränser för Kiruna (2584)" in page and "<div" not in page
+    assert "gränserna för DeSO i Kiruna" in page and "<div" not in page
 
 
 def test_live_run_fetches_boundaries_only_for_kommuner_without_any(raw_dir, monkeypatch):
@@ -382,7 +383,8 @@ def test_a_kommun_without_deso_values_is_told_so_not_to_run_the_pipeline():
     assert text == (
         "Det finns inga värden per DeSO för indikatorn lag_ekonomisk_standard i Järfälla."
     )
-    assert "make run" in maps.deso_map_for_kommun(None, "0123", "Järfälla", raw)
+    no_mart = maps.deso_map_for_kommun(None, "0123", "Järfälla", raw)
+    assert no_mart == "Ingen karta: det finns inga värden per DeSO att visa."  # no "make run"
 
 
 def test_wfs_requests_name_the_layer_as_their_version_does_and_say_their_crs():

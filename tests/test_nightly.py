@@ -160,14 +160,17 @@ def test_rebuild_reasons():
     current = fingerprint.Fingerprint("b", {"raw/a.csv": "2", "sql/x.sql": "1"})
     stamp = {"fingerprint": "a", "parts": {"raw/a.csv": "1", "sql/x.sql": "1", "raw/gone": "1"}}
     assert rebuild_reason(current, stamp, [], False) == (
-        "inputs changed",
+        "indata har ändrats",
         ["raw/a.csv", "raw/gone"],
     )
     same = {"fingerprint": "b", "parts": current.parts}
     assert rebuild_reason(current, same, [], False) is None
-    assert rebuild_reason(current, same, ["x.csv"], False) == ("published files missing", ["x.csv"])
-    assert rebuild_reason(current, same, [], True) == ("forced", [])
-    assert rebuild_reason(current, None, [], False) == ("no earlier publish", [])
+    assert rebuild_reason(current, same, ["x.csv"], False) == (
+        "publicerade filer saknas",
+        ["x.csv"],
+    )
+    assert rebuild_reason(current, same, [], True) == ("tvingad ombyggnad (--force)", [])
+    assert rebuild_reason(current, None, [], False) == ("ingen tidigare publicering", [])
 
 
 def sensor_after(instance: DagsterInstance, run_id: str) -> list:

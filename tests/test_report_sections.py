@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
-from pipelines.publish.area_section import headline, indicator_order, membership, sex_rows
-from pipelines.publish.background_section import background_rows, source_rows
+from pipelines.publish.area_section import (
+    headline,
+    indicator_order,
+    membership,
+    plan_headings,
+    sex_rows,
+)
+from pipelines.publish.background_section import (
+    background_rows,
+    missing_sources,
+    published_years,
+    source_name,
+    source_rows,
+)
 from pipelines.publish.charts import ChartHtml, indicator_chart
 from pipelines.publish.context_section import kommun_comparison, national_rows, omradestyp_rows
 from pipelines.publish.plan_section import comparison_text, effect_items
 from pipelines.publish.report import render
 from pipelines.publish.texts import direction_text
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def area_rows() -> pd.DataFrame:
@@ -80,6 +98,29 @@ def test_indicators_follow_the_plans_themes_then_their_id():
         }
     )
     assert indicator_order(rows) == ["c", "a", "b", "d"]
+
+
+def test_the_plans_own_themes_order_and_name_the_headline_groups():
+    themes = pd.DataFrame(
+        {
+            "kommun": "0127",
+            "area_id": ["alby", "alby"],
+            "position": [2, 1],
+            "theme": ["brottslighet och trygghet", "arbete och vuxenutbildning"],
+            "heading": ["Trygghet", "Egen försörjning"],
+        }
+    )
+    headings = plan_headings(themes, "0127", "alby")
+    assert headings == {"arbete och vuxenutbildning": "Egen försörjning",
+                        "brottslighet och trygghet": "Trygghet"}  # fmt: skip
+    # an area without its own rows (Hela kommunen) takes the kommun's plan; another kommun none
+    assert plan_headings(themes, "0127", "kommun") == headings
+    assert plan_headings(themes, "0123", "alby") == {}
+    rows = area_rows()
+    order = indicator_order(rows, list(headings))
+    assert order == ["sysselsattning", "brott"]  # the plan's order, not the catalog's
+    table = headline(rows, TREND, order, headings)
+    assert [r["theme"] for r in table["rows"] if "theme" in r] == ["Egen försörjning", "Trygghet"]
 
 
 def test_headline_groups_by_theme_and_words_each_indicators_latest_year():
@@ -309,16 +350,47 @@ def test_background_rows_and_sources_put_the_plans_published_figures_first():
         ],
     ]
     indicators = pd.DataFrame({"source_table": ["Kolada N00957"], "source_updated": ["2026-12-01"]})
-    assert source_rows(indicators, background) == [
+    names = {"TAB4824": "Folkmängd efter bakgrund", "Kolada N00957": "Ohälsotal, dagar"}
+    assert source_rows(indicators, background, "0123", names) == [
         [
             "Tabell 1, Järfälla kommuns handlingsplan för integration 2017–2018 (Dnr Kst "
             "2016/56): befolkning efter bakgrund 2015–2015 (SCB TAB4824)",
             "publicerad i planen",
         ],
-        ["Kolada N00957", "2026-12-01"],
-        ["TAB4824", "2025-02-21"],
-        ["TAB6534", "2025-03-01"],
+        ["Kolada: Ohälsotal, dagar (N00957)", "2026-12-01"],
+        ["SCB: Folkmängd efter bakgrund (TAB4824)", "2025-02-21"],
+        ["TAB6534", "2025-03-01"],  # not in the catalog: the id as it is
     ]
+    # another kommun's figures are never the plan's Tabell 1, published or not
+    assert source_rows(indicators, background, "0127", names)[0][0].startswith("Kolada")
+    assert published_years(background, "0127") is None
+    assert published_years(background, "0123") == "2015–2015"
+
+
+def test_om_siffrorna_names_tabell_1_only_for_the_kommun_whose_plan_published_it():
+    page = {
+        kommun: " ".join(
+            render("about.html.j2", about={"published_years": years}, missing=[]).split()
+        )
+        for kommun, years in (("0123", "2005–2015"), ("0127", None))
+    }
+    assert "publicerades i Tabell 1, Järfälla kommuns handlingsplan" in page["0123"]
+    assert "för 2005–2015" in page["0123"]
+    assert "Tabell 1" not in page["0127"] and "Järfälla" not in page["0127"]
+    assert "Gapet är skillnaden mellan de visade, avrundade värdena." in page["0127"]
+
+
+def test_the_background_heading_is_neutral():
+    page = render("background.html.j2", background={"figure": go.Figure(), "rows": []})
+    assert "<h2>Befolkning efter bakgrund</h2>" in page and "Tabell 1" not in page
+
+
+def test_a_source_of_two_tables_is_named_by_both():
+    names = {"TAB6684": "Ekonomisk standard per DeSO", "TAB6571": "Folkmängd per DeSO"}
+    assert source_name("TAB6684+TAB6571", names) == (
+        "SCB: Ekonomisk standard per DeSO (TAB6684) och Folkmängd per DeSO (TAB6571)"
+    )
+    assert source_name("TAB6684+TAB9999", names) == "TAB6684+TAB9999"
 
 
 def test_plan_items_say_the_estimate_or_why_there_is_none():
@@ -331,14 +403,23 @@ def test_plan_items_say_the_estimate_or_why_there_is_none():
             "note": ["startåret antaget", None],
         }
     )
-    assert effect_items(effects) == [
-        "Andel: skillnaden är 1,5 procentenheter. (startåret antaget)",
-        "Median: ingen skattning – för få år före planen.",
-    ]
+    assert effect_items(effects) == (
+        [
+            "Andel: skillnaden är 1,5 procentenheter.¹",
+            "Median: ingen skattning – för få år före planen.",
+        ],
+        ["¹ startåret antaget"],
+    )
     comp = pd.DataFrame(
         {
             "omradestyp": [2, 2],
             "baseline_type_year": [2017, 2017],
+            "start_year": [2019, 2019],
+            "baseline_note": ["", ""],
+            "matched_on": [
+                "Median (nivå 2011–2018); Median (trend 2011–2018); Andel (nivå 2011–2018)"
+            ]
+            * 2,
             "comparison_regso_name": ["Ort 1", "Ort 2"],
             "comparison_kommun": ["0888", "0999"],
         }
@@ -346,9 +427,57 @@ def test_plan_items_say_the_estimate_or_why_there_is_none():
     assert comparison_text(comp) == {
         "omradestyp": 2,
         "year": 2017,
+        "matched": "nivå och trend 2011–2018 för Median och Andel",
+        "caveat": None,
         "areas": "Ort 1 (0888), Ort 2 (0999)",
     }
     assert comparison_text(comp.iloc[0:0]) is None
+
+
+def test_a_note_shared_by_several_estimates_is_one_footnote():
+    effects = pd.DataFrame(
+        {
+            "indicator_name": ["Andel", "Median", "Antal"],
+            "estimate_made": [True, True, True],
+            "effect_text": ["Andel: a.", "Median: b.", "Antal: c."],
+            "no_estimate_reason": [None] * 3,
+            "note": ["DeSO 2025 ingår inte", "DeSO 2025 ingår inte", None],
+        }
+    )
+    items, notes = effect_items(effects)
+    assert items == ["Andel: a.¹", "Median: b.¹", "Antal: c."]
+    assert notes == ["¹ DeSO 2025 ingår inte"]
+
+
+def test_a_type_observed_after_the_start_stands_beside_the_comparison():
+    comp = pd.DataFrame(
+        {
+            "omradestyp": [1],
+            "baseline_type_year": [2022],
+            "start_year": [2019],
+            "baseline_note": ["områdestyp finns först för 2022, efter planens start 2019"],
+            "matched_on": [None],
+            "comparison_regso_name": ["Ort 1"],
+            "comparison_kommun": ["0888"],
+        }
+    )
+    text = comparison_text(comp)
+    assert "från 2022, efter planens start 2019" in text["caveat"]
+    plan = {
+        "name": "Plan",
+        "start_year": 2019,
+        "start_year_assumed": False,
+        "areas": [
+            {"name": "Fittja", "comparison": text, "effects": ["x"], "notes": [], "charts": []}
+        ],
+    }
+    page = render("plan.html.j2", plan=plan)
+    caveat = page.index("efter planens start 2019")
+    assert (
+        page.index("Jämförelseområden (områdestyp 1 år 2022)") < caveat < page.index("<li>x</li>")
+    )
+    # the reading guide says what the matching used, not "liknade det mest"
+    assert "liknade det mest" not in page and "nivå och utveckling åren före" in page
 
 
 @pytest.mark.parametrize("kind", ["chart", "map"])
@@ -360,3 +489,96 @@ def test_plotly_is_inlined_once_in_the_first_figure_of_a_page(kind):
     assert plots.count == 2
     assert len(first) > 1_000_000 and len(second) < 100_000  # plotly.js is some 4 MB
     assert ("scrollZoom" in second) == (kind == "map")
+
+
+def restarted_rows() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two shares of one area, one year each on DeSO 2025 (restarted, unconfirmed DeSO), values
+    whose rounded difference differs from their rounded gap (78,26 − 77,14 = 1,12 → 1,1,
+    but 78,3 − 77,1 = 1,2)."""
+    rows = pd.DataFrame(
+        {
+            "indicator": ["a", "b"],
+            "theme": "arbete och vuxenutbildning",
+            "indicator_name": ["Förvärvsarbetande", "Eftergymnasial"],
+            "unit": "procent",
+            "year": 2024,
+            "value": [78.26, 40.0],
+            "comparison_value": [77.14, 40.04],
+            "comparison_level": "område mot kommun",
+            "gap": [78.26 - 77.14, 40.0 - 40.04],
+            "gap_unit": "procentenheter",
+            "higher_is_better": "true",
+            "demo": False,
+        }
+    )
+    trend = pd.DataFrame(
+        {
+            "indicator": ["a", "b"],
+            "direction": "för få år",
+            "first_year": 2024,
+            "series_start_year": 2024,
+            "restart_reason": "ny indelning: DeSO 2025 (områdets DeSO 2025 obekräftade)",
+            "previous_direction": "oförändrat",
+            "previous_first_year": [2011, 2015],
+            "previous_latest_year": 2023,
+            "parity_year_at_current_pace": None,
+        }
+    )
+    return rows, trend
+
+
+def test_a_repeated_reason_is_one_footnote_and_a_column_alike_in_every_row_a_sentence():
+    rows, trend = restarted_rows()
+    table = headline(rows, trend, ["a", "b"])
+    assert table["notes"] == ["¹ ny DeSO-indelning 2024; områdets DeSO 2025 obekräftade"]
+    # Slutår says the same in both rows: a sentence above the table instead of a column
+    assert table["columns"][-1] == "Riktning" and "Slutår" not in table["columns"]
+    assert table["sentences"] == [
+        "Slutår för alla indikatorer i tabellen: inget slutår beräknas: 1 år med data i serien "
+        "(minst 5 behövs)."
+    ]
+    cells = [r["cells"] for r in table["rows"] if "cells" in r]
+    assert [c[-1] for c in cells] == [
+        "för få år från 2024¹; 2011–2023: oförändrat",
+        "för få år från 2024¹; 2015–2023: oförändrat",
+    ]
+    assert all(len(c) == len(table["columns"]) - 1 for c in cells)
+    page = render("area.html.j2", area={"name": "Fittja", "membership": [], "headline": table,
+                                        "sexes": [], "omradestyp": [], "national": [], "charts": []})  # fmt: skip
+    assert page.count("obekräftade") == 1 and page.count("minst 5 behövs") == 1
+
+
+def test_the_shown_gap_is_the_difference_of_the_shown_values():
+    rows, trend = restarted_rows()
+    cells = [r["cells"] for r in headline(rows, trend, ["a", "b"])["rows"] if "cells" in r]
+    assert cells[0][1:4] == ["78,3", "77,1", "1,2 procentenheter"]
+    # 40,0 against 40,0: no gap shown, so no better or worse either
+    assert cells[1][1:5] == ["40,0", "40,0", "0,0 procentenheter", "lika"]
+
+
+def test_a_source_the_run_went_on_without_is_named_with_its_measure_and_why(tmp_path):
+    # the mart, from the check's findings in a real DuckDB file
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE SCHEMA raw")
+    con.execute(
+        "CREATE TABLE raw.preflight_check AS SELECT * FROM (VALUES "
+        "('katalog', 'TAB6684 (deso_income_quartiles)', 'fel', 'koderna hittades inte', "
+        "'deso_income_quartiles', true), "
+        "('katalog', 'TAB6571 (deso_population_background)', 'ok', 'år 2010–2024', "
+        "'deso_population_background', false), "
+        "('filer', 'areas/plans.csv', 'ok', '3 områden', NULL, false)"
+        ") AS t(part, subject, status, message, request, skipped)"
+    )
+    sql = (PROJECT / "sql" / "marts" / "source_status.sql").read_text(encoding="utf-8")
+    status = con.execute(sql).df()
+    con.close()
+    assert status.request.tolist() == ["deso_income_quartiles"]
+    names = {"request deso_income_quartiles": "Ekonomisk standard: andel i lägsta kvartilen"}
+    missing = missing_sources(status, names)
+    assert missing == [
+        "Måttet Ekonomisk standard: andel i lägsta kvartilen saknas i denna körning: "
+        "koderna hittades inte."
+    ]
+    page = render("about.html.j2", about={"published_years": None}, missing=missing)
+    assert "saknas i denna körning: koderna hittades inte." in page
+    assert missing_sources(status.iloc[0:0], names) == []

@@ -371,6 +371,7 @@ EFFECT_COLUMNS = [
     "placebo_better_than",
     "placebo_count",
     "placebo_text",
+    "distinguishable",
     "effect_text",
     "note",
     "demo",
@@ -378,13 +379,21 @@ EFFECT_COLUMNS = [
 ]
 
 
-def _fmt(x: float, decimals: int = 1) -> str:
-    return f"{x:.{decimals}f}".replace(".", ",").replace("-", "−")
+SHOWN_DECIMALS = 1  # the precision effect_text shows
+
+
+def _fmt(x: float, decimals: int = SHOWN_DECIMALS) -> str:
+    """A number as shown, with a decimal comma; a value that rounds to zero shows no sign."""
+    text = f"{x:.{decimals}f}".replace(".", ",")
+    return text.lstrip("-") if float(f"{x:.{decimals}f}") == 0 else text.replace("-", "−")
+
+
+PLACEBO_TAIL = 0.10  # share of the ranked estimates at each end that counts as distinguishable
 
 
 def placebo_rank(area_did: float, placebo: np.ndarray, sign: int | None) -> tuple[int, str]:
     """How many comparison areas' placebo estimates the area's estimate beats, direction-aware
-    (sign +1: higher is better, −1: lower is better), and the sentence for people."""
+    (sign +1: higher is better, −1: lower is better), and the rank in words."""
     k = len(placebo)
     if sign is None:
         return (
@@ -393,6 +402,29 @@ def placebo_rank(area_did: float, placebo: np.ndarray, sign: int | None) -> tupl
         )
     better = int(np.sum(sign * area_did > sign * placebo + 1e-9))
     return better, f"större förbättring än i {better} av {k} jämförelseområden"
+
+
+def distinguishable(area_did: float, better: int, k: int) -> bool:
+    """Whether the estimate can be told apart from the comparison areas: it does not round to
+    zero at the shown precision, and among the k + 1 estimates (the area's and the k placebo
+    estimates) ranked from the best change, the area is within the PLACEBO_TAIL at either end
+    (with 10 comparison areas: better, or worse, than all of them)."""
+    if better < 0 or round(abs(area_did), SHOWN_DECIMALS) == 0:
+        return False
+    tail = PLACEBO_TAIL * (k + 1)
+    return k - better + 1 <= tail or better + 1 <= tail
+
+
+def verdict(area_did: float, better: int, k: int) -> str:
+    """The estimate's verdict in words: never a rank that reads as success when the estimate is
+    inside the placebo distribution's middle or rounds to zero."""
+    if better < 0:
+        return "indikatorn har ingen riktning, så skillnaden värderas inte"
+    if not distinguishable(area_did, better, k):
+        return "ingen skillnad som går att skilja från jämförelseområdena"
+    if better == k:
+        return f"större förbättring än i alla {k} jämförelseområdena"
+    return f"mindre förbättring än i alla {k} jämförelseområdena"
 
 
 def plan_effects(
@@ -557,13 +589,14 @@ def _estimate(
         placebo_better_than=rank if rank >= 0 else None,
         placebo_count=k,
         placebo_text=text,
+        distinguishable=distinguishable(did, rank, k),
     )
     unit = "procentenheter" if rec["unit"] == "procent" else (rec["unit"] or "")
     rec["effect_text"] = (
         f"{rec['indicator_name']}: från {_window(pre_w)} till {_window(post_w)} "
-        f"{_verb(rec['area_change'])} {_fmt(abs(rec['area_change']))} {unit} i området "
-        f"och {_verb(comp_change)} {_fmt(abs(comp_change))} {unit} i genomsnitt i "
-        f"{k} jämförelseområden; skillnaden är {_fmt(did)} {unit} ({text})."
+        f"{_change(rec['area_change'], unit)} i området "
+        f"och {_change(comp_change, unit)} i genomsnitt i "
+        f"{k} jämförelseområden; skillnaden är {_fmt(did)} {unit}: {verdict(did, rank, k)}."
     )
 
 
@@ -573,6 +606,7 @@ def _effects_frame(out: list[dict]) -> pd.DataFrame:
     for col in EFFECT_COLUMNS:
         if frame[col].dtype == object and frame[col].isna().all():
             frame[col] = frame[col].astype("string")
+    frame["distinguishable"] = frame["distinguishable"].astype("boolean")
     for col in (
         "pre_first_year",
         "pre_last_year",
@@ -607,5 +641,12 @@ def _window(years: list[int]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
-def _verb(change: float) -> str:
-    return "ökade med" if change > 0 else "minskade med" if change < 0 else "ändrades med"
+def _change(change: float, unit: str) -> str:
+    """A change in words at the shown precision; one that rounds to zero is said to be smaller
+    than half the last shown digit, not "minskade med 0,0"."""
+    if round(change, SHOWN_DECIMALS) == 0:
+        return (
+            f"ändrades med mindre än {_fmt(0.5 * 10**-SHOWN_DECIMALS, SHOWN_DECIMALS + 1)} {unit}"
+        )
+    verb = "ökade med" if change > 0 else "minskade med"
+    return f"{verb} {_fmt(abs(change))} {unit}"

@@ -7,6 +7,8 @@ Every function returns plain data (rows of formatted Swedish strings, figures); 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from pipelines.publish import texts
@@ -18,13 +20,28 @@ from pipelines.registry.catalog import THEMES
 AGAINST_RIKET = "kommun mot riket"
 
 
-def indicator_order(rows: pd.DataFrame) -> list[str]:
-    """Indicators in one fixed order for every area, table and chart: the plan's themes in
-    the plan's order, then by indicator id."""
+def indicator_order(rows: pd.DataFrame, plan_themes: Sequence[str] = ()) -> list[str]:
+    """Indicators in one fixed order for every table and chart: the themes in the plan's order
+    (`plan_themes`, the kommun's own plan), else the catalog's, then by indicator id."""
     pairs = rows[["indicator", "theme"]].drop_duplicates("indicator")
-    rank = {theme: i for i, theme in enumerate(THEMES)}
-    keyed = sorted(pairs.itertuples(), key=lambda r: (rank.get(r.theme, len(THEMES)), r.indicator))
+    themes = [*plan_themes, *(t for t in THEMES if t not in plan_themes)]
+    rank = {theme: i for i, theme in enumerate(themes)}
+    keyed = sorted(pairs.itertuples(), key=lambda r: (rank.get(r.theme, len(themes)), r.indicator))
     return [r.indicator for r in keyed]
+
+
+def plan_headings(themes: pd.DataFrame | None, kommun: str, area_id: str) -> dict[str, str]:
+    """The plan's own theme headings (the `plan_theme` mart) for an area, catalog theme →
+    heading in the plan's order; an area without its own plan row (e.g. "Hela kommunen") takes
+    the kommun's first. Empty: the catalog's themes."""
+    if themes is None or themes.empty:
+        return {}
+    rows = themes[themes.kommun == kommun]
+    if rows.empty:
+        return {}
+    own = rows[rows.area_id == area_id]
+    rows = own if not own.empty else rows[rows.area_id == rows.area_id.iloc[0]]
+    return {r.theme: r.heading for r in rows.sort_values("position").itertuples()}
 
 
 def membership(members: pd.DataFrame | None, kommun: str, area_id: str) -> list[dict]:
@@ -55,19 +72,40 @@ def headline_levels(latest: pd.DataFrame) -> tuple[str, str]:
     return texts.HEADLINE_LEVELS["area" if not against_riket.any() else "both"]
 
 
-def headline_row(r: pd.Series, trend: pd.DataFrame, segment: pd.DataFrame, other: str) -> dict:
+HEADLINE_COLUMNS = ["Indikator", "År", "{own}", "{other}", "Gap ({own_word} − {other_word})",
+                    "Bättre/sämre än {other_word}", "Riktning", "Slutår"]  # fmt: skip
+SHARED_COLUMNS = (6, 7)  # Riktning, Slutår: dropped for a sentence when every row says the same
+
+
+def shown_gap(value: object, comparison: object, places: int) -> float | None:
+    """The gap as the table shows it: the difference of the two values rounded as shown, so
+    the three numbers in a row add up."""
+    if value is None or comparison is None or pd.isna(value) or pd.isna(comparison):
+        return None
+    return round(float(value), places) - round(float(comparison), places)
+
+
+def headline_row(
+    r: pd.Series, trend: pd.DataFrame, segment: pd.DataFrame, other: str, notes: dict[str, str]
+) -> dict:
     """One indicator's latest year in the headline table. `trend` holds its row of the
-    `focus_area_trend` mart (or none), `segment` its values (year, gap) over the years."""
+    `focus_area_trend` mart (or none), `segment` its values (year, gap) over the years;
+    `notes` collects the table's footnotes (text → mark)."""
     places = decimals(r.unit)
     comparison = number(r.comparison_value, places)
     if r.comparison_level.startswith(AGAINST_RIKET) and other != texts.RIKET:
         comparison += texts.AGAINST_RIKET
-    gap = number(r.gap, places) + ("" if pd.isna(r.gap) else f" {r.gap_unit}")
+    gap_value = shown_gap(r.value, r.comparison_value, places) if pd.notna(r.gap) else None
+    gap = number(gap_value, places) + ("" if gap_value is None else f" {r.gap_unit}")
     if trend.empty:
         direction, parity = texts.MISSING, texts.MISSING
     else:
         t = trend.iloc[0]
-        direction = texts.direction_text(t)
+        note = texts.restart_note(t)
+        mark = None
+        if note is not None:
+            mark = notes.setdefault(note, texts.FOOTNOTE_MARKS[len(notes) % 9])
+        direction = texts.direction_text(t, mark)
         start = t.get("series_start_year")
         if start is not None and pd.notna(start):
             segment = segment[segment.year >= int(start)]
@@ -80,27 +118,62 @@ def headline_row(r: pd.Series, trend: pd.DataFrame, segment: pd.DataFrame, other
             number(r.value, places),
             comparison,
             gap,
-            texts.favourable(r.gap, r.higher_is_better),
+            texts.favourable(gap_value, r.higher_is_better, places),
             direction,
             parity,
         ],
     }
 
 
-def headline(area_rows: pd.DataFrame, trend: pd.DataFrame, order: list[str]) -> dict:
-    """The headline table: each indicator's latest year, grouped by theme under a theme row."""
+def drop_shared_columns(columns: list[str], rows: list[dict]) -> tuple[list[str], list[str]]:
+    """Columns that say the same in every row that has a value (two or more) leave the table for
+    a sentence above it: the remaining columns, and the sentences. Changes `rows` in place."""
+    body = [r for r in rows if "cells" in r]
+    sentences, drop = [], []
+    for col in SHARED_COLUMNS:
+        shown = [r["cells"][col - 1] for r in body if r["cells"][col - 1] != texts.MISSING]
+        values = set(shown)
+        if len(shown) > 1 and len(values) == 1:
+            value = values.pop()
+            sentences.append(texts.SAME_IN_EVERY_ROW.format(column=columns[col], value=value))
+            drop.append(col)
+    for r in body:
+        r["cells"] = [c for i, c in enumerate(r["cells"], start=1) if i not in drop]
+    return [c for i, c in enumerate(columns) if i not in drop], sentences
+
+
+def headline(
+    area_rows: pd.DataFrame,
+    trend: pd.DataFrame,
+    order: list[str],
+    headings: dict[str, str] | None = None,
+) -> dict:
+    """The headline table: each indicator's latest year, grouped by theme under a theme row,
+    with its columns, the sentences for columns that say the same in every row, and the
+    footnotes."""
     latest = area_rows.sort_values("year").groupby("indicator", sort=False).tail(1)
     latest = latest.set_index("indicator").loc[[i for i in order if i in set(latest.indicator)]]
     own, other = headline_levels(latest)
     rows: list[dict] = []
+    notes: dict[str, str] = {}
     theme = None
     for indicator, r in latest.iterrows():
         if r.theme != theme:
             theme = r.theme
-            rows.append({"theme": theme.capitalize()})
+            rows.append({"theme": (headings or {}).get(theme) or theme.capitalize()})
         segment = area_rows[area_rows.indicator == indicator]
-        rows.append(headline_row(r, trend[trend.indicator == indicator], segment, other))
-    return {"own": own, "other": other, "rows": rows}
+        rows.append(headline_row(r, trend[trend.indicator == indicator], segment, other, notes))
+    words = {"own": own, "other": other}
+    words |= {"own_word": own.split()[0].lower(), "other_word": other.split()[0].lower()}
+    columns, sentences = drop_shared_columns([c.format(**words) for c in HEADLINE_COLUMNS], rows)
+    return {
+        "own": own,
+        "other": other,
+        "columns": columns,
+        "sentences": sentences,
+        "notes": [f"{mark} {note}" for note, mark in notes.items()],
+        "rows": rows,
+    }
 
 
 def sex_rows(rows: pd.DataFrame, order: list[str]) -> list[list[str]]:
@@ -137,15 +210,16 @@ def area_sections(marts: dict[str, pd.DataFrame], kommun: str) -> list[dict]:
     indicators = all_sexes[all_sexes.sex == "1+2"]
     trend = marts["focus_area_trend"]
     trend = trend[(trend.kommun == kommun) & (trend.sex == "1+2")]
-    order = indicator_order(indicators)
     sections = []
     for area_id, area_rows in indicators.groupby("area_id", sort=False):
         area_name = area_rows.area_name.iloc[0]
+        headings = plan_headings(marts.get("plan_theme"), kommun, area_id)
+        order = indicator_order(indicators, list(headings))
         sections.append(
             {
                 "name": area_name,
                 "membership": membership(marts.get("focus_area_membership"), kommun, area_id),
-                "headline": headline(area_rows, trend[trend.area_id == area_id], order),
+                "headline": headline(area_rows, trend[trend.area_id == area_id], order, headings),
                 "sexes": sex_rows(all_sexes[all_sexes.area_id == area_id], order),
                 **area_context(marts, kommun, area_id),
                 "charts": area_charts(area_rows, area_name, order),

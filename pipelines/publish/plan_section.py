@@ -6,6 +6,8 @@ for `templates/plan.html.j2`, which also holds the caveats a committee reads fir
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from pipelines.publish import texts
@@ -14,27 +16,57 @@ from pipelines.publish.charts import plan_chart
 PLAN_MARTS = ("plan_effect", "comparison_area", "regso_indicator")
 
 
-def effect_items(rows: pd.DataFrame) -> list[str]:
-    """Each indicator's estimate in words, or why none was made, with the note if any."""
-    items = []
+def effect_items(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Each indicator's estimate in words, or why none was made, and the notes: a note is said
+    once, as a footnote its items are marked with."""
+    items, notes = [], {}
     for r in rows.itertuples():
         if r.estimate_made:
             text = str(r.effect_text)
         else:
             text = texts.NO_ESTIMATE.format(indicator=r.indicator_name, reason=r.no_estimate_reason)
         if isinstance(r.note, str) and r.note:
-            text += f" ({r.note})"
+            text += notes.setdefault(r.note, texts.FOOTNOTE_MARKS[len(notes) % 9])
         items.append(text)
-    return items
+    return items, [f"{mark} {note}" for note, mark in notes.items()]
+
+
+def matched_words(matched_on: object) -> str:
+    """What the matching weighed, in words: 'Ekonomisk standard, median (tkr) (nivå 2011–2018);
+    … (trend 2011–2018)' → 'nivå och trend 2011–2018 för Ekonomisk standard, median (tkr)'."""
+    if not isinstance(matched_on, str) or not matched_on:
+        return ""
+    kinds, names, years = [], [], []
+    for part in matched_on.split("; "):
+        match = re.fullmatch(r"(.+) \((nivå|trend) ([0-9–]+)\)", part)
+        if match is None:
+            continue
+        name, kind, span = match.groups()
+        for seen, value in ((names, name), (kinds, kind), (years, span)):
+            if value not in seen:
+                seen.append(value)
+    if not names:
+        return ""
+    return f"{' och '.join(kinds)} {', '.join(years)} för {texts.join_words(names)}"
 
 
 def comparison_text(comp: pd.DataFrame) -> dict | None:
-    """The comparison areas' områdestyp, its year, and the areas by name (kommun)."""
+    """The comparison areas' områdestyp, its year, what the matching weighed, the areas by name
+    (kommun), and the caveat when the områdestyp was observed after the plan's start."""
     if comp.empty:
         return None
+    first = comp.iloc[0]
+    note = first.get("baseline_note")
+    caveat = None
+    if isinstance(note, str) and note:
+        caveat = texts.BASELINE_AFTER_START.format(
+            year=int(first.baseline_type_year), start=int(first.start_year)
+        )
     return {
-        "omradestyp": int(comp.omradestyp.iloc[0]),
-        "year": int(comp.baseline_type_year.iloc[0]),
+        "omradestyp": int(first.omradestyp),
+        "year": int(first.baseline_type_year),
+        "matched": matched_words(first.get("matched_on")),
+        "caveat": caveat,
         "areas": ", ".join(
             f"{c.comparison_regso_name} ({c.comparison_kommun})" for c in comp.itertuples()
         ),
@@ -85,11 +117,13 @@ def plan_section(marts: dict[str, pd.DataFrame], kommun: str) -> dict | None:
     areas = []
     for area_id, rows in effects.groupby("area_id", sort=False):
         comp = comparisons[(comparisons.kommun == kommun) & (comparisons.area_id == area_id)]
+        effects_text, notes = effect_items(rows)
         areas.append(
             {
                 "name": str(rows.area_name.iloc[0]),
                 "comparison": comparison_text(comp),
-                "effects": effect_items(rows),
+                "effects": effects_text,
+                "notes": notes,
                 "charts": plan_charts(rows, values, regso, comp),
             }
         )

@@ -29,7 +29,13 @@ import pyarrow.parquet as pq
 
 from pipelines.publish import texts
 from pipelines.publish.area_section import area_sections
-from pipelines.publish.background_section import background_section, source_rows
+from pipelines.publish.background_section import (
+    background_section,
+    missing_sources,
+    published_years,
+    source_names,
+    source_rows,
+)
 from pipelines.publish.chart_style import number
 from pipelines.publish.charts import ChartHtml, background_chart, indicator_chart
 from pipelines.publish.context_section import kommun_comparison
@@ -59,6 +65,8 @@ OPTIONAL_MARTS = (  # maps, areas' DeSO, national context (pipelines/publish/con
     "regso_omradestyp",
     "focus_area_omradestyp",
     "focus_area_national_context",
+    "plan_theme",  # the plan's own theme headings (area_section)
+    "source_status",  # sources a live run went on without (Om siffrorna, and at the top)
 )
 
 
@@ -159,6 +167,7 @@ def build_report(
         raise ReportError(f"The published marts hold no data for kommun {kommun}.")
     demo = bool(indicators.demo.any() or background.demo.any())
     plots = ChartHtml()
+    names = source_names(raw_dir)
     page = render(
         "report.html.j2",
         plots,
@@ -170,7 +179,9 @@ def build_report(
         kommuner=kommun_comparison(marts, kommun, kommun_name),
         background=background_section(background),
         plan=plan_section(marts, kommun),
-        sources=source_rows(indicators, background),
+        sources=source_rows(indicators, background, kommun, names),
+        missing=missing_sources(marts.get("source_status"), names),
+        about={"published_years": published_years(background, kommun)},
     )
     return page, plots.count, demo
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 PLAN_SOURCE = "Tabell 1, Järfälla kommuns handlingsplan för integration 2017–2018 (Dnr Kst 2016/56)"
+PLAN_SOURCE_KOMMUN = "0123"  # the kommun whose plan published the background figures
 DEMO_BANNER = (
     "Rapporten innehåller DEMODATA: påhittade siffror som visar hur rapporten fungerar, inte "
-    "SCB:s statistik. Diagram och tabeller med demodata är märkta. Kör pipelinen med "
-    "SEGREGATION_SOURCE=live för verkliga värden."
+    "SCB:s statistik. Diagram och tabeller med demodata är märkta. En rapport med SCB:s "
+    "verkliga siffror fås när uppgifterna hämtas direkt från SCB (se Teknisk bilaga)."
 )
 PARITY_MIN_YEARS = 5  # years of data in the current segment before a parity year is given
 PARITY_MAX_AHEAD = 20  # a parity year further ahead than this is not given
@@ -68,13 +69,12 @@ MAP_TYPE_MISSING = "Områdestyp: " + MAP_MISSING
 MAP_TYPE_TITLE = "Områdestyp per RegSO{year}"
 MAP_KOMMUN_TITLE = "{indicator} per kommun{year}"
 MAP_FETCHED_SOURCE = "SCB:s öppna geodata, lager {layer} (CC0), hämtat {fetched}; {url}"
-MAP_SHIPPED_SOURCE = "SCB:s DeSO 2025 (CC0), förenklade gränser (data/raw/geography)"
+MAP_SHIPPED_SOURCE = "SCB:s DeSO 2025 (CC0), förenklade gränser"
 NO_BOUNDARIES = (
-    "Det finns inga DeSO-gränser för {kommun_name} ({kommun}) i data/raw, så ingen karta kan "
-    "ritas. Kör pipelinen med SEGREGATION_SOURCE=live för att hämta dem från SCB:s öppna "
-    "karttjänst."
+    "Ingen karta: gränserna för DeSO i {kommun_name} har inte hämtats från SCB:s öppna "
+    "karttjänst ännu (se Teknisk bilaga)."
 )
-NO_DESO_VALUES = "Det finns inga värden per DeSO att visa på kartan: kör pipelinen (make run)."
+NO_DESO_VALUES = "Ingen karta: det finns inga värden per DeSO att visa."
 NO_INDICATOR_VALUES = "Det finns inga värden per DeSO för indikatorn {indicator} i {kommun_name}."
 
 # tables
@@ -99,7 +99,18 @@ SHARE_BETTER_OFF = "{share} % av DeSO har ett gynnsammare värde"
 HIGHER_THAN = "högre än i {percentile} % av DeSO"
 COMPARED_WITH = "{deso} DeSO i {kommuner} kommuner"
 NO_ESTIMATE = "{indicator}: ingen skattning – {reason}."
+SOURCE_MISSING = "Måttet {title} saknas i denna körning: {reason}."
+BASELINE_AFTER_START = (
+    "Observera: områdestypen som jämförelseområdena valdes på är från {year}, efter planens "
+    "start {start}, eftersom SCB inte har någon tidigare. Planen kan själv ha påverkat typen, "
+    "så jämförelsen är osäkrare än annars."
+)
 BACKGROUND_SOURCE = "{plan}: befolkning efter bakgrund {years} (SCB {tables})"
+
+
+def join_words(words: list[str]) -> str:
+    """'a', 'a och b', 'a, b och c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
 
 
 def short_break(text: str) -> str:
@@ -131,13 +142,33 @@ def restart_words(reason: object) -> str:
     return "seriebrott"
 
 
-def direction_text(trend: pd.Series) -> str:
+FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+SAME_IN_EVERY_ROW = "{column} för alla indikatorer i tabellen: {value}."
+ROUNDED_GAP = "Gapet är skillnaden mellan de visade, avrundade värdena."
+
+
+def restart_note(trend: pd.Series) -> str | None:
+    """Why a trend restarts, as a table's footnote ('ny DeSO-indelning 2024; områdets DeSO 2025
+    obekräftade'); None when it does not restart."""
+    start = trend.get("series_start_year")
+    if start is None or pd.isna(start):
+        return None
+    words = restart_words(trend.restart_reason)
+    if words.startswith("ny DeSO-indelning, "):
+        return f"ny DeSO-indelning {int(start)}; " + words.removeprefix("ny DeSO-indelning, ")
+    return f"{words} {int(start)}"
+
+
+def direction_text(trend: pd.Series, mark: str | None = None) -> str:
     """The direction of an area's gap since the trend's first year, or since it restarted at a
-    series break (then with what it was before). `trend` is a row of `focus_area_trend`."""
+    series break (then with what it was before). `trend` is a row of `focus_area_trend`.
+    With `mark`, the reason for the restart is a footnote mark instead of words in brackets
+    (the table says the reason once, see :func:`restart_note`)."""
     text = f"{trend.direction} sedan {trend.first_year}"
     start = trend.get("series_start_year")
     if start is not None and pd.notna(start):
-        text = f"{trend.direction} från {int(start)} ({restart_words(trend.restart_reason)})"
+        reason = mark if mark is not None else f" ({restart_words(trend.restart_reason)})"
+        text = f"{trend.direction} från {int(start)}{reason}"
         if pd.notna(trend.previous_direction):
             text += (
                 f"; {int(trend.previous_first_year)}–{int(trend.previous_latest_year)}: "
@@ -146,15 +177,16 @@ def direction_text(trend: pd.Series) -> str:
     return text
 
 
-def favourable(gap: object, higher_is_better: object) -> str:
+def favourable(gap: object, higher_is_better: object, places: int = 1) -> str:
     """Whether a gap (the area minus its comparison) is favourable, from the catalog's
-    higher_is_better: 'bättre', 'sämre', 'lika' or 'ingen värdering' (neutral)."""
+    higher_is_better: 'bättre', 'sämre', 'lika' (rounds to zero at `places` decimals) or
+    'ingen värdering' (neutral)."""
     if gap is None or pd.isna(gap):
         return MISSING
     better = str(higher_is_better).lower()
     if better not in ("true", "false"):
         return "ingen värdering"
-    if round(float(gap), 1) == 0:
+    if round(float(gap), places) == 0:
         return "lika"
     return "bättre" if (float(gap) > 0) == (better == "true") else "sämre"
 

@@ -14,6 +14,10 @@ for one focus area (a row for an area overrides the kommun's row)::
   by `|`.
 - `comparison_k`: how many comparison areas to pick per focus area; empty means the
   setting `SEGREGATION_COMPARISON_K` (default 10).
+- `themes` (optional column): the plan's own theme headings, in the plan's order, separated
+  by `|`, each as `catalog theme=the plan's heading` (e.g. `arbete och vuxenutbildning=Arbete
+  och egen försörjning`); a bare catalog theme keeps the catalog's name but takes the place.
+  The report groups the indicators under these headings; empty: the catalog's themes.
 - `status` and `comment`: free text for people (e.g. beslutad, förslag).
 
 Every problem is reported with the file, line and reason, as for the other analyst files.
@@ -37,7 +41,7 @@ from pipelines.core.csv_input import (
     read_csv,
 )
 from pipelines.registry.areas import AreaMember
-from pipelines.registry.catalog import Catalog
+from pipelines.registry.catalog import THEMES, Catalog
 
 PLANS_FILE = Path("areas") / "plans.csv"
 COLUMNS = ("kommun", "area_id", "plan_name", "start_year", "target_indicators")
@@ -68,6 +72,7 @@ class Plan:
     comparison_k: int
     status: str
     comment: str
+    themes: str = ""  # "catalog theme=heading|…" in the plan's order (see the module's text)
 
 
 def load_plans(
@@ -111,6 +116,7 @@ def _plan_rows(
             start = _start_year(where, row, last_year)
             targets = _target_indicators(where, row, known)
             k_value = _comparison_k(where, row, default_k)
+            themes = _themes(where, row)
         except RowProblem as exc:
             problems.append(str(exc))
             continue
@@ -130,6 +136,7 @@ def _plan_rows(
                 "k": k_value,
                 "status": (row.get("status") or "").strip(),
                 "comment": (row.get("comment") or "").strip(),
+                "themes": themes,
             },
         )
     if problems:
@@ -193,6 +200,22 @@ def _target_indicators(where: str, row: dict[str, str], known: set[str]) -> list
     return targets
 
 
+def _themes(where: str, row: dict[str, str]) -> str:
+    """The plan's theme headings, checked and written as 'catalog theme=heading|…'."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in (row.get("themes") or "").split("|"))):
+        theme, _, heading = (x.strip() for x in part.partition("="))
+        if theme not in THEMES:
+            raise RowProblem(
+                f"{where}: theme {theme!r} in themes is not one of the catalog's: "
+                f"{'; '.join(THEMES)} (write 'catalog theme=the plan's heading')."
+            )
+        if theme in (t for t, _ in pairs):
+            raise RowProblem(f"{where}: theme {theme!r} is listed twice in themes.")
+        pairs.append((theme, heading or theme))
+    return "|".join(f"{t}={h}" for t, h in pairs)
+
+
 def _comparison_k(where: str, row: dict[str, str], default_k: int) -> int:
     k_text = (row.get("comparison_k") or "").strip()
     k_value = default_k
@@ -237,6 +260,7 @@ def _plans_per_area(
                     p["k"],
                     p["status"],
                     p["comment"],
+                    p["themes"],
                 )
             )
     return plans
@@ -258,6 +282,7 @@ PLAN_COLUMNS = (
     "comparison_k",
     "status",
     "comment",
+    "themes",
 )
 
 

@@ -159,6 +159,7 @@ HEADINGS: dict[str, str] = {
     "placebo_better_than": "Större förbättring än i antal jämförelseområden",
     "placebo_count": "Antal placeboskattningar",
     "placebo_text": "Placebo i ord",
+    "distinguishable": "Går att skilja från jämförelseområdena",
     "effect_text": "Resultat i ord",
     "note": "Anmärkning",
 }
@@ -183,6 +184,17 @@ HEADINGS.update(
         "share_note": "Anmärkning om andelen",
         "omradestyp_demo": "Områdestypen är demodata",
         "population_demo": "Befolkningen är demodata",
+    }
+)
+
+# -- the plan's themes and the sources a run went without (marts plan_theme, source_status) --
+HEADINGS.update(
+    {
+        "position": "Plats i planen",
+        "heading": "Planens rubrik",
+        "request": "Förfrågan (katalogen)",
+        "subject": "Vad som kontrollerades",
+        "reason": "Varför den saknas",
     }
 )
 

@@ -32,6 +32,7 @@
 -- column placebo_better_than: antal jämförelseområden som området slår i den bättre riktningen
 -- column placebo_count: antal placeboskattningar
 -- column placebo_text: placeborangen i ord, t.ex. större förbättring än i 8 av 10 jämförelseområden
+-- column distinguishable: sant om skattningen går att skilja från jämförelseområdena: den avrundas inte till noll med en decimal och området hamnar bland de 10 % högsta eller lägsta av de k + 1 skattningarna (områdets och placeboskattningarna); falskt betyder "ingen skillnad som går att skilja från jämförelseområdena"
 -- column effect_text: skattningen i klarspråk, som i rapporten
 -- column note: förbehåll, t.ex. att år på DeSO 2025 inte ingår
 -- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik

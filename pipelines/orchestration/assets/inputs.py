@@ -40,13 +40,13 @@ def rebuild_reason(
 ) -> tuple[str, list[str]] | None:
     """Why the run must rebuild (a short reason and the inputs or files concerned), or None."""
     if force:
-        return "forced", []
+        return "tvingad ombyggnad (--force)", []
     if stamp is None:
-        return "no earlier publish", []
+        return "ingen tidigare publicering", []
     if stamp["fingerprint"] != current.digest:
-        return "inputs changed", current.changed_parts(stamp.get("parts") or {})
+        return "indata har ändrats", current.changed_parts(stamp.get("parts") or {})
     if missing:
-        return "published files missing", list(missing)
+        return "publicerade filer saknas", list(missing)
     return None
 
 
