@@ -505,8 +505,8 @@ def test_a_plans_own_themes_are_read_in_its_order_with_their_headings(raw_dir):
 @pytest.mark.parametrize(
     ("themes", "message"),
     [
-        ("arbete=Arbete", "line 2: theme 'arbete' in themes is not one of the catalog's"),
-        ("bostadsområden=A|bostadsområden=B", "line 2: theme 'bostadsområden' is listed twice"),
+        ("arbete=Arbete", "rad 2: temat 'arbete' i themes är inte ett av katalogens"),
+        ("bostadsområden=A|bostadsområden=B", "rad 2: temat 'bostadsområden' står två gånger"),
     ],
 )
 def test_a_theme_the_catalog_does_not_know_is_named_with_file_and_line(raw_dir, themes, message):

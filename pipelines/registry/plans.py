@@ -207,11 +207,11 @@ def _themes(where: str, row: dict[str, str]) -> str:
         theme, _, heading = (x.strip() for x in part.partition("="))
         if theme not in THEMES:
             raise RowProblem(
-                f"{where}: theme {theme!r} in themes is not one of the catalog's: "
-                f"{'; '.join(THEMES)} (write 'catalog theme=the plan's heading')."
+                f"{where}: temat {theme!r} i themes är inte ett av katalogens: "
+                f"{'; '.join(THEMES)} (skriv 'katalogens tema=planens rubrik')."
             )
         if theme in (t for t, _ in pairs):
-            raise RowProblem(f"{where}: theme {theme!r} is listed twice in themes.")
+            raise RowProblem(f"{where}: temat {theme!r} står två gånger i themes.")
         pairs.append((theme, heading or theme))
     return "|".join(f"{t}={h}" for t, h in pairs)
 
