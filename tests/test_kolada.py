@@ -283,7 +283,7 @@ def test_kolada_missing_a_kommun_keeps_the_stored_fetch(raw_dir, marts_dir):
     kpis = [KoladaKpi(k, k, value=kolada_value) for k in KOLADA_KPIS]
     with (
         KoladaServer(kpis, municipalities=("0000", "0123")) as server,  # Jönköping missing
-        pytest.raises(KoladaError, match="no data for 0680"),
+        pytest.raises(KoladaError, match="inga data för 0680"),
     ):
         fetch_kolada(client_for(server), RawStore(raw_dir), load_catalog(raw_dir), ["0123", "0680"])
     assert (raw_dir / "kolada" / "kpi" / "kommun_series" / "page-001.json").read_bytes() == stored
