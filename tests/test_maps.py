@@ -82,7 +82,10 @@ def test_a_shape_without_a_code_names_the_file(tmp_path):
     (folder / "deso2025_0123_sweref99tm.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": [{"properties": {}}]}), "utf-8"
     )
-    with pytest.raises(maps.MapError, match="deso2025_0123_sweref99tm.geojson: objekt 0 saknar egenskapen 'desokod'"):
+    with pytest.raises(
+        maps.MapError,
+        match="deso2025_0123_sweref99tm.geojson: objekt 0 saknar egenskapen 'desokod'",
+    ):
         maps.load_deso_boundaries(tmp_path, "0123")
 
 
