@@ -65,7 +65,7 @@ def test_unknown_kpi_is_a_clear_error_naming_only_that_id():
     kpis = [KoladaKpi("N05401", "Valdeltagande")]
     with KoladaServer(kpis) as server, pytest.raises(KoladaError) as err:
         client_for(server).kpis(["N05401", "N99999"])
-    assert "no KPI N99999:" in str(err.value) and "N05401" not in str(err.value).split("url")[0]
+    assert "inget nyckeltal N99999:" in str(err.value) and "N05401" not in str(err.value).split("url")[0]
 
 
 def test_kpi_descriptions_are_asked_for_25_ids_a_call():
@@ -99,7 +99,7 @@ def test_kolada_is_fetched_again_only_when_a_kpi_is_republished_or_the_fetch_is_
         start = len(server.requests)
         second = kolada_fetch(server, raw_dir)
         calls = [r.path for r in server.requests[start:]]
-        assert not second.changed and "unchanged" in second.reason
+        assert not second.changed and "oförändrad" in second.reason
         assert calls == ["/v3/kpi/" + ",".join(sorted(KOLADA_KPIS))]  # one call, no data
         assert json.loads(manifest_path.read_text()) == fetched
 

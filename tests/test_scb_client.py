@@ -113,7 +113,7 @@ def test_persistent_failure_gives_a_clear_error_naming_table_and_url():
         assert len(server.data_requests()) == 4  # first try + 3 retries
     message = str(err.value)
     assert "TAB0001" in message and "/tables/TAB0001/data" in message
-    assert "503" in message and "4 attempts" in message
+    assert "503" in message and "efter 4 försök" in message
 
 
 def test_404_quotes_the_server_problem_and_is_not_retried():
