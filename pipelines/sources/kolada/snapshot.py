@@ -12,7 +12,7 @@ only when
 - the stored fetch is older than `SEGREGATION_KOLADA_MAX_AGE_DAYS` (default 7): Kolada
   revises figures without announcing it, so a weekly full fetch catches silent revisions.
 
-Otherwise the run makes that one metadata call and says "unchanged". A fetch stores every
+Otherwise the run makes that one metadata call and says "oförändrad". A fetch stores every
 page verbatim with a manifest. Both modes then read the stored pages through one parser.
 Kolada's JSON has no note field: a stored fetch that is demonstration data says
 `"demo": true` in its manifest.
