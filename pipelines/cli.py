@@ -329,9 +329,8 @@ def failure_lines(events) -> list[str]:
             error = data.error
             while error is not None and error.cause is not None:
                 error = error.cause  # the pipeline's own error, not Dagster's wrapper
-            message = " ".join(
-                line.strip() for line in _without_class(error, event.message).splitlines()
-            ).strip()
+            own = _without_class(error, event.message).splitlines()
+            message = "; ".join(line.strip() for line in own if line.strip())
         by_message.setdefault(message, []).append(step)
     lines = []
     for message, steps in by_message.items():

@@ -65,7 +65,10 @@ def test_unknown_kpi_is_a_clear_error_naming_only_that_id():
     kpis = [KoladaKpi("N05401", "Valdeltagande")]
     with KoladaServer(kpis) as server, pytest.raises(KoladaError) as err:
         client_for(server).kpis(["N05401", "N99999"])
-    assert "inget nyckeltal N99999:" in str(err.value) and "N05401" not in str(err.value).split("url")[0]
+    assert (
+        "inget nyckeltal N99999:" in str(err.value)
+        and "N05401" not in str(err.value).split("url")[0]
+    )
 
 
 def test_kpi_descriptions_are_asked_for_25_ids_a_call():

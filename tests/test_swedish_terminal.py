@@ -77,6 +77,7 @@ def test_run_that_scb_answers_403_speaks_swedish_and_quotes_scb(
     assert "Körningen misslyckades" in terminal
     assert "Traceback" not in terminal and "ScbRequestError" not in terminal
     assert "FEL i raw/scb_population_background: SCB nekade frågan (403)" in terminal
+    assert f"; tabell: TAB4824; url: {scb.url}/tables/TAB4824/data" in terminal
     assert english_in(terminal) == [], terminal
     assert scb.data_requests(), "the run never asked SCB for data"
     assert not (marts_dir / "segregation.duckdb").exists()
