@@ -11,6 +11,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -328,10 +329,8 @@ def failure_lines(events) -> list[str]:
             error = data.error
             while error is not None and error.cause is not None:
                 error = error.cause  # the pipeline's own error, not Dagster's wrapper
-            message = " ".join(
-                line.strip()
-                for line in (error.message if error else event.message or "").splitlines()
-            ).strip()
+            own = _without_class(error, event.message).splitlines()
+            message = "; ".join(line.strip() for line in own if line.strip())
         by_message.setdefault(message, []).append(step)
     lines = []
     for message, steps in by_message.items():
@@ -340,6 +339,13 @@ def failure_lines(events) -> list[str]:
         else:
             lines.append(f"FEL i {', '.join(steps)}: {message}")
     return lines
+
+
+def _without_class(error, fallback: str | None) -> str:
+    """The error's own words, without the Python class name Dagster puts before them."""
+    if error is None:
+        return fallback or ""
+    return re.sub(rf"^(?:[\w.]*\.)?{re.escape(error.cls_name or '')}: ", "", error.message)
 
 
 def _preflight(settings: Settings):

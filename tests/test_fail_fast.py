@@ -22,14 +22,14 @@ def test_a_source_that_gave_up_fails_at_once_for_the_rest_of_the_run():
         for _ in range(3):  # later tables of the same run: no call, the same message at once
             with pytest.raises(ScbRequestError) as later:
                 client.metadata("TAB0001")
-            assert "Gave up after 3 attempts" in str(later.value)
+            assert "Gav upp efter 3 försök" in str(later.value)
             assert str(first.value).split("\n")[0] in str(later.value)
         assert len(server.requests) == asked
 
 
 def test_a_host_that_does_not_resolve_is_not_retried():
     client = PxWebClient("http://no-such-host.invalid/api/v2", backoff_base=0.05, max_retries=5)
-    with pytest.raises(ScbRequestError, match="cannot be found.*nothing was retried"):
+    with pytest.raises(ScbRequestError, match="går inte att hitta.*inget nytt försök gjordes"):
         client.table_info("TAB0001")
     assert client.stats.retries == 0
     assert client.stats.calls["config"] == 1

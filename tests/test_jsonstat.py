@@ -89,12 +89,12 @@ def test_parts_of_one_table_join_into_one_frame_with_every_category():
 
 
 def test_wrong_number_of_values_is_an_error():
-    with pytest.raises(ScbResponseError, match="5 cells but the dimensions make 6"):
+    with pytest.raises(ScbResponseError, match="5 celler men dimensionerna ger 6"):
         parse_jsonstat2(doc([1, 2, 3, 4, 5]))
 
 
 def test_dimensions_other_than_the_metadata_are_an_error():
-    with pytest.raises(ScbResponseError, match="missing: \\['Kon'\\]"):
+    with pytest.raises(ScbResponseError, match="saknas: \\['Kon'\\]"):
         parse_jsonstat2(doc([1] * 6), expected_dimensions=["Region", "Kon", "Tid"])
 
 

@@ -65,7 +65,10 @@ def test_unknown_kpi_is_a_clear_error_naming_only_that_id():
     kpis = [KoladaKpi("N05401", "Valdeltagande")]
     with KoladaServer(kpis) as server, pytest.raises(KoladaError) as err:
         client_for(server).kpis(["N05401", "N99999"])
-    assert "no KPI N99999:" in str(err.value) and "N05401" not in str(err.value).split("url")[0]
+    assert (
+        "inget nyckeltal N99999:" in str(err.value)
+        and "N05401" not in str(err.value).split("url")[0]
+    )
 
 
 def test_kpi_descriptions_are_asked_for_25_ids_a_call():
@@ -99,7 +102,7 @@ def test_kolada_is_fetched_again_only_when_a_kpi_is_republished_or_the_fetch_is_
         start = len(server.requests)
         second = kolada_fetch(server, raw_dir)
         calls = [r.path for r in server.requests[start:]]
-        assert not second.changed and "unchanged" in second.reason
+        assert not second.changed and "oförändrad" in second.reason
         assert calls == ["/v3/kpi/" + ",".join(sorted(KOLADA_KPIS))]  # one call, no data
         assert json.loads(manifest_path.read_text()) == fetched
 
@@ -283,7 +286,7 @@ def test_kolada_missing_a_kommun_keeps_the_stored_fetch(raw_dir, marts_dir):
     kpis = [KoladaKpi(k, k, value=kolada_value) for k in KOLADA_KPIS]
     with (
         KoladaServer(kpis, municipalities=("0000", "0123")) as server,  # Jönköping missing
-        pytest.raises(KoladaError, match="no data for 0680"),
+        pytest.raises(KoladaError, match="inga data för 0680"),
     ):
         fetch_kolada(client_for(server), RawStore(raw_dir), load_catalog(raw_dir), ["0123", "0680"])
     assert (raw_dir / "kolada" / "kpi" / "kommun_series" / "page-001.json").read_bytes() == stored

@@ -529,4 +529,4 @@ def test_a_content_code_the_table_lacks_is_named_with_the_codes_and_labels_it_ha
     assert "'KVINTIL1'" in str(err.value) and f"{code} ({label})" in str(err.value)
     with pytest.raises(SelectionError) as err:  # many codes: the codes alone, cut at 12
         resolve_selection(metadata, {**SUB_SELECTION, "Region": ["9999"]}, TABLE)
-    assert "(" not in str(err.value).split("values are")[1] and "…" in str(err.value)
+    assert "(" not in str(err.value).split("värdena är")[1] and "…" in str(err.value)

@@ -113,7 +113,7 @@ def test_persistent_failure_gives_a_clear_error_naming_table_and_url():
         assert len(server.data_requests()) == 4  # first try + 3 retries
     message = str(err.value)
     assert "TAB0001" in message and "/tables/TAB0001/data" in message
-    assert "503" in message and "4 attempts" in message
+    assert "503" in message and "efter 4 försök" in message
 
 
 def test_404_quotes_the_server_problem_and_is_not_retried():
@@ -123,7 +123,7 @@ def test_404_quotes_the_server_problem_and_is_not_retried():
             client.table_info("TAB9999")
         assert len([r for r in server.requests if "TAB9999" in r.path]) == 1
     assert err.value.status == 404
-    assert "TAB9999" in str(err.value) and "server said" in str(err.value)
+    assert "TAB9999" in str(err.value) and "SCB svarade" in str(err.value)
 
 
 def test_400_for_a_selection_quotes_table_and_selection():

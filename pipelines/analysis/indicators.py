@@ -35,7 +35,10 @@ def _condition(filters: dict[str, list[str]], params: list[object], alias: str =
     parts = []
     for var, codes in filters.items():
         if not _VARIABLE.match(var) or not all(_CODE.match(c) for c in codes):
-            raise ValueError(f"catalog filter {var}={codes} has characters that are not allowed")
+            raise ValueError(
+                f"data/raw/catalog.toml: filtret {var}={codes} har otillåtna tecken; "
+                "koder får ha bokstäver a–z, siffror och + _ . -"
+            )
         parts.append(f'{alias}"{var}" IN ({", ".join("?" for _ in codes)})')
         params.extend(codes)
     return " AND ".join(parts)
@@ -155,7 +158,9 @@ def inputs_sql(catalog: Catalog) -> tuple[str, list[object]]:
     params: list[object] = []
     selects = [indicator_select(ind, catalog, params) for ind in catalog.indicators.values()]
     if not selects:
-        raise ValueError(f"{catalog.path}: no [indicators.*] entries.")
+        raise ValueError(
+            f"{catalog.path}: inga [indicators.*]-poster; lägg till minst en indikator."
+        )
     sql = " UNION ALL ".join(f"SELECT {INPUT_COLUMNS} FROM ({s})" for s in selects)
     return sql, params
 

@@ -129,7 +129,7 @@ def exterior_rings(geometry: Mapping) -> list[np.ndarray]:
     elif kind == "MultiPolygon":
         polygons = geometry["coordinates"]
     else:
-        raise MapError(f"geometry type {kind!r} is not a polygon")
+        raise MapError(f"geometritypen {kind!r} är ingen polygon")
     return [np.asarray(p[0], dtype=float)[:, :2] for p in polygons if p and len(p[0]) >= 4]
 
 
@@ -208,23 +208,25 @@ def _read_features(text: bytes | str, where: str, kommun: str | None = None) -> 
     try:
         doc = json.loads(text)
     except ValueError as exc:
-        raise MapError(f"{where} is not valid GeoJSON ({exc}).") from None
+        raise MapError(f"{where} är inte giltig GeoJSON ({exc}).") from None
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list):
-        raise MapError(f"{where} is not a GeoJSON FeatureCollection (no 'features' list).")
+        raise MapError(f"{where} är ingen GeoJSON FeatureCollection (ingen lista 'features').")
     out = []
     for i, feature in enumerate(features):
         props = feature.get("properties") or {}
         code = props.get("desokod")
         if not code:
-            raise MapError(f"{where}: feature {i} has no 'desokod' property.")
+            raise MapError(f"{where}: objekt {i} saknar egenskapen 'desokod'.")
         if kommun and props.get("kommunkod", code[:4]) != kommun:
             continue
         try:
             if not exterior_rings(feature.get("geometry") or {}):
-                raise MapError("no ring with at least four points")
+                raise MapError("ingen ring med minst fyra punkter")
         except (MapError, TypeError, ValueError, IndexError) as exc:
-            raise MapError(f"{where}: the shape of DeSO {code} is not usable ({exc}).") from None
+            raise MapError(
+                f"{where}: formen för DeSO {code} går inte att använda ({exc})."
+            ) from None
         out.append(feature)
     return out
 
@@ -283,10 +285,10 @@ def check_coverage(boundaries: Boundaries, deso_codes: Iterable[str]) -> None:
     missing = sorted(set(deso_codes) - have)
     if missing:
         raise MapError(
-            f"{len(missing)} DeSO of kommun {boundaries.kommun} ({boundaries.division}) have no "
-            f"shape in {boundaries.source}: {', '.join(missing[:10])}"
-            f"{' …' if len(missing) > 10 else ''}. Fetch the boundaries again "
-            "(SEGREGATION_SOURCE=live) or replace the file."
+            f"{len(missing)} DeSO i kommun {boundaries.kommun} ({boundaries.division}) saknar "
+            f"form i {boundaries.source}: {', '.join(missing[:10])}"
+            f"{' …' if len(missing) > 10 else ''}. Hämta gränserna igen "
+            "(SEGREGATION_SOURCE=live) eller byt ut filen."
         )
 
 
@@ -311,11 +313,11 @@ def fetch_deso_boundaries(
             base_url,
             params=params,
             refuse=lambda r, layer=layer: MapError(
-                f"SCB's map service refused {layer} for kommun {kommun}: HTTP {r.status_code} "
-                f"at {r.url}: {r.text[:200].strip()}"
+                f"SCB:s karttjänst nekade {layer} för kommun {kommun}: HTTP {r.status_code} "
+                f"på {r.url}: {r.text[:200].strip()}"
             ),
             give_up=lambda message, layer=layer: MapError(
-                f"SCB's map service ({base_url}, {layer}) did not answer: {message}"
+                f"SCB:s karttjänst ({base_url}, {layer}) svarade inte: {message}"
             ),
         )
         content = response.content

@@ -165,9 +165,9 @@ class JsonHttp:
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             if attempt > self.max_retries or waited + delay > self.retry_budget:
                 self.gave_up = (
-                    f"Gave up after {attempt} attempts and {waited:.1f} s of waiting; the last "
-                    f"problem was {problem}. The source may be down: try again later. The last "
-                    "good marts are unchanged."
+                    f"Gav upp efter {attempt} försök och {waited:.1f} s väntan; sista "
+                    f"problemet var {problem}. Källan kan vara nere: försök igen senare. De "
+                    "senast lyckade marts är oförändrade."
                 )
                 raise give_up(self.gave_up)
             self._wait(method, url, problem, attempt, delay, retry_after)
@@ -201,13 +201,13 @@ class JsonHttp:
             problem = f"{type(exc).__name__}: {exc}"
             if _unresolvable(exc):
                 self.gave_up = (
-                    f"The host of {url} cannot be found ({problem}). Check the network "
-                    "connection and the source's URL setting; nothing was retried. The last "
-                    "good marts are unchanged."
+                    f"Servern för {url} går inte att hitta ({problem}). Kontrollera "
+                    "nätverket och källans URL-inställning; inget nytt försök gjordes. De "
+                    "senast lyckade marts är oförändrade."
                 )
                 raise give_up(self.gave_up) from None
         except requests.exceptions.ChunkedEncodingError as exc:
-            problem = f"the response was cut off: {exc}"
+            problem = f"svaret bröts av: {exc}"
         except _NotCompleteJson as exc:
             problem = str(exc)
         return None, problem, retry_after
@@ -223,7 +223,9 @@ class JsonHttp:
     ) -> None:
         """Log and count the retry, then wait: a 429's Retry-After blocks the shared rate
         limiter, any other delay is slept here."""
-        log.warning("%s %s failed (%s); retry %d in %.1f s", method, url, problem, attempt, delay)
+        log.warning(
+            "%s %s misslyckades (%s); försök %d om %.1f s", method, url, problem, attempt, delay
+        )
         self.stats.retries += 1
         self.stats.retry_wait_seconds += delay
         if retry_after is not None:
@@ -252,8 +254,8 @@ def _complete_json(response: requests.Response) -> None:
         json.loads(content)
     except ValueError as exc:
         raise _NotCompleteJson(
-            f"the response from {response.url} is not complete JSON ({exc}); "
-            f"{len(content)} bytes arrived"
+            f"svaret från {response.url} är inte fullständig JSON ({exc}); "
+            f"{len(content)} byte kom fram"
         ) from None
 
 

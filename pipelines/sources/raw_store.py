@@ -93,7 +93,7 @@ class RawStore:
     def folder(self, source: str, table_id: str, request: str) -> Path:
         for name in (source, table_id, request):
             if not _SAFE_NAME.match(name):
-                raise RawStoreError(f"{name!r} cannot be used as a folder name in the raw layer.")
+                raise RawStoreError(f"{name!r} går inte att använda som mappnamn i data/raw.")
         return self.root / source / table_id / request
 
     def manifest(self, source: str, table_id: str, request: str) -> dict | None:
@@ -170,20 +170,23 @@ class RawStore:
         manifest = self.manifest(source, table_id, request)
         if manifest is None:
             raise RawStoreError(
-                f"No stored data for {source} table {table_id} ({request}) in {folder}. In "
-                "snapshot mode only what is committed under data/raw/ can be read: run with "
-                "SEGREGATION_SOURCE=live to fetch it, or check SEGREGATION_RAW_DIR."
+                f"Inga sparade data för {source}-tabell {table_id} ({request}) i {folder}. Med "
+                "ögonblicksbilden går bara det som finns under data/raw/ att läsa: kör med "
+                "SEGREGATION_SOURCE=live för att hämta den, eller kontrollera SEGREGATION_RAW_DIR."
             )
         for entry in manifest["files"]:
             path = folder / entry["file"]
             if not path.exists():
-                raise RawStoreError(f"{path} is listed in its manifest but missing.")
+                raise RawStoreError(
+                    f"{path} finns i manifest.json men saknas: återställ den (git checkout) "
+                    "eller hämta igen med SEGREGATION_SOURCE=live."
+                )
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if digest != entry["sha256"]:
                 raise RawStoreError(
-                    f"{path} does not match the sha256 in {folder / 'manifest.json'}: the stored "
-                    "response was changed after it was fetched. Restore it (git checkout) or "
-                    "fetch again with SEGREGATION_SOURCE=live."
+                    f"{path} stämmer inte med sha256 i {folder / 'manifest.json'}: det sparade "
+                    "svaret har ändrats efter hämtningen. Återställ det (git checkout) eller "
+                    "hämta igen med SEGREGATION_SOURCE=live."
                 )
         return StoredFetch(folder, manifest)
 

@@ -58,7 +58,7 @@ class WarehouseError(RuntimeError):
 def identifier(name: str) -> str:
     """Check a schema or table name that comes from configuration or file names."""
     if not _IDENTIFIER.match(name):
-        raise WarehouseError(f"{name!r} is not a valid table name (lower case, digits, _).")
+        raise WarehouseError(f"{name!r} är inget giltigt tabellnamn (gemener, siffror, _).")
     return name
 
 
@@ -84,7 +84,7 @@ class Warehouse:
         Inside :meth:`held_open` it is a cursor on the connection held for the run (the
         database is then open read-write, so `read_only` only asks that it exists)."""
         if read_only and not self.work_path.exists():
-            raise WarehouseError(f"{self.work_path} does not exist yet: run the pipeline first.")
+            raise WarehouseError(f"{self.work_path} finns inte än: kör först segregation run.")
         held = _HELD.get(self.work_path.resolve())
         if held is not None:
             con = held.cursor()
@@ -337,7 +337,8 @@ class Warehouse:
         except Exception as exc:
             con.execute("ROLLBACK")
             raise WarehouseError(
-                f"Building {target} failed; the previous table is kept. {exc}"
+                f"Bygget av {target} misslyckades; den tidigare tabellen behålls. Rätta "
+                f"SQL-modellen eller indata och kör igen. {exc}"
             ) from exc
 
     @staticmethod

@@ -36,9 +36,9 @@ class KoladaError(RuntimeError):
         self.url, self.status, self.detail = url, status, detail
         parts = [message, f"url: {url}"]
         if status is not None:
-            parts.append(f"HTTP status: {status}")
+            parts.append(f"HTTP-status: {status}")
         if detail:
-            parts.append(f"server said: {detail}")
+            parts.append(f"Kolada svarade: {detail}")
         super().__init__("\n  ".join(parts))
 
 
@@ -83,7 +83,8 @@ class KoladaClient:
     def _get(self, kind: str, url: str, what: str) -> requests.Response:
         def refuse(response: requests.Response) -> KoladaError:
             return KoladaError(
-                f"Kolada refused the request for {what} ({response.status_code}).",
+                f"Kolada nekade frågan om {what} ({response.status_code}): kontrollera id:t i "
+                "data/raw/catalog.toml och KOLADA_BASE_URL.",
                 url=response.url,
                 status=response.status_code,
                 detail=problem_detail(response),
@@ -110,7 +111,7 @@ class KoladaClient:
         unknown = [k for k in kpi_ids if k not in described]
         if unknown and strict:
             raise KoladaError(
-                f"Kolada has no KPI {', '.join(unknown)}: check the id in data/raw/catalog.toml.",
+                f"Kolada har inget nyckeltal {', '.join(unknown)}: kontrollera id:t i data/raw/catalog.toml.",
                 url=f"{self.base_url}/kpi/{','.join(unknown)}",
             )
         return dict(described), list(pages)
@@ -126,7 +127,8 @@ class KoladaClient:
                 described.update({str(v["id"]): v for v in values})
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise KoladaError(
-                    f"{what}: not a Kolada KPI response ({exc}).", url=response.url
+                    f"{what}: inget nyckeltalssvar från Kolada ({exc}); försök igen senare.",
+                    url=response.url,
                 ) from None
             pages.append(
                 KoladaPage(
@@ -171,7 +173,8 @@ def parse_pages(contents: Sequence[bytes], context: str = "Kolada") -> list[dict
             items = doc["values"]
         except (ValueError, KeyError, TypeError) as exc:
             raise KoladaError(
-                f"{context}: page {i} is not a Kolada data response ({exc}).", url=context
+                f"{context}: sida {i} är inget datasvar från Kolada ({exc}); försök igen senare.",
+                url=context,
             ) from None
         for item in items:
             for v in item.get("values") or []:

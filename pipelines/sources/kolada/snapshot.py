@@ -12,7 +12,7 @@ only when
 - the stored fetch is older than `SEGREGATION_KOLADA_MAX_AGE_DAYS` (default 7): Kolada
   revises figures without announcing it, so a weekly full fetch catches silent revisions.
 
-Otherwise the run makes that one metadata call and says "unchanged". A fetch stores every
+Otherwise the run makes that one metadata call and says "oförändrad". A fetch stores every
 page verbatim with a manifest. Both modes then read the stored pages through one parser.
 Kolada's JSON has no note field: a stored fetch that is demonstration data says
 `"demo": true` in its manifest.
@@ -77,8 +77,8 @@ def fetch_kolada(
     absent = sorted(set(municipalities) - {r["municipality"] for r in rows})
     if absent:
         raise KoladaError(
-            f"Kolada returned no data for {', '.join(absent)} (KPI {', '.join(kpis)}); the stored "
-            "fetch is kept.",
+            f"Kolada gav inga data för {', '.join(absent)} (nyckeltal {', '.join(kpis)}); den "
+            "sparade hämtningen behålls. Kontrollera kommunkoderna i areas/kommuner.csv.",
             url=client.base_url,
         )
     files = [
@@ -90,7 +90,7 @@ def fetch_kolada(
         for i, p in enumerate(pages, start=1)
     ]
     store.write(SOURCE, TABLE, REQUEST, files, **selection, publication_dates=published, demo=False)
-    return KoladaFetch(True, f"fetched {len(pages)} page(s) for {len(kpis)} KPI")
+    return KoladaFetch(True, f"hämtade {len(pages)} sida/sidor för {len(kpis)} nyckeltal")
 
 
 def _still_current(
@@ -114,8 +114,8 @@ def _still_current(
     if age_days >= max_age_days:
         return None
     return (
-        f"unchanged: every KPI has the publication dates it had at the stored fetch of "
-        f"{previous['fetched_at']} (fetched in full every {max_age_days:g} days)"
+        f"oförändrad: varje nyckeltal har samma publiceringsdatum som vid den sparade hämtningen "
+        f"{previous['fetched_at']} (hämtas helt var {max_age_days:g}:e dag)"
     )
 
 
@@ -128,7 +128,7 @@ def load_kolada(store: RawStore, kommuner: Sequence[str]) -> tuple[pd.DataFrame,
     missing = [k for k in kommuner if k not in held]
     if missing:
         raise RawStoreError(
-            f"{stored.folder} holds no Kolada data for kommun {', '.join(missing)}: fetch it with "
+            f"{stored.folder} har inga Kolada-data för kommun {', '.join(missing)}: hämta dem med "
             "SEGREGATION_SOURCE=live."
         )
     frame = frame[frame.municipality.isin([RIKET, *kommuner])].copy()

@@ -50,7 +50,7 @@ class ApiLimits:
                 time_window=float(doc["timeWindow"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise ScbResponseError(f"/config lacks a usable limit: {exc}") from None
+            raise ScbResponseError(f"/config saknar en användbar gräns: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class PxWebClient:
             if tuple(sorted(params.items())) in asked:
                 break
         else:
-            log.info("/tables?query=%s: stopped after %d pages", query, max_pages)
+            log.info("/tables?query=%s: slutade efter %d sidor", query, max_pages)
         return list(found.values())
 
     def table_info_bytes(self, table_id: str) -> bytes:
@@ -307,10 +307,10 @@ def _next_page_params(params: Mapping[str, str], href: str) -> dict[str, str]:
 
 def _refusal(status: int) -> str:
     return {
-        400: "The server rejected the request (400 Bad Request): check the table id and selection"
-        " in the catalog against the table's metadata.",
-        403: "The server refused the request (403): most often the selection asks for more cells"
-        " than maxDataCells.",
-        404: "The server does not know this table (404): SCB may have renamed or revised it;"
-        " update the table id in the catalog.",
-    }.get(status, f"The server refused the request ({status}).")
+        400: "SCB avvisade frågan (400 Bad Request): jämför tabell-id och urval i"
+        " data/raw/catalog.toml med tabellens metadata.",
+        403: "SCB nekade frågan (403): oftast begär urvalet fler celler än maxDataCells;"
+        " minska urvalet i data/raw/catalog.toml.",
+        404: "SCB känner inte till tabellen (404): SCB kan ha bytt namn på eller reviderat den;"
+        " uppdatera tabell-id i data/raw/catalog.toml.",
+    }.get(status, f"SCB nekade frågan ({status}).")

@@ -30,14 +30,14 @@ class ScbRequestError(ScbError):
         self.detail = detail
         parts = [message]
         if table_id:
-            parts.append(f"table: {table_id}")
+            parts.append(f"tabell: {table_id}")
         parts.append(f"url: {url}")
         if status is not None:
-            parts.append(f"HTTP status: {status}")
+            parts.append(f"HTTP-status: {status}")
         if detail:
-            parts.append(f"server said: {detail}")
+            parts.append(f"SCB svarade: {detail}")
         if selection:
-            parts.append(f"selection: {_short_selection(selection)}")
+            parts.append(f"urval: {_short_selection(selection)}")
         super().__init__("\n  ".join(parts))
 
 

@@ -124,18 +124,18 @@ def parse_cells(
 ) -> ParsedCells:
     """Check and parse one json-stat2 dataset into arrays (see :func:`parse_jsonstat2`)."""
     if not isinstance(doc, dict) or doc.get("class", "dataset") != "dataset":
-        raise ScbResponseError(f"{context}: not a json-stat2 dataset (no class 'dataset').")
+        raise ScbResponseError(f"{context}: inget json-stat2-dataset (ingen class 'dataset').")
     try:
         ids: list[str] = list(doc["id"])
         sizes: list[int] = [int(s) for s in doc["size"]]
         dimension_docs = doc["dimension"]
     except (KeyError, TypeError, ValueError) as exc:
         raise ScbResponseError(
-            f"{context}: json-stat2 dataset lacks {exc} (id/size/dimension)."
+            f"{context}: json-stat2-datasetet saknar {exc} (id/size/dimension)."
         ) from None
     if len(ids) != len(sizes):
         raise ScbResponseError(
-            f"{context}: 'id' has {len(ids)} entries but 'size' has {len(sizes)}."
+            f"{context}: 'id' har {len(ids)} poster men 'size' har {len(sizes)}."
         )
 
     if expected_dimensions is not None:
@@ -144,9 +144,9 @@ def parse_cells(
             extra = sorted(set(ids) - set(expected))
             missing = sorted(set(expected) - set(ids))
             raise ScbResponseError(
-                f"{context}: dimensions {ids} do not match the table's metadata {expected}"
-                f" (unexpected: {extra or 'none'}; missing: {missing or 'none'}). The table may"
-                " have been revised at the source: check its metadata and the catalog."
+                f"{context}: dimensionerna {ids} stämmer inte med tabellens metadata {expected}"
+                f" (oväntade: {extra or 'inga'}; saknas: {missing or 'inga'}). Tabellen kan ha"
+                " reviderats hos SCB: jämför dess metadata med data/raw/catalog.toml."
             )
 
     dimensions = [_dimension(code, dimension_docs, size, context) for code, size in zip(ids, sizes)]
@@ -183,14 +183,14 @@ def cells_frame(parts: Sequence[ParsedCells], context: str = "response") -> pd.D
     responses of the same table, in order. Each dimension's categories are those of every
     part, in the order first seen; each cell keeps the label its own part gives it."""
     if not parts:
-        raise ScbResponseError(f"{context}: no data parts.")
+        raise ScbResponseError(f"{context}: inga datadelar.")
     first = parts[0]
     codes = [d.code for d in first.dimensions]
     for i, part in enumerate(parts[1:], start=2):
         if sorted(d.code for d in part.dimensions) != sorted(codes):
             raise ScbResponseError(
-                f"{context}: part {i} has dimensions {[d.code for d in part.dimensions]}, "
-                f"part 1 has {codes}."
+                f"{context}: del {i} har dimensionerna {[d.code for d in part.dimensions]}, "
+                f"del 1 har {codes}."
             )
     columns: dict[str, object] = {}
     for i, code in enumerate(codes):
@@ -273,14 +273,14 @@ def combine(parts: Sequence[ParsedTable], context: str = "response") -> ParsedTa
     category seen, in first-seen order. Duplicate cells across parts are an error.
     """
     if not parts:
-        raise ScbResponseError(f"{context}: no data parts to combine.")
+        raise ScbResponseError(f"{context}: inga datadelar att slå ihop.")
     if len(parts) == 1:
         return parts[0]
     codes = parts[0].dimension_codes
     for i, part in enumerate(parts[1:], start=2):
         if part.dimension_codes != codes:
             raise ScbResponseError(
-                f"{context}: part {i} has dimensions {part.dimension_codes}, part 1 has {codes}."
+                f"{context}: del {i} har dimensionerna {part.dimension_codes}, del 1 har {codes}."
             )
     frames = []
     for part in parts:
@@ -291,7 +291,7 @@ def combine(parts: Sequence[ParsedTable], context: str = "response") -> ParsedTa
         frames.append(frame)
     frame = pd.concat(frames, ignore_index=True)
     if frame.duplicated(subset=codes).any():
-        raise ScbResponseError(f"{context}: the parts overlap (the same cell came twice).")
+        raise ScbResponseError(f"{context}: delarna överlappar (samma cell kom två gånger).")
     merged_dims = []
     for i, code in enumerate(codes):
         seen: dict[str, str] = {}
@@ -317,7 +317,7 @@ def _dimension(code: str, dimension_docs: dict, size: int, context: str) -> Dime
         category = dim_doc["category"]
     except (KeyError, TypeError):
         raise ScbResponseError(
-            f"{context}: dimension {code!r} is listed in 'id' but not described."
+            f"{context}: dimensionen {code!r} finns i 'id' men beskrivs inte."
         ) from None
     index = category.get("index")
     labels = category.get("label") or {}
@@ -329,11 +329,11 @@ def _dimension(code: str, dimension_docs: dict, size: int, context: str) -> Dime
         ordered = [None] * len(index)
         for c, pos in index.items():
             if not 0 <= int(pos) < len(index) or ordered[int(pos)] is not None:
-                raise ScbResponseError(f"{context}: dimension {code!r} has a bad index for {c!r}.")
+                raise ScbResponseError(f"{context}: dimensionen {code!r} har fel index för {c!r}.")
             ordered[int(pos)] = str(c)
     if len(ordered) != size:
         raise ScbResponseError(
-            f"{context}: dimension {code!r} has {len(ordered)} categories but size says {size}."
+            f"{context}: dimensionen {code!r} har {len(ordered)} kategorier men size säger {size}."
         )
     extension = dim_doc.get("extension") or {}
     return Dimension(
@@ -352,27 +352,29 @@ def _dimension(code: str, dimension_docs: dict, size: int, context: str) -> Dime
 
 def _values(raw: object, n_cells: int, context: str) -> np.ndarray:
     if raw is None:
-        raise ScbResponseError(f"{context}: json-stat2 dataset has no 'value'.")
+        raise ScbResponseError(f"{context}: json-stat2-datasetet saknar 'value'.")
     if isinstance(raw, list):
         if len(raw) != n_cells:
             raise ScbResponseError(
-                f"{context}: 'value' has {len(raw)} cells but the dimensions make {n_cells}."
+                f"{context}: 'value' har {len(raw)} celler men dimensionerna ger {n_cells}."
             )
         try:
             return np.array(raw, dtype=np.float64)  # null → NaN
         except (TypeError, ValueError):
             raise ScbResponseError(
-                f"{context}: 'value' holds something that is not a number."
+                f"{context}: 'value' innehåller något som inte är ett tal."
             ) from None
     if isinstance(raw, dict):
         out = np.full(n_cells, np.nan)
         if raw:
             idx = np.fromiter((int(k) for k in raw), dtype=np.int64, count=len(raw))
             if idx.min() < 0 or idx.max() >= n_cells:
-                raise ScbResponseError(f"{context}: a 'value' key lies outside {n_cells} cells.")
+                raise ScbResponseError(
+                    f"{context}: en nyckel i 'value' ligger utanför {n_cells} celler."
+                )
             out[idx] = np.array(list(raw.values()), dtype=np.float64)
         return out
-    raise ScbResponseError(f"{context}: 'value' is neither an array nor an object.")
+    raise ScbResponseError(f"{context}: 'value' är varken en lista eller ett objekt.")
 
 
 def _status(raw: object, n_cells: int, context: str) -> tuple[np.ndarray, list[str]]:
@@ -396,7 +398,7 @@ def _status(raw: object, n_cells: int, context: str) -> tuple[np.ndarray, list[s
     elif isinstance(raw, list):
         if len(raw) != n_cells:
             raise ScbResponseError(
-                f"{context}: 'status' array has {len(raw)} entries, not {n_cells}."
+                f"{context}: listan 'status' har {len(raw)} poster, inte {n_cells}."
             )
         cells = [i for i, symbol in enumerate(raw) if symbol is not None]
         encode(np.array(cells, dtype=np.int64), [raw[i] for i in cells])
@@ -404,10 +406,14 @@ def _status(raw: object, n_cells: int, context: str) -> tuple[np.ndarray, list[s
         if raw:
             idx = np.fromiter((int(k) for k in raw), dtype=np.int64, count=len(raw))
             if idx.min() < 0 or idx.max() >= n_cells:
-                raise ScbResponseError(f"{context}: a 'status' key lies outside {n_cells} cells.")
+                raise ScbResponseError(
+                    f"{context}: en nyckel i 'status' ligger utanför {n_cells} celler."
+                )
             encode(idx, list(raw.values()))
     else:
-        raise ScbResponseError(f"{context}: 'status' is neither a string, an array nor an object.")
+        raise ScbResponseError(
+            f"{context}: 'status' är varken en sträng, en lista eller ett objekt."
+        )
     return codes, symbols
 
 
@@ -462,7 +468,7 @@ def parse_metadata(doc: dict, *, context: str = "metadata") -> TableMetadata:
         sizes = [int(s) for s in doc["size"]]
         dimension_docs = doc["dimension"]
     except (KeyError, TypeError, ValueError) as exc:
-        raise ScbResponseError(f"{context}: not json-stat2 metadata (lacks {exc}).") from None
+        raise ScbResponseError(f"{context}: inte json-stat2-metadata (saknar {exc}).") from None
     dims = [_dimension(code, dimension_docs, size, context) for code, size in zip(ids, sizes)]
     role = doc.get("role") or {}
     time = (role.get("time") or [None])[0]

@@ -38,7 +38,7 @@ def resolve_selection(
     unknown = [v for v in selection if v not in known]
     if unknown:
         raise SelectionError(
-            f"{table_id}: no variable {', '.join(unknown)} in this table; it has {', '.join(known)}."
+            f"{table_id}: tabellen har ingen variabel {', '.join(unknown)}; den har {', '.join(known)}."
         )
     resolved: Selection = {}
     for dim in metadata.dimensions:
@@ -46,7 +46,7 @@ def resolve_selection(
             if dim.elimination:
                 continue
             raise SelectionError(
-                f"{table_id}: variable {dim.code} cannot be eliminated and must be selected."
+                f"{table_id}: variabeln {dim.code} kan inte elimineras och måste väljas i catalog.toml."
             )
         wanted = selection[dim.code]
         items = [wanted] if isinstance(wanted, str) else list(wanted)
@@ -63,7 +63,7 @@ def resolve_selection(
         resolved[dim.code] = [c for c in dim.codes if c in chosen]
         if not resolved[dim.code]:
             raise SelectionError(
-                f"{table_id}: the selection {items!r} of {dim.code} matches no value."
+                f"{table_id}: urvalet {items!r} av {dim.code} matchar inget värde."
             )
     return resolved
 
@@ -97,7 +97,7 @@ def _expand(item: str, codes: Sequence[str], where: str, labels: Sequence[str] =
             f"{c} ({lab})" if named and lab != c else c for c, lab in zip(codes, labels or codes)
         ]
         sample = ", ".join(shown[:12]) + (" …" if len(codes) > 12 else "")
-        raise SelectionError(f"{where}: no value {item!r}; values are {sample}.")
+        raise SelectionError(f"{where}: inget värde {item!r}; värdena är {sample}.")
     return [item]
 
 
@@ -105,7 +105,9 @@ def _position(code: str, codes: Sequence[str], where: str) -> int:
     try:
         return list(codes).index(code)
     except ValueError:
-        raise SelectionError(f"{where}: no value {code!r} to start or end a range at.") from None
+        raise SelectionError(
+            f"{where}: inget värde {code!r} att börja eller sluta ett intervall på."
+        ) from None
 
 
 def cell_count(selection: Mapping[str, Sequence[str]]) -> int:

@@ -122,7 +122,7 @@ def fetch_table(
                 False,
                 updated,
                 0,
-                f"unchanged since {updated}: no data fetched",
+                f"oförändrad sedan {updated}: inga data hämtade",
             )
     metadata_bytes = client.metadata_bytes(table_id)
     metadata = client.metadata(table_id)
@@ -142,7 +142,7 @@ def fetch_table(
         updated=updated,
         **({"resolved_codes": resolved} if resolved else {}),
     )
-    reason = "first fetch" if previous is None else f"updated at source: {updated}"
+    reason = "första hämtningen" if previous is None else f"uppdaterad hos SCB: {updated}"
     return FetchOutcome(request.name, table_id, True, updated, len(parts), reason)
 
 
@@ -306,7 +306,10 @@ def _load_table(
         names.append(name)
         notes.extend(n for n in cells.notes if n not in notes)
     if not parts:
-        raise RawStoreError(f"{stored.folder}: the manifest lists no data files.")
+        raise RawStoreError(
+            f"{stored.folder}: manifest.json listar inga datafiler; hämta tabellen igen "
+            "med SEGREGATION_SOURCE=live."
+        )
     # one frame for all parts (a country snapshot has hundreds), then per-part columns
     frame = cells_frame(parts, f"{span.table_id} {stored.folder}")
     lengths = [len(p.values) for p in parts]
@@ -367,9 +370,9 @@ def _keep_kommuner(
     if missing:
         folders = ", ".join(str(store.folder(SOURCE, t, request.name)) for t in request.table_ids)
         raise RawStoreError(
-            f"{folders} ({request.title}) holds no data for kommun {', '.join(missing)}. "
-            "The bundled snapshot covers only the kommuner it was fetched for; fetch the new "
-            "ones with SEGREGATION_SOURCE=live."
+            f"{folders} ({request.title}) har inga data för kommun {', '.join(missing)}. "
+            "Den medföljande ögonblicksbilden täcker bara de kommuner den hämtades för; hämta "
+            "de nya med SEGREGATION_SOURCE=live."
         )
     keep = kommun_of_code.isin(list(kommuner)).to_numpy(dtype=bool, na_value=False)[positions]
     return frame.loc[keep].reset_index(drop=True) if not keep.all() else frame
