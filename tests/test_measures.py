@@ -168,7 +168,12 @@ def test_the_snapshot_run_publishes_one_row_per_measure_and_year(snapshot_run, p
     assert len(frame) == 22
     assert frame.example.all() and set(frame.kommun) == {"0123"}
     ar = frame[frame.measure_id == "jfl-ar-01"].set_index("year")
-    assert ar.status.to_dict() == {2023: "planerad", 2024: "pågår", 2025: None, 2026: None}
+    assert ar.status.fillna("ingen").to_dict() == {
+        2023: "planerad",
+        2024: "pågår",
+        2025: "ingen",
+        2026: "ingen",
+    }
     assert set(ar.area_id) == {"soderhojden"} and set(ar.cost_tkr) == {1200.5}
     tr = frame[frame.measure_id == "jfl-tr-01"]
     assert tr.area_id.isna().all()
