@@ -179,6 +179,7 @@ def test_the_snapshot_run_publishes_one_row_per_measure_and_year(snapshot_run, p
     assert tr.area_id.isna().all()
     assert set(tr.areas) == {"sangvagen|soderhojden|termovagen"}
     assert set(tr.responsible) == {"Kommunstyrelsen"} and set(tr.plan_start_year) == {2020}
+    assert set(frame.source_file) == {"areas/measures.csv"}
     assert frame[frame.measure_id == "jfl-ku-01"].status.tolist() == ["pågår", "avbruten"]
     checks = {
         e.check_name: e.passed

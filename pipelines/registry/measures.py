@@ -94,7 +94,7 @@ class Measure:
     comment: str
     status: dict[int, str]
     line: int
-    source_file: str
+    source_file: str  # relative to the raw directory
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def _measure_rows(
     for line, row in table.rows:
         where = f"{table.path}, rad {line}"
         try:
-            measure = _measure(where, line, row, scopes, known, table.path)
+            measure = _measure(where, line, row, scopes, known)
         except RowProblem as exc:
             problems.append(str(exc))
             continue
@@ -172,7 +172,6 @@ def _measure(
     row: dict[str, str],
     scopes: dict[tuple[str, str], _PlanScope],
     known: set[str],
-    path: Path,
 ) -> Measure:
     """One row checked, or :class:`RowProblem` with its first problem."""
     text = {k: (v or "").strip() for k, v in row.items()}
@@ -215,7 +214,7 @@ def _measure(
         comment=text.get("comment", ""),
         status=status,
         line=line,
-        source_file=str(path),
+        source_file=MEASURES_FILE.as_posix(),
     )
 
 

@@ -16,7 +16,7 @@
 -- column cost_tkr: kostnad i tkr enligt kommunen (tom om den inte angetts)
 -- column example: sant för en påhittad exempelrad (demonstration), falskt för kommunens egen åtgärd
 -- column comment: kommentar ur measures.csv
--- column source_file: filen åtgärden lästes från
+-- column source_file: filen åtgärden lästes från, i rådatakatalogen (areas/measures.csv)
 -- depends_on: raw.measures
 -- unique_key: measure_id, year
 SELECT
