@@ -21,6 +21,7 @@ from pipelines.orchestration.assets.indicators import (
     local_area_values,
 )
 from pipelines.orchestration.assets.inputs import build_inputs_asset
+from pipelines.orchestration.assets.measures import measures
 from pipelines.orchestration.assets.models import build_model_asset
 from pipelines.orchestration.assets.omradestyp import REQUEST as OMRADESTYP_REQUEST
 from pipelines.orchestration.assets.omradestyp import stg_regso_omradestyp
@@ -33,6 +34,7 @@ from pipelines.orchestration.checks import (
     build_mart_checks,
     evaluation_checks,
     focus_area_checks,
+    measure_checks,
     omradestyp_checks,
     population_agrees_across_tables,
     population_background_adds_up,
@@ -67,6 +69,7 @@ _raw_assets = [
     local_area_values,
     deso_boundaries,
     plans,
+    measures,
     deso_regso_key,
 ]
 
@@ -92,6 +95,7 @@ defs = Definitions(
         *omradestyp_checks,
         *segregation_checks,
         *evaluation_checks,
+        *measure_checks,
     ],
     jobs=[refresh_all_job, committee_reports_job],
     schedules=[nightly_refresh_schedule],

@@ -10,6 +10,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from pipelines.analysis.omradestyp import PUBLISHED_COUNTS, PUBLISHED_UPDATED, agreement
 from pipelines.orchestration.assets.preflight import skipped_requests
 from pipelines.orchestration.resources import PipelineResource
+from pipelines.registry.catalog import THEMES
 from pipelines.warehouse.database import Warehouse
 from pipelines.warehouse.models import SqlModel
 
@@ -399,6 +400,105 @@ def comparison_at_most_k(pipeline: PipelineResource) -> AssetCheckResult:
 
 
 evaluation_checks = [comparison_never_same_kommun_or_focus_area, comparison_at_most_k]
+
+# -- the plan's measures (data/raw/areas/measures.csv → marts.plan_measure) ------------------
+# The registry is checked row by row before anything is built; these guard the mart itself.
+
+PLAN_MEASURE = AssetKey(["marts", "plan_measure"])
+
+
+def measure_unknown_theme_or_indicator(warehouse: Warehouse) -> pd.DataFrame:
+    """Rows of marts.plan_measure whose theme is not one of the catalog's themes, or with a
+    target indicator that raw.indicator_catalog does not have."""
+    themes = ", ".join("'" + t.replace("'", "''") + "'" for t in THEMES)
+    return warehouse.query(
+        f"""
+        SELECT DISTINCT measure_id, 'tema' AS what, theme AS value
+        FROM marts.plan_measure WHERE theme NOT IN ({themes})
+        UNION ALL
+        SELECT DISTINCT p.measure_id, 'indikator', t.indicator
+        FROM marts.plan_measure p,
+             unnest(string_split(coalesce(p.target_indicators, ''), '|')) t(indicator)
+        WHERE t.indicator <> ''
+          AND t.indicator NOT IN (SELECT indicator FROM raw.indicator_catalog)
+        ORDER BY 1, 2, 3
+        """
+    )
+
+
+def measure_status_outside_years(warehouse: Warehouse) -> pd.DataFrame:
+    """Years with a status outside the measure's start_year..end_year or before its plan's
+    start year in raw.plans (or with a plan raw.plans does not have)."""
+    return warehouse.query(
+        """
+        SELECT p.measure_id, p.year, p.status, p.start_year, p.end_year,
+               min(r.start_year) AS plan_start_year
+        FROM marts.plan_measure p
+        LEFT JOIN raw.plans r ON r.kommun = p.kommun AND r.plan_name = p.plan_name
+        WHERE p.status IS NOT NULL
+        GROUP BY ALL
+        HAVING p.year < p.start_year OR p.year > coalesce(p.end_year, p.year)
+            OR min(r.start_year) IS NULL OR p.year < min(r.start_year)
+        ORDER BY 1, 2
+        """
+    )
+
+
+def measure_unknown_areas(warehouse: Warehouse) -> pd.DataFrame:
+    """Areas of marts.plan_measure that are no focus area of the kommun in raw.focus_area_deso."""
+    return warehouse.query(
+        """
+        SELECT DISTINCT p.measure_id, p.kommun, a.area_id
+        FROM marts.plan_measure p, unnest(string_split(p.areas, '|')) a(area_id)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM raw.focus_area_deso f
+            WHERE f.kommun = p.kommun AND f.area_id = a.area_id)
+        ORDER BY 1, 3
+        """
+    )
+
+
+@asset_check(
+    asset=PLAN_MEASURE,
+    name="themes_and_indicators_known",
+    blocking=True,
+    description="Varje åtgärds tema finns i katalogens teman och varje indikator i katalogen.",
+    additional_deps=[AssetKey(["raw", "indicator_catalog"])],
+)
+def plan_measure_themes_and_indicators(pipeline: PipelineResource) -> AssetCheckResult:
+    return no_rows(measure_unknown_theme_or_indicator(pipeline.warehouse()), "unknown")
+
+
+@asset_check(
+    asset=PLAN_MEASURE,
+    name="status_years_within_plan",
+    blocking=True,
+    description=(
+        "Varje år med status ligger inom åtgärdens start- och slutår och inte före planens "
+        "startår (raw.plans)."
+    ),
+    additional_deps=[AssetKey(["raw", "plans"])],
+)
+def plan_measure_status_years(pipeline: PipelineResource) -> AssetCheckResult:
+    return no_rows(measure_status_outside_years(pipeline.warehouse()), "rows_outside")
+
+
+@asset_check(
+    asset=PLAN_MEASURE,
+    name="areas_in_focus_area_registry",
+    blocking=True,
+    description="Varje område en åtgärd gäller finns bland kommunens fokusområden.",
+    additional_deps=[AssetKey(["raw", "focus_area_deso"])],
+)
+def plan_measure_areas_exist(pipeline: PipelineResource) -> AssetCheckResult:
+    return no_rows(measure_unknown_areas(pipeline.warehouse()), "unknown_areas")
+
+
+measure_checks = [
+    plan_measure_themes_and_indicators,
+    plan_measure_status_years,
+    plan_measure_areas_exist,
+]
 
 # -- områdestyp (method in pipelines/analysis/omradestyp.py) ------------------------------------------
 # Blocking: types lie in 1–5; each year's RegSO counted by type add up to the year's RegSO

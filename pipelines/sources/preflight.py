@@ -33,6 +33,7 @@ from pipelines.core.settings import Settings
 from pipelines.registry.areas import AreaMember, AreaRegistryError, load_areas
 from pipelines.registry.catalog import Catalog, CatalogError, ScbRequest, TableSpan, load_catalog
 from pipelines.registry.kommuner import KommunerError, load_kommuner
+from pipelines.registry.measures import MeasureRegistryError, load_measures
 from pipelines.registry.plans import DEFAULT_START_YEAR, PlanRegistryError, load_plans
 from pipelines.sources.kolada.client import KoladaClient, KoladaError
 from pipelines.sources.kolada.snapshot import REQUEST as KOLADA_REQUEST
@@ -386,6 +387,24 @@ def _check_plans(
         OK,
         f"{len(plans)} områden med plan"
         + (f"; startår antaget ({DEFAULT_START_YEAR}) för {', '.join(assumed)}" if assumed else ""),
+    )
+    _check_measures(report, raw_dir, catalog, plans)
+
+
+def _check_measures(report: CheckReport, raw_dir: Path, catalog: Catalog, plans: list) -> None:
+    """areas/measures.csv against the plans, before anything is built."""
+    try:
+        measures = load_measures(raw_dir, catalog, plans)
+    except MeasureRegistryError as exc:
+        for problem in exc.problems:
+            report.add("filer", "areas/measures.csv", ERROR, problem)
+        return
+    examples = sum(m.example for m in measures)
+    report.add(
+        "filer",
+        "areas/measures.csv",
+        OK,
+        f"{len(measures)} åtgärder" + (f", varav {examples} påhittade exempel" if examples else ""),
     )
 
 
