@@ -198,6 +198,30 @@ HEADINGS.update(
     }
 )
 
+# Headings of one mart where a column name means something else there than elsewhere.
+MART_HEADINGS: dict[str, dict[str, str]] = {
+    "plan_measure": {
+        "measure_id": "Åtgärd (id)",
+        "plan_start_year": "Planens startår",
+        "areas": "Fokusområden",
+        "measure": "Åtgärd",
+        "responsible": "Ansvarig nämnd, styrelse eller bolag",
+        "start_year": "Åtgärdens startår",
+        "end_year": "Åtgärdens slutår",
+        "status": "Status det året",
+        "target_indicators": "Indikatorer åtgärden siktar på",
+        "cost_tkr": "Kostnad (tkr)",
+        "example": "Påhittat exempel",
+        "source_file": "Fil",
+    },
+}
+
+
+def heading(column: str, mart: str | None = None) -> str:
+    """The Swedish heading of a column in the Excel-ready copy of `mart`."""
+    return MART_HEADINGS.get(mart or "", {}).get(column) or HEADINGS.get(column, column)
+
+
 # Decimals per column for numbers that are not whole by type: counts 0, a ratio 2, every
 # other value, gap and share 1 (as in the report).
 COUNT_COLUMNS = frozenset({"numerator", "denominator"})
@@ -248,14 +272,14 @@ def excel_csv(
     columns: Sequence[str], rows: Sequence[Sequence[object]], mart: str | None = None
 ) -> bytes:
     """The Excel-ready file's bytes: BOM, Swedish headings, `;`, decimal comma, CRLF."""
-    return excel_header(columns) + excel_rows(columns, rows, mart)
+    return excel_header(columns, mart) + excel_rows(columns, rows, mart)
 
 
-def excel_header(columns: Sequence[str]) -> bytes:
+def excel_header(columns: Sequence[str], mart: str | None = None) -> bytes:
     """The first bytes of the Excel-ready file: BOM and the Swedish headings."""
     out = io.StringIO()
     csv.writer(out, delimiter=";", lineterminator="\r\n").writerow(
-        [HEADINGS.get(c, c) for c in columns]
+        [heading(c, mart) for c in columns]
     )
     return (BOM + out.getvalue()).encode("utf-8")
 
@@ -390,7 +414,7 @@ def write_excel_csv(
     columns = [row[0] for row in typed]
     sql = excel_sql(table, [(row[0], row[1]) for row in typed], mart, empty_as_null=True)
     with path.open("wb") as handle:
-        handle.write(excel_header(columns))
+        handle.write(excel_header(columns, mart))
         if sql is None:
             result = con.execute(f"SELECT * FROM {table} ORDER BY ALL")
             while block := result.fetchmany(EXCEL_BLOCK_ROWS):
