@@ -38,10 +38,10 @@ run: setup $(DAGSTER_HOME)/dagster.yaml ## install, then materialise every asset
 	.venv/bin/segregation run
 
 test: setup ## install, then run the whole test suite (one worker per core)
-	.venv/bin/python -m pytest -n auto
+	.venv/bin/python -m pytest -n auto --dist loadgroup
 
 test-fast: setup ## the quick loop: every test but the end-to-end ones (marked e2e)
-	.venv/bin/python -m pytest -n auto -m "not e2e"
+	.venv/bin/python -m pytest -n auto --dist loadgroup -m "not e2e"
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## open the Dagster UI (webserver and daemon) on http://127.0.0.1:3000 (HOST=, PORT= to change)
 	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME); Ctrl-C stops it)"

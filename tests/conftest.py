@@ -86,6 +86,31 @@ def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
     )
 
 
+@dataclass(frozen=True)
+class BundledRun:
+    """The one run of the committed configuration (every kommun of two län) a worker shares."""
+
+    raw: Path
+    marts: Path
+
+
+@pytest.fixture(scope="session")
+def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
+    """ONE run of everything on the committed data/raw, as `make run` makes it, per test
+    worker. Read-only. Its tests carry `@pytest.mark.xdist_group("bundled_run")` so that
+    `make test` (`--dist loadgroup`) runs them on one worker, which then makes it once."""
+    from test_pipeline import run_everything
+
+    root = tmp_path_factory.mktemp("bundled_run")
+    shutil.copytree(PROJECT / "data" / "raw", root / "raw")
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch, root)
+        patch.setenv("KOLADA_API_URL", "http://127.0.0.1:9/v3")  # a snapshot run calls no API
+        outcome = run_everything()
+    assert outcome.success, "the run of the committed configuration failed"
+    return BundledRun(root / "raw", root / "marts")
+
+
 @pytest.fixture
 def published_marts(snapshot_run: SnapshotRun, marts_dir: Path) -> Path:
     """`marts_dir` holding what a snapshot run of `raw_dir` publishes (a copy of the session's

@@ -20,8 +20,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
+import pytest
 from conftest import PROJECT
-from test_pipeline import run_all
 
 EXPORT = PROJECT / "data" / "raw" / "published" / "regso_omradestyp_2023.csv"
 KEY = PROJECT / "data" / "raw" / "geography" / "koppling-deso2018-regso2020.csv"
@@ -63,10 +63,10 @@ def latest_shares(marts_dir: Path) -> list[tuple[str, str, str, float, float]]:
         con.close()
 
 
-def test_every_kommuns_areas_sit_where_their_real_omradestyp_says(bundled_raw_dir, marts_dir):
-    assert run_all()
+@pytest.mark.xdist_group("bundled_run")
+def test_every_kommuns_areas_sit_where_their_real_omradestyp_says(bundled_run):
     types = scb_types()
-    rows = latest_shares(marts_dir)
+    rows = latest_shares(bundled_run.marts)
     assert {k for _, k, _, _, _ in rows} == {d[:4] for d in types}
     assert len({k for _, k, _, _, _ in rows}) == 39
     kommun: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])

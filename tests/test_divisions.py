@@ -69,6 +69,7 @@ def test_both_divisions_in_one_table_keep_their_own_years(raw_dir):
     assert kept.set_index("Tid").loc["2024", "value"] == deso_people("0680C1090", 2024, "1+2")
 
 
+@pytest.mark.xdist_group("live_run")
 def test_live_area_value_for_2024_sums_its_deso_2025_members(live_run):
     con = duckdb.connect(str(live_run.marts / "segregation.duckdb"), read_only=True)
     rows = con.execute(

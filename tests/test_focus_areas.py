@@ -386,6 +386,7 @@ def test_areas_command_lists_and_reports(raw_dir):
 # -- end to end through the API --------------------------------------------------------------
 
 
+@pytest.mark.xdist_group("live_run")
 def test_live_run_gives_area_kommun_and_rest_values_summed_by_hand(live_run):
     con = duckdb.connect(str(live_run.marts / "segregation.duckdb"), read_only=True)
     got = (

@@ -125,6 +125,7 @@ def test_kolada_is_fetched_again_only_when_a_kpi_is_republished_or_the_fetch_is_
         assert kolada_fetch(server, raw_dir).changed
 
 
+@pytest.mark.xdist_group("live_run")
 def test_live_run_puts_kolada_and_the_kommuns_files_into_the_marts(live_run):
     assert {
         kpi

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT, PUBLISHED_TABELL1, all_tables, background_value
-from dagster import DagsterInstance
+from dagster import DagsterInstance, ExecuteInProcessResult
 from pxweb_server import PxWebServer
 
 from pipelines.definitions import defs
@@ -30,6 +30,16 @@ def run_everything(
         instance or DagsterInstance.ephemeral(),
         force=force,
         pipeline=PipelineResource(**resource_fields),
+    )
+
+
+def run_refresh(**resource_fields) -> ExecuteInProcessResult:
+    """The `refresh_all` job alone (fetch, models, checks, publishing the marts), without the
+    committee reports: for the tests about the marts."""
+    return defs.resolve_job_def("refresh_all").execute_in_process(
+        instance=DagsterInstance.ephemeral(),
+        resources={"pipeline": PipelineResource(**resource_fields)},
+        raise_on_error=False,
     )
 
 

@@ -104,6 +104,9 @@ class Text(HTMLParser):
             self.parts.append((self.section, data))
 
 
+pytestmark = pytest.mark.xdist_group("botkyrka")  # one worker makes the one run
+
+
 @pytest.fixture(scope="module")
 def botkyrka(tmp_path_factory) -> dict[str, object]:
     tmp = tmp_path_factory.mktemp("botkyrka")

@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 from report_substance import golden_path, substance
-from test_pipeline import run_all
 
 from pipelines.publish.report import write_report
 
@@ -35,15 +34,16 @@ def test_golden_files_hold_a_full_report(kommun):
     assert {"maps", "area", "kommuner", "background", "about"} <= set(golden["sections"])
 
 
-def test_bundled_run_reports_say_what_the_golden_files_say(bundled_raw_dir, marts_dir, tmp_path):
-    assert run_all()
+@pytest.mark.xdist_group("bundled_run")
+def test_bundled_run_reports_say_what_the_golden_files_say(bundled_run, tmp_path):
+    marts_dir = bundled_run.marts
     for kommun, name in KOMMUNER.items():
         golden = json.loads(golden_path(kommun).read_text(encoding="utf-8"))
         published = (marts_dir / f"rapport_{kommun}.html").read_text(encoding="utf-8")
         assert_same(substance(published), golden, kommun)
         # and rebuilt from the published marts, on a fixed date
         out = tmp_path / f"rapport_{kommun}.html"
-        result = write_report(marts_dir, kommun, name, out, REPORT_DATE, bundled_raw_dir)
+        result = write_report(marts_dir, kommun, name, out, REPORT_DATE, bundled_run.raw)
         page = out.read_text(encoding="utf-8")
         assert result.charts == golden["chart_count"] and result.demo
         assert f"Rapportdatum\n{REPORT_DATE.isoformat()}." in page
