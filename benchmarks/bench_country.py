@@ -43,6 +43,7 @@ def fetch_plan(raw_dir: Path) -> list[tuple[str, dict[str, int]]]:
     from pipelines.registry.kommuner import load_kommuner
     from pipelines.sources.raw_store import RawStore
     from pipelines.sources.scb.jsonstat import parse_metadata
+    from pipelines.sources.scb.labels import resolve_labels
     from pipelines.sources.scb.selection import plan_summary, resolve_selection
 
     kommuner = [k.code for k in load_kommuner(raw_dir)]
@@ -52,8 +53,11 @@ def fetch_plan(raw_dir: Path) -> list[tuple[str, dict[str, int]]]:
         for span in request.tables:
             stored = store.read("scb", span.table_id, request.name)
             metadata = parse_metadata(stored.read_json("metadata.json"))
+            resolved = (  # contents named by label, as a live fetch finds them
+                resolve_labels(metadata, request.labels, span.table_id) if request.labels else {}
+            )
             selection = resolve_selection(
-                metadata, request.selection_for(kommuner, span), span.table_id
+                metadata, request.selection_for(kommuner, span, resolved), span.table_id
             )
             rows.append((span.table_id, plan_summary(selection, MAX_DATA_CELLS)))
     return rows
