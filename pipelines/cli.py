@@ -44,7 +44,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+# argparse's own words (usage, help, its errors) in Swedish, as a message catalog would give them
+ARGPARSE_WORDS = {
+    "usage: ": "användning: ",
+    "options": "flaggor",
+    "positional arguments": "argument",
+    "show this help message and exit": "visa den här hjälpen och avsluta",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
+    "the following arguments are required: %s": "dessa argument krävs: %s",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "ogiltigt val: %(value)r (välj bland %(choices)s)"
+    ),
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "expected one argument": "väntade ett värde",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde (%(type)s): %(value)r",
+}
+
+
+def _swedish_argparse() -> None:
+    """Let argparse speak Swedish: it looks its words up through `argparse._` at call time."""
+    argparse._ = lambda text: ARGPARSE_WORDS.get(text, text)  # type: ignore[attr-defined]
+
+
 def _parser() -> argparse.ArgumentParser:
+    _swedish_argparse()
     parser = argparse.ArgumentParser(
         prog="segregation",
         description=(

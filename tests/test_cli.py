@@ -179,3 +179,14 @@ def test_an_unexpected_error_is_one_swedish_line_and_the_traceback_comes_with_ve
     assert "Traceback" not in plain.stderr
     verbose = segregation("areas", "--verbose", env_extra=env)
     assert verbose.returncode == 1 and "Traceback (most recent call last)" in verbose.stderr
+
+
+def test_argparse_speaks_swedish_too():
+    shown = segregation("check", "--help", env_extra={})
+    assert shown.returncode == 0
+    assert shown.stdout.startswith("användning: segregation check")
+    assert "flaggor:" in shown.stdout and "visa den här hjälpen och avsluta" in shown.stdout
+    assert "usage:" not in shown.stdout and "options:" not in shown.stdout
+    wrong = segregation("run", "--bogus", env_extra={})
+    assert wrong.returncode == 2
+    assert "fel: okända argument: --bogus" in wrong.stderr and "error" not in wrong.stderr
