@@ -131,8 +131,9 @@ class LiveRun:
 def live_run(tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
     """ONE live run of every asset and check per test session (per xdist worker): the tables of
     `all_tables()` from a local SCB server, the Kolada KPIs from a local Kolada server, the
-    kommuner of `raw_dir`. Read-only, for the tests that check the marts of a live run."""
-    from test_pipeline import run_all
+    kommuner of `raw_dir`. Read-only, for the tests that check the marts of a live run (the
+    refresh job: marts, no reports)."""
+    from test_pipeline import run_refresh
 
     root = tmp_path_factory.mktemp("live_run")
     _followed_raw_copy(root / "raw")
@@ -143,7 +144,7 @@ def live_run(tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
     ):
         _isolate(patch, root)
         patch.setenv("KOLADA_API_URL", kolada.url)
-        assert run_all(source="live", scb_api_url=scb.url), "the live run failed"
+        assert run_refresh(source="live", scb_api_url=scb.url).success, "the live run failed"
         paths = [r.path for r in kolada.requests]
     return LiveRun(root / "marts", paths)
 

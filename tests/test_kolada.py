@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from conftest import KOLADA_KPIS, kolada_value
 from kolada_server import KoladaKpi, KoladaServer
-from test_pipeline import fingerprints, run_all
+from test_pipeline import fingerprints, run_all, run_refresh
 
 from pipelines.registry.areas import load_areas
 from pipelines.registry.catalog import load_catalog
@@ -298,7 +298,7 @@ def test_per_100000_rates_from_the_kommuns_files_are_scaled(raw_dir, marts_dir):
         HEADER + "0123,sangvagen,,vald_brott,2022,30,2000,,BRÅ: anmälda brott i området\n",
         encoding="utf-8",
     )
-    assert run_all()
+    assert run_refresh().success
     con = duckdb.connect(str(marts_dir / "segregation.duckdb"), read_only=True)
     value = con.execute(
         "SELECT value FROM marts.focus_area_indicator WHERE area_id = 'sangvagen' AND indicator = 'vald_brott'"
