@@ -107,7 +107,7 @@ class Text(HTMLParser):
 pytestmark = pytest.mark.xdist_group("botkyrka")  # one worker makes the one run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # with the xdist group: one run per session
 def botkyrka(tmp_path_factory) -> dict[str, object]:
     tmp = tmp_path_factory.mktemp("botkyrka")
     raw, marts = tmp / "raw", tmp / "marts"
@@ -173,7 +173,7 @@ def shown(cell: str) -> float:
     return float(re.match(r"-?[0-9.]+", token).group())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # with the xdist group: one run per session
 def running(botkyrka) -> Running:
     parser = Running()
     parser.feed(botkyrka["page"])
