@@ -28,7 +28,11 @@ def build_marts(
     areas: list[tuple],
     threshold: float = 1.0,
     runs_on: dict[str, bool] | None = None,
-    models: tuple[str, ...] = ("focus_area_indicator", "focus_area_trend"),
+    models: tuple[str, ...] = (
+        "focus_area_indicator",
+        "focus_area_trend_history",
+        "focus_area_trend",
+    ),
 ) -> Warehouse:
     """Write staging inputs, areas and catalog by hand, then build both focus-area marts.
 

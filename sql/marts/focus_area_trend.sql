@@ -35,149 +35,51 @@
 -- column demo: sant om raden bygger på demodata (påhittade siffror), falskt för publicerad statistik
 -- column source_table: källtabellen (SCB:s tabell-id, Kolada-nyckeltal eller kommunens fil); flera med +
 -- column reference_year: referensåret, det år uppgiften avser (senaste året)
--- depends_on: marts.focus_area_indicator, raw.indicator_catalog
+-- depends_on: marts.focus_area_trend_history, marts.focus_area_indicator
 -- unique_key: kommun, area_id, indicator, sex
-WITH t_quantiles(df, t975) AS (
-    -- the 0.975 quantile of Student's t with df degrees of freedom (df > 30: a series in 1/df)
-    VALUES (1, 12.7062), (2, 4.3027), (3, 3.1824), (4, 2.7764), (5, 2.5706), (6, 2.4469),
-           (7, 2.3646), (8, 2.3060), (9, 2.2622), (10, 2.2281), (11, 2.2010), (12, 2.1788),
-           (13, 2.1604), (14, 2.1448), (15, 2.1314), (16, 2.1199), (17, 2.1098), (18, 2.1009),
-           (19, 2.0930), (20, 2.0860), (21, 2.0796), (22, 2.0739), (23, 2.0687), (24, 2.0639),
-           (25, 2.0595), (26, 2.0555), (27, 2.0518), (28, 2.0484), (29, 2.0452), (30, 2.0423)
-),
-rows_with_gap AS (
-    SELECT * FROM marts.focus_area_indicator WHERE gap IS NOT NULL
-),
-restarts AS (
-    SELECT kommun, area_id, indicator, sex,
-           max(year) FILTER (WHERE series_restarts) AS series_start_year,
-           arg_max(restart_reason, year) FILTER (WHERE series_restarts) AS restart_reason
+WITH latest AS (
+    -- the trend as of each key's latest year (a year without a gap still counts, as always)
+    SELECT kommun, area_id, indicator, sex, max(year) AS as_of_year
     FROM marts.focus_area_indicator
     GROUP BY ALL
-),
-segmented AS (
-    SELECT g.*, r.series_start_year, r.restart_reason,
-           CASE WHEN r.series_start_year IS NULL OR g.year >= r.series_start_year
-                THEN 'current' ELSE 'previous' END AS segment
-    FROM rows_with_gap g LEFT JOIN restarts r USING (kommun, area_id, indicator, sex)
-),
-previous AS (
-    SELECT kommun, area_id, indicator, sex,
-           min(year) AS previous_first_year, max(year) AS previous_latest_year,
-           arg_min(gap, year) AS previous_gap_first, arg_max(gap, year) AS previous_gap_latest
-    FROM segmented WHERE segment = 'previous'
-    GROUP BY ALL
-),
-gaps AS (
-    SELECT * FROM segmented WHERE segment = 'current'
-),
-ends AS (
-    SELECT
-        kommun, area_id, min(area_name) AS area_name, indicator, sex,
-        min(series_start_year) AS series_start_year,
-        min(restart_reason) AS restart_reason,
-        min(indicator_name) AS indicator_name, min(unit) AS unit,
-        min(gap_unit) AS gap_unit,
-        min(year) AS first_year,
-        max(year) AS latest_year,
-        arg_min(gap, year) AS gap_first,
-        arg_max(gap, year) AS gap_latest,
-        arg_max(value, year) AS value_latest,
-        arg_max(kommun_value, year) AS kommun_value_latest,
-        -- the regressions add the years in order, so a rerun gives the same last digits
-        regr_slope(gap, year ORDER BY year) AS gap_slope_per_year,
-        regr_slope(abs(gap), year ORDER BY year) AS abs_gap_slope_per_year,
-        -- standard errors of the slopes: sqrt(SSE / (n − 2) / Sxx), SSE = Syy − slope² · Sxx
-        sqrt(greatest(regr_syy(gap, year ORDER BY year)
-                      - regr_slope(gap, year ORDER BY year) ^ 2 * regr_sxx(gap, year ORDER BY year), 0)
-             / nullif(CAST(regr_count(gap, year) AS BIGINT) - 2, 0)
-             / nullif(regr_sxx(gap, year ORDER BY year), 0))
-            AS gap_slope_se,
-        sqrt(greatest(regr_syy(abs(gap), year ORDER BY year)
-                      - regr_slope(abs(gap), year ORDER BY year) ^ 2
-                        * regr_sxx(abs(gap), year ORDER BY year), 0)
-             / nullif(CAST(regr_count(gap, year) AS BIGINT) - 2, 0)
-             / nullif(regr_sxx(abs(gap), year ORDER BY year), 0))
-            AS abs_gap_slope_se,
-        count(*) AS years_with_data,
-        bool_or(demo) AS demo,
-        string_agg(DISTINCT source_table, ',' ORDER BY source_table) AS source_table
-    FROM gaps
-    GROUP BY kommun, area_id, indicator, sex
-),
-intervals AS (
-    SELECT
-        e.*,
-        CASE WHEN e.years_with_data >= 3 THEN coalesce(
-            q.t975,
-            1.959964 + (1.959964 ^ 3 + 1.959964) / (4 * (e.years_with_data - 2))
-                + (5 * 1.959964 ^ 5 + 16 * 1.959964 ^ 3 + 3 * 1.959964)
-                  / (96 * (e.years_with_data - 2) ^ 2)
-        ) END AS t975
-    FROM ends e LEFT JOIN t_quantiles q ON q.df = e.years_with_data - 2
-),
-judged AS (
-    SELECT
-        i.*,
-        i.gap_slope_per_year - i.t975 * i.gap_slope_se AS gap_slope_low,
-        i.gap_slope_per_year + i.t975 * i.gap_slope_se AS gap_slope_high,
-        i.abs_gap_slope_per_year - i.t975 * i.abs_gap_slope_se AS abs_gap_slope_low,
-        i.abs_gap_slope_per_year + i.t975 * i.abs_gap_slope_se AS abs_gap_slope_high
-    FROM intervals i
 )
 SELECT
-    e.kommun, e.area_id, e.area_name, e.indicator, e.indicator_name, e.sex, e.unit, e.gap_unit,
-    e.first_year, e.latest_year, e.years_with_data,
-    e.gap_first, e.gap_latest,
-    e.gap_latest - e.gap_first                     AS gap_change,
-    abs(e.gap_latest) - abs(e.gap_first)           AS abs_gap_change,
-    e.gap_slope_per_year,
-    e.gap_slope_low,
-    e.gap_slope_high,
-    e.abs_gap_slope_per_year,
-    e.abs_gap_slope_low,
-    e.abs_gap_slope_high,
-    c.trend_threshold,
-    CASE
-        WHEN e.years_with_data < 2 THEN 'för få år'
-        WHEN e.years_with_data >= 3 AND e.abs_gap_slope_low <= 0 AND e.abs_gap_slope_high >= 0
-             AND ((abs(e.gap_latest) - abs(e.gap_first) <= -c.trend_threshold
-                   AND abs(e.gap_latest) < abs(e.gap_first))
-               OR (abs(e.gap_latest) - abs(e.gap_first) >= c.trend_threshold
-                   AND abs(e.gap_latest) > abs(e.gap_first)))
-             THEN 'ingen säker förändring'
-        WHEN abs(e.gap_latest) - abs(e.gap_first) <= -c.trend_threshold
-             AND abs(e.gap_latest) < abs(e.gap_first) THEN 'närmar sig'
-        WHEN abs(e.gap_latest) - abs(e.gap_first) >= c.trend_threshold
-             AND abs(e.gap_latest) > abs(e.gap_first) THEN 'fjärmar sig'
-        ELSE 'oförändrat'
-    END                                            AS direction,
-    CASE
-        WHEN e.years_with_data >= 2
-             AND abs(e.gap_latest) - abs(e.gap_first) <= -c.trend_threshold
-             AND abs(e.gap_latest) < abs(e.gap_first)
-             AND e.abs_gap_slope_per_year < 0
-             AND NOT (e.years_with_data >= 3 AND e.abs_gap_slope_high >= 0)
-        THEN CAST(ceil(e.latest_year + abs(e.gap_latest) / -e.abs_gap_slope_per_year) AS INTEGER)
-    END                                            AS parity_year_at_current_pace,
-    e.value_latest, e.kommun_value_latest,
-    e.series_start_year,
-    e.restart_reason,
-    p.previous_first_year,
-    p.previous_latest_year,
-    p.previous_gap_first,
-    p.previous_gap_latest,
-    CASE
-        WHEN p.previous_first_year IS NULL THEN NULL
-        WHEN p.previous_latest_year = p.previous_first_year THEN 'för få år'
-        WHEN abs(p.previous_gap_latest) - abs(p.previous_gap_first) <= -c.trend_threshold
-             AND abs(p.previous_gap_latest) < abs(p.previous_gap_first) THEN 'närmar sig'
-        WHEN abs(p.previous_gap_latest) - abs(p.previous_gap_first) >= c.trend_threshold
-             AND abs(p.previous_gap_latest) > abs(p.previous_gap_first) THEN 'fjärmar sig'
-        ELSE 'oförändrat'
-    END                                            AS previous_direction,
-    e.demo, e.source_table,
-    e.latest_year                                  AS reference_year
-FROM judged e JOIN raw.indicator_catalog c USING (indicator)
-LEFT JOIN previous p USING (kommun, area_id, indicator, sex)
-ORDER BY e.kommun, e.area_id, e.indicator, e.sex
+    h.kommun,
+    h.area_id,
+    h.area_name,
+    h.indicator,
+    h.indicator_name,
+    h.sex,
+    h.unit,
+    h.gap_unit,
+    h.first_year,
+    h.latest_year,
+    h.years_with_data,
+    h.gap_first,
+    h.gap_latest,
+    h.gap_change,
+    h.abs_gap_change,
+    h.gap_slope_per_year,
+    h.gap_slope_low,
+    h.gap_slope_high,
+    h.abs_gap_slope_per_year,
+    h.abs_gap_slope_low,
+    h.abs_gap_slope_high,
+    h.trend_threshold,
+    h.direction,
+    h.parity_year_at_current_pace,
+    h.value_latest,
+    h.kommun_value_latest,
+    h.series_start_year,
+    h.restart_reason,
+    h.previous_first_year,
+    h.previous_latest_year,
+    h.previous_gap_first,
+    h.previous_gap_latest,
+    h.previous_direction,
+    h.demo,
+    h.source_table,
+    h.reference_year
+FROM marts.focus_area_trend_history h
+JOIN latest l USING (kommun, area_id, indicator, sex, as_of_year)
+ORDER BY h.kommun, h.area_id, h.indicator, h.sex
