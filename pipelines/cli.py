@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
 
-    for add in (_add_run, _add_check, _add_fetch, _add_areas, _add_report):
+    for add in (_add_run, _add_check, _add_fetch, _add_areas, _add_report, _add_bokslut):
         add(sub)
     for command in sub.choices.values():
         if not any("--verbose" in a.option_strings for a in command._actions):
@@ -240,6 +240,32 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--kommun", required=True, help="fyrsiffrig kommunkod, t.ex. 0123")
     report.add_argument("--out", type=Path, required=True, help="HTML-filen att skriva")
     report.set_defaults(handler=_report)
+
+
+def _add_bokslut(sub: argparse._SubParsersAction) -> None:
+    """`segregation bokslut`."""
+    bokslut = sub.add_parser(
+        "bokslut",
+        help="skriv integrationsbokslutet för en kommun och ett år",
+        description=(
+            "Skriv integrationsbokslutet (åtgärderna per ansvarig och tema, indikatorerna de "
+            "siktar på, målen för anställda, skolor och nyanlända, och vad som ändrats sedan "
+            "förra året) ur de publicerade marts i SEGREGATION_MARTS_DIR. `segregation run` "
+            "skriver det senaste årets bokslut själv; med --ar skrivs ett tidigare års."
+        ),
+    )
+    bokslut.add_argument("--kommun", required=True, help="fyrsiffrig kommunkod, t.ex. 0123")
+    bokslut.add_argument(
+        "--ar",
+        type=int,
+        help="året bokslutet gäller (standard: det senaste med rapporterad status)",
+    )
+    bokslut.add_argument(
+        "--out",
+        type=Path,
+        help="HTML-filen att skriva (standard: integrationsbokslut_<kommun>_<år>.html bland marts)",
+    )
+    bokslut.set_defaults(handler=_bokslut)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -529,6 +555,40 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     note = " Den innehåller DEMODATA (utmärkt i rapporten)." if result.demo else ""
     print(f"Skrev {result.path} ({result.charts} diagram).{note}")
+    return 0
+
+
+def _bokslut(args: argparse.Namespace) -> int:
+    from pipelines.publish.bokslut import write_bokslut
+    from pipelines.publish.report import ReportError
+    from pipelines.registry.kommuner import KommunerError, load_kommuner
+
+    settings = Settings.from_env()
+    try:
+        names = {k.code: k.name for k in load_kommuner(settings.raw_dir)}
+        if args.kommun not in names:
+            print(f"Fel: {kommun_hint(args.kommun, names)}", file=sys.stderr)
+            return 2
+        written = write_bokslut(
+            settings.marts_dir, args.kommun, names[args.kommun], args.ar, args.out
+        )
+    except (ReportError, KommunerError) as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 1
+    if written is None:
+        print(
+            f"Fel: {names[args.kommun]} ({args.kommun}) har inga åtgärder i "
+            "data/raw/areas/measures.csv: inget bokslut att skriva.",
+            file=sys.stderr,
+        )
+        return 1
+    path, bokslut = written
+    note = (
+        " Det innehåller EXEMPEL eller DEMODATA (utmärkt i bokslutet)."
+        if bokslut.example or bokslut.demo
+        else ""
+    )
+    print(f"Skrev {path} (integrationsbokslut {bokslut.year}).{note}")
     return 0
 
 

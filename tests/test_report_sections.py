@@ -173,6 +173,7 @@ def test_the_rendered_headline_escapes_names_and_marks_demo_data():
         "membership": [],
         "headline": headline(rows, TREND, indicator_order(rows)),
         "sexes": [],
+        "measures": None,
         "omradestyp": [],
         "national": [],
         "charts": [],
@@ -544,7 +545,7 @@ def test_a_repeated_reason_is_one_footnote_and_a_column_alike_in_every_row_a_sen
     ]
     assert all(len(c) == len(table["columns"]) - 1 for c in cells)
     page = render("area.html.j2", area={"name": "Fittja", "membership": [], "headline": table,
-                                        "sexes": [], "omradestyp": [], "national": [], "charts": []})  # fmt: skip
+                                        "sexes": [], "measures": None, "omradestyp": [], "national": [], "charts": []})  # fmt: skip
     assert page.count("obekräftade") == 1 and page.count("minst 5 behövs") == 1
 
 

@@ -15,6 +15,7 @@ from pipelines.publish import texts
 from pipelines.publish.chart_style import decimals, number
 from pipelines.publish.charts import indicator_chart
 from pipelines.publish.context_section import area_context
+from pipelines.publish.measures_section import area_measures
 from pipelines.registry.catalog import THEMES
 
 AGAINST_RIKET = "kommun mot riket"
@@ -222,6 +223,7 @@ def area_sections(marts: dict[str, pd.DataFrame], kommun: str) -> list[dict]:
                 "headline": headline(area_rows, trend[trend.area_id == area_id], order, headings),
                 "sexes": sex_rows(all_sexes[all_sexes.area_id == area_id], order),
                 **area_context(marts, kommun, area_id),
+                "measures": area_measures(marts, kommun, area_id),
                 "charts": area_charts(area_rows, area_name, order),
             }
         )

@@ -39,7 +39,9 @@ from pipelines.publish.background_section import (
 from pipelines.publish.chart_style import number
 from pipelines.publish.charts import ChartHtml, background_chart, indicator_chart
 from pipelines.publish.context_section import kommun_comparison
+from pipelines.publish.goals_section import GOAL_MARTS
 from pipelines.publish.map_section import map_section
+from pipelines.publish.measures_section import MEASURE_MARTS
 from pipelines.publish.plan_section import PLAN_MARTS, plan_section
 
 # the notebooks draw with the report's charts and numbers
@@ -53,6 +55,7 @@ __all__ = [
     "number",
     "read_marts",
     "render",
+    "write_atomically",
     "report_path",
     "write_report",
 ]
@@ -67,6 +70,8 @@ OPTIONAL_MARTS = (  # maps, areas' DeSO, national context (pipelines/publish/con
     "focus_area_national_context",
     "plan_theme",  # the plan's own theme headings (area_section)
     "source_status",  # sources a live run went on without (Om siffrorna, and at the top)
+    *MEASURE_MARTS,  # the areas' "Åtgärder", and the integrationsbokslut
+    *GOAL_MARTS,  # the integrationsbokslut's goals for the kommun as a whole
 )
 
 
@@ -200,10 +205,19 @@ def write_report(
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
+    write_atomically(out, page)
     return ReportResult(out, charts, demo)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename, so a reader sees the old
+    file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def report_path(marts_dir: Path, kommun: str) -> Path:

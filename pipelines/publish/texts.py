@@ -107,6 +107,40 @@ BASELINE_AFTER_START = (
 )
 BACKGROUND_SOURCE = "{plan}: befolkning efter bakgrund {years} (SCB {tables})"
 
+# the plan's measures (integrationsbokslut, and the committee report's "Åtgärder")
+ALL_PLAN_AREAS = "alla planens områden"
+NOT_REPORTED = "ej rapporterad"
+KOMMUN_WORD = "kommunen"
+RIKET_WORD = "riket"
+CLOSER = "närmare {against}"
+FURTHER = "längre från {against}"
+MOVED = "{indicator}, {area}: gapet {first} → {last} {unit} ({years}), {towards}"
+DIRECTION_CHANGED = "{indicator}, {area}: {was} → {now}"
+STATUS_CHANGES = {  # what happened to a measure since the previous bokslut, as headings
+    "started": "Har startat",
+    "finished": "Har genomförts",
+    "stopped": "Har avbrutits",
+    "planned": "Nya, planerade",
+}
+NOT_CAUSAL = (
+    "Att en indikator rört sig medan en åtgärd pågått säger inte att åtgärden orsakat det: "
+    "mycket annat påverkar områdena samtidigt. Om planen som helhet gjort skillnad prövas mot "
+    'jämförelseområden i utskottsrapportens avsnitt "Har planen gjort skillnad?".'
+)
+EXAMPLE_MEASURES = (
+    "EXEMPEL: åtgärderna i denna fil är påhittade för demonstrationen, inte kommunens egna. "
+    "Ersätt dem med kommunens åtgärder i data/raw/areas/measures.csv."
+)
+BOKSLUT_FILE = "integrationsbokslut_{kommun}_{year}.html"
+RESTARTED = (
+    "Serien började om sedan förra bokslutet (ny DeSO-indelning eller åldersgrupp) för "
+    "{count} indikatorer; deras riktning bedöms på nytt när det finns fler år:"
+)
+GOAL_MISSING = (
+    "Kommunen har inte lämnat några uppgifter (data/raw/{file}): målet kan inte följas upp här."
+)
+GOAL_CHANGE = "Skillnaden har {verb} från {first} till {last} {unit} ({years})."
+
 
 def join_words(words: list[str]) -> str:
     """'a', 'a och b', 'a, b och c'."""

@@ -8,8 +8,6 @@ the last publish (`.fingerprint.json`), or missing, are rendered: by the sensor
 `reports_after_refresh` and by `segregation run`.
 """
 
-import os
-import uuid
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -21,7 +19,8 @@ from pipelines.orchestration.assets.publish import PUBLISHED
 from pipelines.orchestration.fingerprint import STAMP_FILE
 from pipelines.orchestration.partitions import KOMMUN_PARTITIONS
 from pipelines.orchestration.resources import PipelineResource
-from pipelines.publish.report import build_report, read_marts, report_path
+from pipelines.publish.bokslut import bokslut_path, build_bokslut
+from pipelines.publish.report import build_report, read_marts, report_path, write_atomically
 from pipelines.warehouse.models import SqlModel
 
 REPORT = AssetKey(["committee_report"])
@@ -37,16 +36,6 @@ def reports_to_render(marts_dir: Path, codes: Sequence[str]) -> list[str]:
         if published is None or not path.exists() or path.stat().st_mtime_ns < published:
             stale.append(code)
     return stale
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def build_report_asset(marts: list[SqlModel]):
@@ -85,8 +74,15 @@ def build_report_asset(marts: list[SqlModel]):
         path = report_path(settings.marts_dir, code)
         write_atomically(path, page)
         context.log.info(f"Rapport för {kommun.name}: {path.name} ({charts} diagram)")
+        bokslut = build_bokslut(frames, code, kommun.name, date.today())
+        written = {}
+        if bokslut is not None:
+            written["bokslut"] = str(bokslut_path(settings.marts_dir, code, bokslut.year))
+            write_atomically(Path(written["bokslut"]), bokslut.html)
+            context.log.info(f"Integrationsbokslut {bokslut.year}: {Path(written['bokslut']).name}")
         return MaterializeResult(
             metadata={
+                **written,
                 "report": str(path),
                 "charts": charts,
                 "data_status": "innehåller DEMODATA" if demo else "publicerad statistik",
