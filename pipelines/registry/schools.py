@@ -136,10 +136,14 @@ def _school(where: str, line: int, row: dict[str, str], kommuner: set[str]) -> S
     year = _year(where, text.get("year", ""))
     code = text.get("school_unit_code", "")
     if not _CODE.match(code):
-        hint = " (har Excel tagit bort en inledande nolla?)" if re.fullmatch(r"\d{7}", code) else ""
+        hint = (
+            f"; menade du 0{code}? (Excel tar bort inledande nollor: formatera kolumnen som Text)"
+            if re.fullmatch(r"\d{7}", code)
+            else "."
+        )
         raise RowProblem(
             f"{where}: skolenhetskoden {code!r} ska vara åtta siffror (Skolverkets "
-            f"skolenhetskod){hint}."
+            f"skolenhetskod){hint}"
         )
     for column in ("school_name", "source"):
         if not text.get(column):
