@@ -29,6 +29,7 @@ from pipelines.orchestration.assets.preflight import preflight_check
 from pipelines.orchestration.assets.publish import build_publish_asset
 from pipelines.orchestration.assets.raw import build_scb_asset, scb_requests_in
 from pipelines.orchestration.assets.reports import build_report_asset
+from pipelines.orchestration.assets.schools import school_dissimilarity_asset, schools
 from pipelines.orchestration.assets.segregation import segregation_random_allocation
 from pipelines.orchestration.checks import (
     build_mart_checks,
@@ -38,6 +39,7 @@ from pipelines.orchestration.checks import (
     omradestyp_checks,
     population_agrees_across_tables,
     population_background_adds_up,
+    school_checks,
     segregation_checks,
 )
 from pipelines.orchestration.resources import PipelineResource
@@ -70,6 +72,7 @@ _raw_assets = [
     deso_boundaries,
     plans,
     measures,
+    schools,
     deso_regso_key,
 ]
 
@@ -83,6 +86,7 @@ defs = Definitions(
         build_indicator_inputs_asset(_catalog),
         stg_regso_omradestyp,
         segregation_random_allocation,
+        school_dissimilarity_asset,
         *(build_model_asset(m) for m in _models),
         build_publish_asset(_marts),
         build_report_asset(_marts),
@@ -96,6 +100,7 @@ defs = Definitions(
         *segregation_checks,
         *evaluation_checks,
         *measure_checks,
+        *school_checks,
     ],
     jobs=[refresh_all_job, committee_reports_job],
     schedules=[nightly_refresh_schedule],

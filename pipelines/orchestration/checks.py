@@ -500,6 +500,77 @@ measure_checks = [
     plan_measure_areas_exist,
 ]
 
+# -- differences between schools (data/raw/goals/schools.csv → school_background,
+# school_segregation). The file is checked row by row before anything is built; these guard
+# the marts themselves.
+
+SCHOOL_BACKGROUND = AssetKey(["marts", "school_background"])
+SCHOOL_SEGREGATION = AssetKey(["marts", "school_segregation"])
+# a rounding margin for values stored with six decimals
+_INDEX_MARGIN = 1e-6
+
+
+def school_index_out_of_range(warehouse: Warehouse) -> pd.DataFrame:
+    """Rows of marts.school_segregation where D, its expected value or interval lie outside
+    0–1, the interval does not hold the expected value, or the adjusted value lies outside
+    its range −E/(1 − E) … 1 (the adjusted value of a D between 0 and 1)."""
+    m = _INDEX_MARGIN
+    return warehouse.query(
+        f"""
+        SELECT kommun, year, value, expected_random, interval_low, interval_high, adjusted
+        FROM marts.school_segregation
+        WHERE value NOT BETWEEN -{m} AND 1 + {m}
+           OR expected_random NOT BETWEEN -{m} AND 1 + {m}
+           OR interval_low NOT BETWEEN -{m} AND 1 + {m}
+           OR interval_high NOT BETWEEN -{m} AND 1 + {m}
+           OR expected_random NOT BETWEEN interval_low - {m} AND interval_high + {m}
+           OR adjusted > 1 + {m}
+           OR adjusted < -expected_random / (1 - expected_random) - {m}
+           OR (value IS NOT NULL AND expected_random < 1 AND adjusted IS NULL)
+        ORDER BY kommun, year
+        """
+    )
+
+
+def school_part_above_total(warehouse: Warehouse) -> pd.DataFrame:
+    """Rows of marts.school_background with a negative count or more pupils with utländsk
+    bakgrund than pupils."""
+    return warehouse.query(
+        """
+        SELECT kommun, year, school_unit_code, pupils, pupils_foreign_background
+        FROM marts.school_background
+        WHERE pupils < 0 OR pupils_foreign_background < 0
+           OR pupils_foreign_background > pupils
+        ORDER BY kommun, year, school_unit_code
+        """
+    )
+
+
+@asset_check(
+    asset=SCHOOL_SEGREGATION,
+    name="index_within_range",
+    blocking=True,
+    description=(
+        "D, slumpvärdet och dess intervall ligger mellan 0 och 1, intervallet innehåller "
+        "slumpvärdet och det justerade värdet ligger mellan −E/(1 − E) och 1."
+    ),
+)
+def school_segregation_in_range(pipeline: PipelineResource) -> AssetCheckResult:
+    return no_rows(school_index_out_of_range(pipeline.warehouse()), "rows_out_of_range")
+
+
+@asset_check(
+    asset=SCHOOL_BACKGROUND,
+    name="part_within_total",
+    blocking=True,
+    description="Varje skolas antal elever med utländsk bakgrund ligger mellan 0 och antalet elever.",
+)
+def school_background_part_within_total(pipeline: PipelineResource) -> AssetCheckResult:
+    return no_rows(school_part_above_total(pipeline.warehouse()), "bad_rows")
+
+
+school_checks = [school_segregation_in_range, school_background_part_within_total]
+
 # -- områdestyp (method in pipelines/analysis/omradestyp.py) ------------------------------------------
 # Blocking: types lie in 1–5; each year's RegSO counted by type add up to the year's RegSO
 # (and equal SCB's published counts for the publication the snapshot holds); every focus

@@ -35,6 +35,7 @@ from pipelines.registry.catalog import Catalog, CatalogError, ScbRequest, TableS
 from pipelines.registry.kommuner import KommunerError, load_kommuner
 from pipelines.registry.measures import MeasureRegistryError, load_measures
 from pipelines.registry.plans import DEFAULT_START_YEAR, PlanRegistryError, load_plans
+from pipelines.registry.schools import SCHOOLS_FILE, SchoolRegistryError, load_schools
 from pipelines.sources.kolada.client import KoladaClient, KoladaError
 from pipelines.sources.kolada.snapshot import REQUEST as KOLADA_REQUEST
 from pipelines.sources.kolada.snapshot import SOURCE as KOLADA_SOURCE
@@ -238,6 +239,8 @@ def run_check(
     if members is not None:
         _check_local_files(report, raw_dir, catalog, members)
         _check_plans(report, raw_dir, catalog, members, settings.comparison_k)
+    if kommuner is not None:
+        _check_schools(report, raw_dir, kommuner)
     store = RawStore(raw_dir)
     # Kolada is asked beside SCB, so that two sources that are down cost the wait of one.
     kpis = CheckReport(report.source)
@@ -405,6 +408,27 @@ def _check_measures(report: CheckReport, raw_dir: Path, catalog: Catalog, plans:
         "areas/measures.csv",
         OK,
         f"{len(measures)} åtgärder" + (f", varav {examples} påhittade exempel" if examples else ""),
+    )
+
+
+def _check_schools(report: CheckReport, raw_dir: Path, kommuner: list[str]) -> None:
+    """goals/schools.csv (optional), before anything is built."""
+    if not (raw_dir / SCHOOLS_FILE).exists():
+        report.add("filer", SCHOOLS_FILE.as_posix(), OK, "ingen fil: inga skolor att jämföra")
+        return
+    try:
+        schools = load_schools(raw_dir, kommuner)
+    except SchoolRegistryError as exc:
+        for problem in exc.problems:
+            report.add("filer", SCHOOLS_FILE.as_posix(), ERROR, problem)
+        return
+    examples = sum(s.example for s in schools)
+    report.add(
+        "filer",
+        SCHOOLS_FILE.as_posix(),
+        OK,
+        f"{len(schools)} rader (skola och år)"
+        + (f", varav {examples} påhittade exempel" if examples else ""),
     )
 
 

@@ -198,8 +198,33 @@ HEADINGS.update(
     }
 )
 
+# -- differences between schools (marts school_background, school_segregation) -------------
+HEADINGS.update(
+    {
+        "school_unit_code": "Skolenhetskod",
+        "school_name": "Skola",
+        "pupils": "Antal elever",
+        "pupils_foreign_background": "Elever med utländsk bakgrund",
+        "share_foreign_background": "Andel elever med utländsk bakgrund (%)",
+        "kommun_share_foreign_background": "Kommunens andel elever med utländsk bakgrund (%)",
+        "diff_pp": "Skillnad mot kommunen (procentenheter)",
+        "source": "Källa",
+        "schools": "Antal skolor",
+        "residential_d": "Boendesegregationens D",
+        "residential_division": "DeSO-indelning för boendets D",
+        "residential_demo": "Boendets D är demodata",
+    }
+)
+
 # Headings of one mart where a column name means something else there than elsewhere.
 MART_HEADINGS: dict[str, dict[str, str]] = {
+    "school_segregation": {
+        "value": "Olikhetsindex D mellan skolorna",
+        "expected_random": "D vid slumpmässig fördelning",
+        "adjusted": "D justerat för slumpen",
+        "example": "Bygger på påhittade exempel",
+    },
+    "school_background": {"example": "Påhittat exempel"},
     "plan_measure": {
         "measure_id": "Åtgärd (id)",
         "plan_start_year": "Planens startår",
@@ -233,6 +258,17 @@ MART_DECIMALS = {
         c: 3 for c in ("value", "expected_random", "adjusted", "interval_low", "interval_high")
     }
     | {"residents": 0},
+    "school_segregation": {
+        c: 3
+        for c in (
+            "value",
+            "expected_random",
+            "adjusted",
+            "interval_low",
+            "interval_high",
+            "residential_d",
+        )
+    },
 }
 
 

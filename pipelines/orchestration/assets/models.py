@@ -9,6 +9,11 @@ from pipelines.orchestration.assets.omradestyp import MART_METADATA, mart_metada
 from pipelines.orchestration.resources import PipelineResource
 from pipelines.warehouse.models import SqlModel
 
+EXAMPLE_WARNING = (
+    "Innehåller påhittade EXEMPEL (example = sant): rader som visar hur pipelinen fungerar, "
+    "inte kommunens uppgifter."
+)
+
 
 def build_model_asset(model: SqlModel):
     # every model waits for the decision whether anything changed (skipped when nothing did)
@@ -31,6 +36,8 @@ def build_model_asset(model: SqlModel):
         if "demo_rows" in metadata:
             demo = metadata["demo_rows"]
             metadata["data_status"] = "publicerad statistik" if demo == 0 else DEMO_WARNING
+        elif metadata.get("example_rows"):
+            metadata["data_status"] = EXAMPLE_WARNING
         if model.layer == "marts":
             frame = warehouse.query(f"SELECT * FROM marts.{model.name} LIMIT 10")
             metadata["preview"] = preview(frame)
@@ -45,10 +52,13 @@ def build_model_asset(model: SqlModel):
 def _coverage(warehouse, table: str, columns: list[str]) -> dict[str, object]:
     """How much a table covers, from whichever of its columns say so: kommuner, years and
     areas (distinct DeSO, or for tables that count them in `areas`, the most DeSO used in
-    one year, division and measure), and how many rows are demo data (`demo_rows`)."""
+    one year, division and measure), and how many rows are demo data (`demo_rows`) or
+    invented examples (`example_rows`)."""
     parts = []
     if "demo" in columns:
         parts.append("count(*) FILTER (WHERE demo) AS demo_rows")
+    if "example" in columns:
+        parts.append("count(*) FILTER (WHERE example) AS example_rows")
     if "kommun" in columns:
         parts.append("count(DISTINCT kommun) AS kommuner")
     if "year" in columns:
@@ -61,6 +71,8 @@ def _coverage(warehouse, table: str, columns: list[str]) -> dict[str, object]:
     out: dict[str, object] = {}
     if "demo" in columns:
         out["demo_rows"] = int(row["demo_rows"])
+    if "example" in columns:
+        out["example_rows"] = int(row["example_rows"])
     if "kommun" in columns:
         out["kommuner"] = int(row["kommuner"])
     if "year" in columns and pd.notna(row["first_year"]):  # an empty table has no years
