@@ -200,3 +200,24 @@ def test_a_restart_is_not_a_change_of_direction():
         "changed": ["X, A: fjärmar sig → närmar sig"],
         "restarted": ["Y, A"],
     }
+
+
+def _school_d(rows: pd.DataFrame) -> float:
+    """D across schools straight from the file: ½ Σ |x_i/X − y_i/Y|, x with and y without
+    utländsk bakgrund."""
+    x = rows.pupils_foreign_background
+    y = rows.pupils - x
+    return 0.5 * float((x / x.sum() - y / y.sum()).abs().sum())
+
+
+def test_the_bokslut_follows_the_differences_between_schools(snapshot_run):
+    schools = pd.read_csv(snapshot_run.marts.parent / "raw" / "goals" / "schools.csv", dtype=str)
+    schools[["pupils", "pupils_foreign_background"]] = schools[
+        ["pupils", "pupils_foreign_background"]
+    ].astype(int)
+    schools["year"] = schools.year.astype(int)
+    first, last = (_school_d(schools[schools.year == y]) for y in (2016, 2024))
+    page = read(snapshot_run.marts / "integrationsbokslut_0123_2024.html")
+    sentence = f"D mellan skolorna har minskat från {first:.3f} till {last:.3f} (2016–2024)."
+    assert sentence.replace(".", ",", 2) in page.text
+    assert "Exempelskola 1 exempel" in page.text

@@ -33,7 +33,14 @@ def _signed(value: object) -> str:
     return f"+{text}" if value is not None and pd.notna(value) and float(value) > 0 else text
 
 
-def change_words(first: pd.Series, last: pd.Series, column: str, unit: str) -> str | None:
+def change_words(
+    first: pd.Series,
+    last: pd.Series,
+    column: str,
+    unit: str,
+    places: int = 1,
+    what: str = "Skillnaden",
+) -> str | None:
     """'minskat från 9,0 till 6,5 procentenheter (2015–2024)' for a difference the goal wants
     smaller; None with fewer than two years."""
     if first.year == last.year or pd.isna(first[column]) or pd.isna(last[column]):
@@ -41,9 +48,10 @@ def change_words(first: pd.Series, last: pd.Series, column: str, unit: str) -> s
     a, b = abs(float(first[column])), abs(float(last[column]))
     verb = "minskat" if b < a else ("ökat" if b > a else "är oförändrad")
     return texts.GOAL_CHANGE.format(
+        what=what,
         verb=verb,
-        first=_pp(a),
-        last=_pp(b),
+        first=number(a, places),
+        last=number(b, places),
         unit=unit,
         years=f"{int(first.year)}–{int(last.year)}",
     )
@@ -83,7 +91,7 @@ def employees(marts: dict[str, pd.DataFrame], kommun: str, year: int) -> dict | 
     change = (
         None
         if gaps.empty
-        else change_words(gaps.iloc[0], gaps.iloc[-1], "gap_pp", "procentenheter")
+        else change_words(gaps.iloc[0], gaps.iloc[-1], "gap_pp", " procentenheter")
     )
     basis = rows.residents_basis.dropna()
     return {
@@ -129,8 +137,8 @@ def schools(marts: dict[str, pd.DataFrame], kommun: str, year: int) -> dict | No
         }
         for r in units.sort_values("share_foreign_background", ascending=False).itertuples()
     ]
-    notes = sorted({str(n) for n in rows.note.dropna() if str(n)})
-    change = change_words(rows.iloc[0], rows.iloc[-1], "value", "(D)")
+    notes = sorted({str(n)[:1].upper() + str(n)[1:] for n in rows.note.dropna() if str(n)})
+    change = change_words(rows.iloc[0], rows.iloc[-1], "value", "", 3, texts.SCHOOL_D)
     return {"rows": body, "schools": per_school, "change": change, "notes": notes}
 
 

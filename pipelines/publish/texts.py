@@ -139,7 +139,8 @@ RESTARTED = (
 GOAL_MISSING = (
     "Kommunen har inte lämnat några uppgifter (data/raw/{file}): målet kan inte följas upp här."
 )
-GOAL_CHANGE = "Skillnaden har {verb} från {first} till {last} {unit} ({years})."
+GOAL_CHANGE = "{what} har {verb} från {first} till {last}{unit} ({years})."
+SCHOOL_D = "D mellan skolorna"
 
 
 def join_words(words: list[str]) -> str:
