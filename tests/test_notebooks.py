@@ -35,6 +35,7 @@ def test_notebook_runs_for_a_kommun_and_area(
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     params.source = f'KOMMUN = "{kommun}"\nAREA = "{area}"\nSEX = "1+2"'
     params.source += '\nMAP_INDICATOR = "utlandsk_bakgrund"'
+    params.source += '\nNAMND = "Barn- och ungdomsnämnden"'
     monkeypatch.setenv("SEGREGATION_MARTS_DIR", str(marts_dir))
     NotebookClient(
         nb,
@@ -86,3 +87,9 @@ def test_notebook_runs_for_a_kommun_and_area(
     deso_count = {"0123": 44, "0680": 78}[kommun]  # SCB's DeSO 2025 key
     assert sum(t.get("fill") == "toself" for t in maps[0]["data"]) == deso_count
     assert os.environ["SEGREGATION_MARTS_DIR"] == str(marts_dir)
+    # one nämnd's measures: Järfälla's example registry gives Barn- och ungdomsnämnden
+    # jfl-bu-01 (measures.csv); Jönköping keeps no measures, and the cell says so
+    if kommun == "0123":
+        assert "jfl-bu-01" in text and "genomförd" in text
+    else:
+        assert "Barn- och ungdomsnämnden har inga åtgärder i Jönköpings register" in text
