@@ -53,8 +53,10 @@ def build_report_asset(marts: list[SqlModel]):
             "som helst, även utan nät. Per fokusområde: alla indikatorer med senaste värde, "
             "jämförelsevärde, gap och riktning, ett diagram per indikator, samt befolkningen "
             "efter bakgrund, och en karta över kommunens DeSO med fokusområdena utmärkta. "
-            "Märkt när den innehåller demodata. Byggs av de publicerade marts; varje kommuns "
-            "fil byts ut för sig."
+            "Märkt när den innehåller demodata. För en kommun med åtgärder i measures.csv "
+            "skrivs också integrationsbokslutet för det senaste rapporterade året "
+            "(integrationsbokslut_<kommun>_<år>.html). Byggs av de publicerade marts; varje "
+            "kommuns filer byts ut för sig."
         ),
     )
     def committee_report(
