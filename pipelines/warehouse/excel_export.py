@@ -81,6 +81,7 @@ HEADINGS: dict[str, str] = {
     "inrikes_ovriga_method": "Beräkning av övriga inrikes födda",
     "first_year": "Första år",
     "latest_year": "Senaste år",
+    "as_of_year": "Beräknat per år",
     "years_with_data": "Antal år med uppgift",
     "gap_first": "Skillnad första år",
     "gap_latest": "Skillnad senaste år",
