@@ -12,6 +12,7 @@ from pipelines.orchestration.assets.evaluation import (
     plan_effect_rows,
     plans,
 )
+from pipelines.orchestration.assets.goals import goal_assets
 from pipelines.orchestration.assets.indicators import (
     build_indicator_inputs_asset,
     build_kolada_asset,
@@ -34,6 +35,7 @@ from pipelines.orchestration.checks import (
     build_mart_checks,
     evaluation_checks,
     focus_area_checks,
+    goal_checks,
     measure_checks,
     omradestyp_checks,
     population_agrees_across_tables,
@@ -70,6 +72,7 @@ _raw_assets = [
     deso_boundaries,
     plans,
     measures,
+    *goal_assets,
     deso_regso_key,
 ]
 
@@ -96,6 +99,7 @@ defs = Definitions(
         *segregation_checks,
         *evaluation_checks,
         *measure_checks,
+        *goal_checks,
     ],
     jobs=[refresh_all_job, committee_reports_job],
     schedules=[nightly_refresh_schedule],
