@@ -53,13 +53,19 @@ class GoalFileError(FileProblems):
 
 Row = dict[str, object]
 RowReader = Callable[[str, dict[str, str]], Row]
+FileCheck = Callable[[Path, list[Row]], list[str]]
 
 
 def read_goal_file(
-    path: Path, required: tuple[str, ...], read_row: RowReader, key: tuple[str, ...]
+    path: Path,
+    required: tuple[str, ...],
+    read_row: RowReader,
+    key: tuple[str, ...],
+    whole: FileCheck,
 ) -> list[Row]:
     """Every row of a goals file checked by `read_row`, each with its `line`; a key seen
-    before is a problem. Raises :class:`GoalFileError` listing every problem."""
+    before is a problem; then `whole` checks the good rows together. Raises
+    :class:`GoalFileError` listing every problem."""
     if not path.exists():
         return []
     try:
@@ -69,10 +75,10 @@ def read_goal_file(
     missing = [c for c in required if c not in table.fieldnames]
     if missing:
         raise GoalFileError([f"{path}, rad 1: kolumn saknas: {', '.join(missing)}."])
-    return _rows(table, read_row, key)
+    return _rows(table, read_row, key, whole)
 
 
-def _rows(table: CsvFile, read_row: RowReader, key: tuple[str, ...]) -> list[Row]:
+def _rows(table: CsvFile, read_row: RowReader, key: tuple[str, ...], whole: FileCheck) -> list[Row]:
     problems: list[str] = list(table.problems)
     rows: list[Row] = []
     seen: dict[tuple, int] = {}
@@ -90,6 +96,7 @@ def _rows(table: CsvFile, read_row: RowReader, key: tuple[str, ...]) -> list[Row
             continue
         seen[found] = line
         rows.append({**row, "line": line})
+    problems += whole(table.path, rows)
     if problems:
         raise GoalFileError(problems)
     return rows
@@ -190,11 +197,8 @@ def load_employees(raw_dir: Path, kommuner: list[str]) -> list[Row]:
     """Read and check goals/employees.csv; a missing file means no rows, not an error."""
     path = Path(raw_dir) / EMPLOYEES_FILE
     key = ("kommun", "year", "forvaltning")
-    rows = read_goal_file(path, EMPLOYEE_COLUMNS, _employee_row(set(kommuner)), key)
-    problems = _forvaltningar_within_total(path, rows)
-    if problems:
-        raise GoalFileError(problems)
-    return rows
+    read_row = _employee_row(set(kommuner))
+    return read_goal_file(path, EMPLOYEE_COLUMNS, read_row, key, _forvaltningar_within_total)
 
 
 def _forvaltningar_within_total(path: Path, rows: list[Row]) -> list[str]:

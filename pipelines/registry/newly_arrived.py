@@ -23,7 +23,6 @@ from pathlib import Path
 
 from pipelines.core.csv_input import RowProblem
 from pipelines.registry.goals import (
-    GoalFileError,
     Row,
     RowReader,
     count,
@@ -75,11 +74,8 @@ def _row(known: set[str]) -> RowReader:
 def load_newly_arrived(raw_dir: Path, kommuner: list[str]) -> list[Row]:
     """Read and check goals/newly_arrived.csv; a missing file means no rows, not an error."""
     path = Path(raw_dir) / NEWLY_ARRIVED_FILE
-    rows = read_goal_file(path, COLUMNS, _row(set(kommuner)), ("kommun", "year", "sex"))
-    problems = _sexes_within_total(path, rows)
-    if problems:
-        raise GoalFileError(problems)
-    return rows
+    key = ("kommun", "year", "sex")
+    return read_goal_file(path, COLUMNS, _row(set(kommuner)), key, _sexes_within_total)
 
 
 def _sexes_within_total(path: Path, rows: list[Row]) -> list[str]:
