@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import AssetKey
 from test_check import settings_for
 
 from pipelines.core.settings import PROJECT_ROOT
@@ -252,19 +251,21 @@ def test_the_goal_assets_and_checks_in_the_snapshot_run(snapshot_run):
         ("newly_arrived", "shares_within_0_100"): True,
         ("newly_arrived", "goal_shares_within_0_100"): True,
     }
+    names = ("goal_employees", "goal_newly_arrived", "employee_background", "newly_arrived")
     shown = {}
     for event in snapshot_run.refresh.get_asset_materialization_events():
-        if event.asset_key in (
-            AssetKey(["raw", "goal_employees"]),
-            AssetKey(["raw", "goal_newly_arrived"]),
-        ):
+        if event.asset_key.path[-1] in names:
             metadata = event.event_specific_data.materialization.metadata
-            shown[event.asset_key.path[-1]] = (
-                metadata["example_rows"].value,
-                metadata["demo"].value,
-            )
-    # 12 of 13 employee rows and 9 of 11 newly arrived rows are invented; the plan's are not
-    assert shown == {"goal_employees": (12, False), "goal_newly_arrived": (9, False)}
+            shown[event.asset_key.to_user_string()] = metadata["example_rows"].value
+            if event.asset_key.path[0] == "raw":
+                assert metadata["demo"].value is False  # the plan's own rows are not invented
+    # 12 of 13 employee rows and 9 of 11 newly arrived rows are invented examples
+    assert shown == {
+        "raw/goal_employees": 12,
+        "raw/goal_newly_arrived": 9,
+        "marts/employee_background": 12,
+        "marts/newly_arrived": 9,
+    }
 
 
 def test_the_checks_name_forvaltningar_above_the_total_and_shares_outside_0_100(tmp_path):

@@ -45,10 +45,13 @@ def build_model_asset(model: SqlModel):
 def _coverage(warehouse, table: str, columns: list[str]) -> dict[str, object]:
     """How much a table covers, from whichever of its columns say so: kommuner, years and
     areas (distinct DeSO, or for tables that count them in `areas`, the most DeSO used in
-    one year, division and measure), and how many rows are demo data (`demo_rows`)."""
+    one year, division and measure), how many rows are demo data (`demo_rows`) and how many
+    are invented example rows of the kommun's files (`example_rows`)."""
     parts = []
     if "demo" in columns:
         parts.append("count(*) FILTER (WHERE demo) AS demo_rows")
+    if "example" in columns:
+        parts.append("count(*) FILTER (WHERE example) AS example_rows")
     if "kommun" in columns:
         parts.append("count(DISTINCT kommun) AS kommuner")
     if "year" in columns:
@@ -61,6 +64,8 @@ def _coverage(warehouse, table: str, columns: list[str]) -> dict[str, object]:
     out: dict[str, object] = {}
     if "demo" in columns:
         out["demo_rows"] = int(row["demo_rows"])
+    if "example" in columns:
+        out["example_rows"] = int(row["example_rows"])
     if "kommun" in columns:
         out["kommuner"] = int(row["kommuner"])
     if "year" in columns and pd.notna(row["first_year"]):  # an empty table has no years
