@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from test_check import settings_for
+from test_pipeline import fingerprints
 
+from pipelines.cli import main
 from pipelines.core.settings import PROJECT_ROOT
 from pipelines.orchestration.checks import (
     forvaltningar_above_kommun_total,
@@ -314,3 +316,14 @@ def test_segregation_check_reads_both_files(raw_dir):
             f"{path}, rad 12: received kvinnor 35 + män 41 (rad 10, 11) är fler än totalt 70.",
         )
     ]
+
+
+def test_a_bad_goals_file_stops_the_run_before_anything_is_built(raw_dir, published_marts, capsys):
+    before = fingerprints(published_marts)
+    path = raw_dir / EMPLOYEES_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",Socialförvaltningen,930,410,", ",Socialförvaltningen,930,990,"))
+    assert main(["run"]) == 1
+    terminal = "".join(capsys.readouterr())
+    assert "rad 13: employees_foreign_background 990 är fler än employees 930." in terminal
+    assert fingerprints(published_marts) == before
