@@ -12,6 +12,7 @@ from pipelines.orchestration.assets.evaluation import (
     plan_effect_rows,
     plans,
 )
+from pipelines.orchestration.assets.goals import goal_assets
 from pipelines.orchestration.assets.indicators import (
     build_indicator_inputs_asset,
     build_kolada_asset,
@@ -35,6 +36,7 @@ from pipelines.orchestration.checks import (
     build_mart_checks,
     evaluation_checks,
     focus_area_checks,
+    goal_checks,
     measure_checks,
     omradestyp_checks,
     population_agrees_across_tables,
@@ -73,6 +75,7 @@ _raw_assets = [
     plans,
     measures,
     schools,
+    *goal_assets,
     deso_regso_key,
 ]
 
@@ -101,6 +104,7 @@ defs = Definitions(
         *evaluation_checks,
         *measure_checks,
         *school_checks,
+        *goal_checks,
     ],
     jobs=[refresh_all_job, committee_reports_job],
     schedules=[nightly_refresh_schedule],

@@ -571,6 +571,73 @@ def school_background_part_within_total(pipeline: PipelineResource) -> AssetChec
 
 school_checks = [school_segregation_in_range, school_background_part_within_total]
 
+
+# -- the integration plan's goals (data/raw/goals/*.csv → marts.employee_background,
+# marts.newly_arrived). The files are checked row by row before anything is built; these guard
+# the marts themselves. Their shares are named share_*, so the generic check does not see them.
+
+EMPLOYEE_BACKGROUND = AssetKey(["marts", "employee_background"])
+NEWLY_ARRIVED = AssetKey(["marts", "newly_arrived"])
+GOAL_SHARES = {
+    "employee_background": ("share_foreign_background", "residents_share_foreign_background"),
+    "newly_arrived": ("share_in_work_or_studies",),
+}
+
+
+def goal_shares_outside_0_100(warehouse: Warehouse, mart: str) -> pd.DataFrame:
+    """Rows of a goals mart with a share below 0 or above 100 %."""
+    columns = GOAL_SHARES[mart]
+    outside = " OR ".join(f"{c} < 0 OR {c} > 100" for c in columns)
+    return warehouse.query(
+        f"SELECT kommun, year, {', '.join(columns)} FROM marts.{mart} WHERE {outside}"
+    )
+
+
+def forvaltningar_above_kommun_total(warehouse: Warehouse) -> pd.DataFrame:
+    """Kommun and year where the förvaltningar have more employees together than the kommun."""
+    return warehouse.query(
+        """
+        SELECT f.kommun, f.year, sum(f.employees) AS forvaltningar, any_value(k.employees) AS kommun_total
+        FROM marts.employee_background f
+        JOIN marts.employee_background k
+          ON k.kommun = f.kommun AND k.year = f.year AND k.forvaltning IS NULL
+        WHERE f.forvaltning IS NOT NULL
+        GROUP BY f.kommun, f.year
+        HAVING sum(f.employees) > any_value(k.employees)
+        ORDER BY 1, 2
+        """
+    )
+
+
+def _goal_share_check(key: AssetKey, mart: str):
+    @asset_check(
+        asset=key,
+        name="goal_shares_within_0_100",
+        blocking=True,
+        description=f"Andelarna ({', '.join(GOAL_SHARES[mart])}) ligger mellan 0 och 100.",
+    )
+    def _check(pipeline: PipelineResource) -> AssetCheckResult:
+        return no_rows(goal_shares_outside_0_100(pipeline.warehouse(), mart), "rows_outside")
+
+    return _check
+
+
+@asset_check(
+    asset=EMPLOYEE_BACKGROUND,
+    name="forvaltningar_within_kommun_total",
+    blocking=True,
+    description="Förvaltningarna har tillsammans aldrig fler anställda än kommunen samma år.",
+)
+def employee_forvaltningar_within_total(pipeline: PipelineResource) -> AssetCheckResult:
+    return no_rows(forvaltningar_above_kommun_total(pipeline.warehouse()), "years_above_total")
+
+
+goal_checks = [
+    _goal_share_check(EMPLOYEE_BACKGROUND, "employee_background"),
+    _goal_share_check(NEWLY_ARRIVED, "newly_arrived"),
+    employee_forvaltningar_within_total,
+]
+
 # -- områdestyp (method in pipelines/analysis/omradestyp.py) ------------------------------------------
 # Blocking: types lie in 1–5; each year's RegSO counted by type add up to the year's RegSO
 # (and equal SCB's published counts for the publication the snapshot holds); every focus

@@ -32,8 +32,10 @@ from pipelines.core.geography import DESO_CODE, KOMMUN_LEVEL, split_code
 from pipelines.core.settings import Settings
 from pipelines.registry.areas import AreaMember, AreaRegistryError, load_areas
 from pipelines.registry.catalog import Catalog, CatalogError, ScbRequest, TableSpan, load_catalog
+from pipelines.registry.goals import EMPLOYEES_FILE, GoalFileError, load_employees
 from pipelines.registry.kommuner import KommunerError, load_kommuner
 from pipelines.registry.measures import MeasureRegistryError, load_measures
+from pipelines.registry.newly_arrived import NEWLY_ARRIVED_FILE, load_newly_arrived
 from pipelines.registry.plans import DEFAULT_START_YEAR, PlanRegistryError, load_plans
 from pipelines.registry.schools import SCHOOLS_FILE, SchoolRegistryError, load_schools
 from pipelines.sources.kolada.client import KoladaClient, KoladaError
@@ -241,6 +243,7 @@ def run_check(
         _check_plans(report, raw_dir, catalog, members, settings.comparison_k)
     if kommuner is not None:
         _check_schools(report, raw_dir, kommuner)
+        _check_goals(report, raw_dir, kommuner)
     store = RawStore(raw_dir)
     # Kolada is asked beside SCB, so that two sources that are down cost the wait of one.
     kpis = CheckReport(report.source)
@@ -430,6 +433,30 @@ def _check_schools(report: CheckReport, raw_dir: Path, kommuner: list[str]) -> N
         f"{len(schools)} rader (skola och år)"
         + (f", varav {examples} påhittade exempel" if examples else ""),
     )
+
+
+def _check_goals(report: CheckReport, raw_dir: Path, kommuner: list[str]) -> None:
+    """goals/employees.csv and goals/newly_arrived.csv, each only when the kommun has it."""
+    files = (
+        (EMPLOYEES_FILE, load_employees, "rader om anställda"),
+        (NEWLY_ARRIVED_FILE, load_newly_arrived, "rader om nyanlända"),
+    )
+    for file, load, what in files:
+        if not (raw_dir / file).exists():
+            continue
+        try:
+            rows = load(raw_dir, kommuner)
+        except GoalFileError as exc:
+            for problem in exc.problems:
+                report.add("filer", file.as_posix(), ERROR, problem)
+            continue
+        examples = sum(bool(r["example"]) for r in rows)
+        report.add(
+            "filer",
+            file.as_posix(),
+            OK,
+            f"{len(rows)} {what}" + (f", varav {examples} påhittade exempel" if examples else ""),
+        )
 
 
 def _check_table(

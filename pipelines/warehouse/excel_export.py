@@ -240,6 +240,31 @@ MART_HEADINGS: dict[str, dict[str, str]] = {
         "example": "Påhittat exempel",
         "source_file": "Fil",
     },
+    # the integration plan's goals (data/raw/goals/*.csv)
+    "employee_background": {
+        "forvaltning": "Förvaltning (tom = hela kommunen)",
+        "employees": "Anställda",
+        "employees_foreign_background": "Anställda med utländsk bakgrund",
+        "share_foreign_background": "Anställda med utländsk bakgrund, andel (%)",
+        "residents_share_foreign_background": "Invånare med utländsk bakgrund, andel (%)",
+        "residents_basis": "Invånarnas andel avser",
+        "gap_pp": "Skillnad anställda − invånare (procentenheter)",
+        "gap_change_pp": "Förändring av skillnaden sedan första året (procentenheter)",
+        "example": "Påhittat exempel",
+        "source": "Källa",
+        "residents_demo": "Invånarnas andel är demodata",
+        "source_file": "Fil",
+    },
+    "newly_arrived": {
+        "sex": "Kön",
+        "received": "Mottagna nyanlända",
+        "followed_up": "Avslutad etableringstid (personer)",
+        "in_work_or_studies": "I arbete eller studier (personer)",
+        "share_in_work_or_studies": "I arbete eller studier, andel (%)",
+        "example": "Påhittat exempel",
+        "source": "Källa",
+        "source_file": "Fil",
+    },
 }
 
 
