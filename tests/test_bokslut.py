@@ -220,4 +220,4 @@ def test_the_bokslut_follows_the_differences_between_schools(snapshot_run):
     page = read(snapshot_run.marts / "integrationsbokslut_0123_2024.html")
     sentence = f"D mellan skolorna har minskat från {first:.3f} till {last:.3f} (2016–2024)."
     assert sentence.replace(".", ",", 2) in page.text
-    assert "Exempelskola 1 exempel" in page.text
+    assert "Exempelskola 1 påhittat" in page.text
