@@ -48,3 +48,12 @@ def test_bundled_run_reports_say_what_the_golden_files_say(bundled_run, tmp_path
         assert result.charts == golden["chart_count"] and result.demo
         assert f"Rapportdatum\n{REPORT_DATE.isoformat()}." in page
         assert_same(substance(page), golden, kommun)
+
+
+@pytest.mark.xdist_group("bundled_run")
+def test_make_tests_groups_reach_the_scheduler(request):
+    """`make test` runs with `--dist loadgroup`: xdist must tag this test's id with its group,
+    or the tests sharing a session run are spread over the workers and each makes the run
+    (pytest 9.2 renamed the id xdist 3.8 tags; pyproject.toml keeps pytest below it)."""
+    if request.config.getvalue("loadgroup"):
+        assert request.node.nodeid.endswith("@bundled_run")
