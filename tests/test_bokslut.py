@@ -221,3 +221,18 @@ def test_the_bokslut_follows_the_differences_between_schools(snapshot_run):
     sentence = f"D mellan skolorna har minskat från {first:.3f} till {last:.3f} (2016–2024)."
     assert sentence.replace(".", ",", 2) in page.text
     assert "Exempelskola 1 påhittat" in page.text
+
+
+def test_the_indicators_beside_the_measures_show_women_and_men(snapshot_run):
+    """Jönköping's goal names women and men: the bokslut puts the mart's values for both beside
+    the total (Söderhöjden's share förvärvsarbetande, the year jfl-ar-01 last reported)."""
+    rows = pd.read_parquet(snapshot_run.marts / "focus_area_indicator.parquet")
+    rows = rows[
+        (rows.area_id == "soderhojden")
+        & (rows.indicator == "forvarvsarbetande")
+        & (rows.year == 2024)
+    ].set_index("sex")
+    cells = [f"{rows.value[s]:.1f}".replace(".", ",") for s in ("1+2", "2", "1")]
+    html = (snapshot_run.marts / "integrationsbokslut_0123_2024.html").read_text(encoding="utf-8")
+    row = re.search(r"Andel förvärvsarbetande 20–64 år.*?</tr>", html).group()
+    assert re.findall(r"<td>([0-9,]+)</td>", row)[1:4] == cells  # after the year: total, women, men

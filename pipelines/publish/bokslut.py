@@ -64,8 +64,9 @@ def build_bokslut(
         raise ReportError(
             f"Åtgärdsregistret har inga åtgärder för {kommun} år {year}; det täcker {years}."
         )
-    indicators = marts["focus_area_indicator"]
-    indicators = indicators[(indicators.kommun == kommun) & (indicators.sex == "1+2")]
+    sexes = marts["focus_area_indicator"]
+    sexes = sexes[sexes.kommun == kommun]
+    indicators = sexes[sexes.sex == "1+2"]
     history = marts.get("focus_area_trend_history")
     if history is not None:
         history = history[(history.kommun == kommun) & (history.sex == "1+2")]
@@ -87,7 +88,7 @@ def build_bokslut(
             "directions": direction_changes(history, kommun, year),
         },
         responsible=responsible_groups(measures, year, names),
-        themes=theme_groups(measures, indicators, history, year, names, headings),
+        themes=theme_groups(measures, indicators, history, year, names, headings, sexes),
         goals=goals,
     )
     return Bokslut(html, year, demo, example)

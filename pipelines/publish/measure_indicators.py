@@ -80,8 +80,31 @@ def short_direction(trend: pd.Series) -> str:
     return f"{trend.direction} sedan {int(trend.first_year)}"
 
 
-def indicator_row(rows: pd.DataFrame, history: pd.DataFrame | None, year: int, start: int) -> dict:
-    """One indicator in one area: latest value, comparison value, change, direction."""
+def sex_values(sexes: pd.DataFrame | None, last: pd.Series) -> list[str]:
+    """Women's and men's values beside a row's total (same area, indicator and year)."""
+    if sexes is None:
+        return [texts.MISSING, texts.MISSING]
+    same = (
+        sexes[
+            (sexes.area_id == last.area_id)
+            & (sexes.indicator == last.indicator)
+            & (sexes.year == last.year)
+        ]
+        .set_index("sex")
+        .value
+    )
+    return [number(same.get(sex), decimals(last.unit)) for sex in ("2", "1")]
+
+
+def indicator_row(
+    rows: pd.DataFrame,
+    history: pd.DataFrame | None,
+    year: int,
+    start: int,
+    sexes: pd.DataFrame | None = None,
+) -> dict:
+    """One indicator in one area: latest value (women and men beside it), comparison value,
+    change, direction."""
     last = rows[rows.value.notna()].iloc[-1]
     places = decimals(last.unit)
     trend = trend_as_of(history, rows, year)
@@ -93,6 +116,7 @@ def indicator_row(rows: pd.DataFrame, history: pd.DataFrame | None, year: int, s
             str(last.area_name),
             str(int(last.year)),
             number(last.value, places),
+            *sex_values(sexes, last),
             number(last.comparison_value, places),
             change_since(rows, trend, start),
             direction,
@@ -106,6 +130,7 @@ def theme_indicators(
     history: pd.DataFrame | None,
     year: int,
     start: int,
+    sexes: pd.DataFrame | None = None,
 ) -> list[dict]:
     """The indicators a theme's measures aim at, in each of their areas (each pair once)."""
     pairs: list[tuple[str, str]] = []
@@ -120,7 +145,7 @@ def theme_indicators(
         key = (indicator, rows.area_id.iloc[0] if not rows.empty else area)
         if rows.value.notna().any() and key not in seen:
             seen.add(key)
-            out.append(indicator_row(rows, history, year, start))
+            out.append(indicator_row(rows, history, year, start, sexes))
     return out
 
 
@@ -209,6 +234,7 @@ def theme_groups(
     year: int,
     names: dict[str, str],
     headings: dict[str, str],
+    sexes: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Per theme (the plan's order and headings where it has them): its measures with their
     status in `year`, what moved while each ran, and the indicators they aim at."""
@@ -223,7 +249,7 @@ def theme_groups(
             measure_item(r, rows, indicators, history, year, names)
             for _, r in measure_list(rows).iterrows()
         ]
-        indicator_rows = theme_indicators(rows, indicators, history, year, start)
+        indicator_rows = theme_indicators(rows, indicators, history, year, start, sexes)
         groups.append(
             {
                 "theme": headings.get(theme) or theme.capitalize(),
