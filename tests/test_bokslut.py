@@ -236,3 +236,19 @@ def test_the_indicators_beside_the_measures_show_women_and_men(snapshot_run):
     html = (snapshot_run.marts / "integrationsbokslut_0123_2024.html").read_text(encoding="utf-8")
     row = re.search(r"Andel förvärvsarbetande 20–64 år.*?</tr>", html).group()
     assert re.findall(r"<td>([0-9,]+)</td>", row)[1:4] == cells  # after the year: total, women, men
+
+
+CAUSAL_WORDS = ("tack vare", "ledde till", "orsakade", "har gett", "resulterade", "effekt av åtgärden", "på grund av åtgärden")  # fmt: skip
+
+
+def test_no_measure_is_credited_with_an_indicators_change(snapshot_run):
+    """The wording rule on the rendered page: the measures' text says what moved while they ran,
+    and no sentence about a measure claims it caused anything."""
+    html = (snapshot_run.marts / "integrationsbokslut_0123_2024.html").read_text(encoding="utf-8")
+    themes = html[html.index("Åtgärder och indikatorer per tema") : html.index("Mål för kommunen")]
+    items = [
+        re.sub(r"<[^>]+>|\s+", " ", li).lower() for li in re.findall(r"<li>.*?</li>", themes, re.S)
+    ]
+    assert len(items) == 6  # the six example measures
+    assert [w for item in items for w in CAUSAL_WORDS if w in item] == []
+    assert all("under åtgärdens" in item or "anger inga indikatorer" in item for item in items)

@@ -1,5 +1,5 @@
 """The integration plan's goals: goals/employees.csv and goals/newly_arrived.csv, the marts
-employee_background and newly_arrived, and their checks."""
+staff_background and newly_arrived, and their checks."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def test_a_kommun_without_the_files_gets_empty_marts(tmp_path):
     )
     warehouse.replace_table("marts", "population_background", population)
     models = {m.name: m for m in discover_models() if m.layer == "marts"}
-    for name in ("employee_background", "newly_arrived"):
+    for name in ("staff_background", "newly_arrived"):
         frame = warehouse.query(models[name].sql)
         assert frame.empty and list(frame.columns) == list(models[name].columns), name
 
@@ -192,7 +192,7 @@ def marts_row(frame: pd.DataFrame, **where: object) -> pd.Series:
 
 
 def test_the_snapshot_run_publishes_employees_against_residents(snapshot_run):
-    frame = pd.read_parquet(snapshot_run.marts / "employee_background.parquet")
+    frame = pd.read_parquet(snapshot_run.marts / "staff_background.parquet")
     assert len(frame) == 13 and set(frame.kommun) == {"0123"}  # Jönköping has no rows
     plan = marts_row(frame, year=2015, forvaltning=None)
     # residents 2015 (data/raw/published/jarfalla_tabell1_2005_2015.csv, as SCB's TAB4824):
@@ -242,18 +242,18 @@ def test_the_goal_assets_and_checks_in_the_snapshot_run(snapshot_run):
     checks = {
         (e.asset_key.path[-1], e.check_name): e.passed
         for e in snapshot_run.check_evaluations
-        if e.asset_key.path[-1] in ("employee_background", "newly_arrived")
+        if e.asset_key.path[-1] in ("staff_background", "newly_arrived")
     }
     assert checks == {
-        ("employee_background", "unique_key"): True,
-        ("employee_background", "shares_within_0_100"): True,
-        ("employee_background", "goal_shares_within_0_100"): True,
-        ("employee_background", "forvaltningar_within_kommun_total"): True,
+        ("staff_background", "unique_key"): True,
+        ("staff_background", "shares_within_0_100"): True,
+        ("staff_background", "goal_shares_within_0_100"): True,
+        ("staff_background", "forvaltningar_within_kommun_total"): True,
         ("newly_arrived", "unique_key"): True,
         ("newly_arrived", "shares_within_0_100"): True,
         ("newly_arrived", "goal_shares_within_0_100"): True,
     }
-    names = ("goal_employees", "goal_newly_arrived", "employee_background", "newly_arrived")
+    names = ("goal_employees", "goal_newly_arrived", "staff_background", "newly_arrived")
     shown = {}
     for event in snapshot_run.refresh.get_asset_materialization_events():
         if event.asset_key.path[-1] in names:
@@ -265,7 +265,7 @@ def test_the_goal_assets_and_checks_in_the_snapshot_run(snapshot_run):
     assert shown == {
         "raw/goal_employees": 12,
         "raw/goal_newly_arrived": 9,
-        "marts/employee_background": 12,
+        "marts/staff_background": 12,
         "marts/newly_arrived": 9,
     }
 
@@ -282,7 +282,7 @@ def test_the_checks_name_forvaltningar_above_the_total_and_shares_outside_0_100(
             "residents_share_foreign_background": [40.0, 40.0, 40.0, -1.0],
         }
     )
-    warehouse.replace_table("marts", "employee_background", employees)
+    warehouse.replace_table("marts", "staff_background", employees)
     warehouse.replace_table(
         "marts",
         "newly_arrived",
@@ -290,7 +290,7 @@ def test_the_checks_name_forvaltningar_above_the_total_and_shares_outside_0_100(
     )
     above = forvaltningar_above_kommun_total(warehouse)
     assert above.values.tolist() == [["0123", 2023, 110, 100]]
-    outside = goal_shares_outside_0_100(warehouse, "employee_background")
+    outside = goal_shares_outside_0_100(warehouse, "staff_background")
     assert outside[["year", "share_foreign_background"]].values.tolist() == [
         [2023, 120.0],
         [2024, 30.0],

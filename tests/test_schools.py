@@ -133,6 +133,25 @@ def two_schools(x: tuple[int, int], t: tuple[int, int], year: int = 2020) -> pd.
     )
 
 
+def test_d_across_four_schools_by_hand():
+    # with utländsk bakgrund x = 50, 20, 10, 20 (X = 100); without y = 50, 80, 90, 180 (Y = 400)
+    # |x/X − y/Y| = |0.50 − 0.125| + |0.20 − 0.20| + |0.10 − 0.225| + |0.20 − 0.45|
+    #             = 0.375 + 0 + 0.125 + 0.25 = 0.75, so D = ½ · 0.75 = 0.375
+    frame = pd.DataFrame(
+        {
+            "kommun": "0123",
+            "year": 2021,
+            "school_unit_code": ["01000001", "01000002", "01000003", "01000004"],
+            "pupils": [100, 100, 100, 200],
+            "pupils_foreign_background": [50, 20, 10, 20],
+            "example": True,
+        }
+    )
+    got = school_dissimilarity(frame).iloc[0]
+    assert got.value == pytest.approx(0.375)
+    assert (got.schools, got.pupils, got.pupils_foreign_background) == (4, 500, 100)
+
+
 def test_d_across_two_schools_by_hand():
     # A: 30 of 100 with utländsk bakgrund, B: 10 of 100; X = 40, Y = 160.
     # D = ½(|30/40 − 10/40| + |70/160 − 90/160|) = ½(0.5 + 0.125) = 0.3125

@@ -572,14 +572,14 @@ def school_background_part_within_total(pipeline: PipelineResource) -> AssetChec
 school_checks = [school_segregation_in_range, school_background_part_within_total]
 
 
-# -- the integration plan's goals (data/raw/goals/*.csv → marts.employee_background,
+# -- the integration plan's goals (data/raw/goals/*.csv → marts.staff_background,
 # marts.newly_arrived). The files are checked row by row before anything is built; these guard
 # the marts themselves. Their shares are named share_*, so the generic check does not see them.
 
-EMPLOYEE_BACKGROUND = AssetKey(["marts", "employee_background"])
+STAFF_BACKGROUND = AssetKey(["marts", "staff_background"])
 NEWLY_ARRIVED = AssetKey(["marts", "newly_arrived"])
 GOAL_SHARES = {
-    "employee_background": ("share_foreign_background", "residents_share_foreign_background"),
+    "staff_background": ("share_foreign_background", "residents_share_foreign_background"),
     "newly_arrived": ("share_in_work_or_studies",),
 }
 
@@ -598,8 +598,8 @@ def forvaltningar_above_kommun_total(warehouse: Warehouse) -> pd.DataFrame:
     return warehouse.query(
         """
         SELECT f.kommun, f.year, sum(f.employees) AS forvaltningar, any_value(k.employees) AS kommun_total
-        FROM marts.employee_background f
-        JOIN marts.employee_background k
+        FROM marts.staff_background f
+        JOIN marts.staff_background k
           ON k.kommun = f.kommun AND k.year = f.year AND k.forvaltning IS NULL
         WHERE f.forvaltning IS NOT NULL
         GROUP BY f.kommun, f.year
@@ -623,7 +623,7 @@ def _goal_share_check(key: AssetKey, mart: str):
 
 
 @asset_check(
-    asset=EMPLOYEE_BACKGROUND,
+    asset=STAFF_BACKGROUND,
     name="forvaltningar_within_kommun_total",
     blocking=True,
     description="Förvaltningarna har tillsammans aldrig fler anställda än kommunen samma år.",
@@ -633,7 +633,7 @@ def employee_forvaltningar_within_total(pipeline: PipelineResource) -> AssetChec
 
 
 goal_checks = [
-    _goal_share_check(EMPLOYEE_BACKGROUND, "employee_background"),
+    _goal_share_check(STAFF_BACKGROUND, "staff_background"),
     _goal_share_check(NEWLY_ARRIVED, "newly_arrived"),
     employee_forvaltningar_within_total,
 ]

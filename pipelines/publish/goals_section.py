@@ -1,7 +1,7 @@
 """The integration plan's own goals in the integrationsbokslut: the kommun's employees against
 its residents, the differences between schools, and the newly arrived.
 
-Reads the marts `employee_background`, `school_segregation`, `school_background` and
+Reads the marts `staff_background`, `school_segregation`, `school_background` and
 `newly_arrived` (the kommun's files in `data/raw/goals/`); a kommun without a file gets a
 sentence saying the figures are missing, never an invented value. Returns plain data for
 `templates/goals.html.j2`.
@@ -14,7 +14,7 @@ import pandas as pd
 from pipelines.publish import texts
 from pipelines.publish.chart_style import number
 
-GOAL_MARTS = ("employee_background", "school_segregation", "school_background", "newly_arrived")
+GOAL_MARTS = ("staff_background", "school_segregation", "school_background", "newly_arrived")
 
 
 def _rows(marts: dict[str, pd.DataFrame], name: str, kommun: str, year: int) -> pd.DataFrame:
@@ -60,7 +60,7 @@ def change_words(
 def employees(marts: dict[str, pd.DataFrame], kommun: str, year: int) -> dict | None:
     """The share of the kommun's employees with utländsk bakgrund against its residents',
     per year, and per förvaltning the latest year."""
-    rows = _rows(marts, "employee_background", kommun, year)
+    rows = _rows(marts, "staff_background", kommun, year)
     if rows.empty:
         return None
     whole = rows[rows.forvaltning.isna()]

@@ -241,7 +241,7 @@ MART_HEADINGS: dict[str, dict[str, str]] = {
         "source_file": "Fil",
     },
     # the integration plan's goals (data/raw/goals/*.csv)
-    "employee_background": {
+    "staff_background": {
         "forvaltning": "Förvaltning (tom = hela kommunen)",
         "employees": "Anställda",
         "employees_foreign_background": "Anställda med utländsk bakgrund",

@@ -1,6 +1,6 @@
 """The integration plan's goals followed up yearly, as assets: data/raw/goals/employees.csv
 into raw.goal_employees and data/raw/goals/newly_arrived.csv into raw.goal_newly_arrived,
-read by the SQL marts `employee_background` and `newly_arrived`. A kommun without the
+read by the SQL marts `staff_background` and `newly_arrived`. A kommun without the
 files gets no rows, never an error."""
 
 from pathlib import Path
