@@ -419,44 +419,37 @@ def _check_schools(report: CheckReport, raw_dir: Path, kommuner: list[str]) -> N
     if not (raw_dir / SCHOOLS_FILE).exists():
         report.add("filer", SCHOOLS_FILE.as_posix(), OK, "ingen fil: inga skolor att jämföra")
         return
-    try:
-        schools = load_schools(raw_dir, kommuner)
-    except SchoolRegistryError as exc:
-        for problem in exc.problems:
-            report.add("filer", SCHOOLS_FILE.as_posix(), ERROR, problem)
-        return
-    examples = sum(s.example for s in schools)
-    report.add(
-        "filer",
-        SCHOOLS_FILE.as_posix(),
-        OK,
-        f"{len(schools)} rader (skola och år)"
-        + (f", varav {examples} påhittade exempel" if examples else ""),
-    )
+    _check_goal_file(report, raw_dir, kommuner, SCHOOLS_FILE, load_schools, "rader (skola och år)")
 
 
 def _check_goals(report: CheckReport, raw_dir: Path, kommuner: list[str]) -> None:
     """goals/employees.csv and goals/newly_arrived.csv, each only when the kommun has it."""
-    files = (
+    for file, load, what in (
         (EMPLOYEES_FILE, load_employees, "rader om anställda"),
         (NEWLY_ARRIVED_FILE, load_newly_arrived, "rader om nyanlända"),
+    ):
+        if (raw_dir / file).exists():
+            _check_goal_file(report, raw_dir, kommuner, file, load, what)
+
+
+def _check_goal_file(
+    report: CheckReport, raw_dir: Path, kommuner: list[str], file: Path, load, what: str
+) -> None:
+    """One of the kommun's goal files: every problem with its line, or its rows and how many of
+    them are invented examples."""
+    try:
+        rows = load(raw_dir, kommuner)
+    except (GoalFileError, SchoolRegistryError) as exc:
+        for problem in exc.problems:
+            report.add("filer", file.as_posix(), ERROR, problem)
+        return
+    examples = sum(bool(r["example"] if isinstance(r, dict) else r.example) for r in rows)
+    report.add(
+        "filer",
+        file.as_posix(),
+        OK,
+        f"{len(rows)} {what}" + (f", varav {examples} påhittade exempel" if examples else ""),
     )
-    for file, load, what in files:
-        if not (raw_dir / file).exists():
-            continue
-        try:
-            rows = load(raw_dir, kommuner)
-        except GoalFileError as exc:
-            for problem in exc.problems:
-                report.add("filer", file.as_posix(), ERROR, problem)
-            continue
-        examples = sum(bool(r["example"]) for r in rows)
-        report.add(
-            "filer",
-            file.as_posix(),
-            OK,
-            f"{len(rows)} {what}" + (f", varav {examples} påhittade exempel" if examples else ""),
-        )
 
 
 def _check_table(
